@@ -1,0 +1,51 @@
+SHELL := bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+MAKEFLAGS += --no-print-directory
+
+# Tool versions, pinned. go-jsonschema is pinned in gen/go.mod.
+STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
+BENCHSTAT   := golang.org/x/perf/cmd/benchstat@v0.0.0-20260908200009-22c9c6c9d4da
+
+FUZZTIME ?= 10s
+BENCHCOUNT ?= 6
+
+.PHONY: help
+help: ## Show the targets.
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
+
+.PHONY: generate
+generate: ## Regenerate models/types_gen.go and the README field tables from schema/.
+	go generate ./...
+
+.PHONY: check
+check: ## Regenerate and fail on any difference; gofmt, go vet, staticcheck, go mod tidy.
+	$(MAKE) generate
+	@if [ -n "$$(git status --porcelain -- models README.md schema gen)" ]; then \
+		echo "generated files are out of date; run 'make generate' and commit:"; \
+		git status --porcelain -- models README.md schema gen; git --no-pager diff --stat; exit 1; fi
+	@out=$$(gofmt -l . ); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	go vet ./...
+	go -C gen vet ./...
+	go run $(STATICCHECK) ./...
+	go mod tidy -diff
+	go -C gen mod tidy -diff
+
+.PHONY: test
+test: ## Run every test with the race detector, the fixture corpus included.
+	go test -race -count=1 ./...
+	go -C gen test -count=1 ./...
+
+.PHONY: fuzz
+fuzz: ## Run every fuzz target for FUZZTIME (default 10s) each.
+	@for pkg in $$(go list ./...); do \
+		for target in $$(go test -list '^Fuzz' $$pkg | grep '^Fuzz' || true); do \
+			echo "== $$pkg $$target"; \
+			go test -run='^$$' -fuzz="^$$target$$" -fuzztime=$(FUZZTIME) $$pkg; \
+		done; \
+	done
+
+.PHONY: bench
+bench: ## Run the benchmarks (BENCHCOUNT times) and summarise them with benchstat.
+	go test -run='^$$' -bench=. -benchmem -count=$(BENCHCOUNT) ./... | tee bench.txt
+	go run $(BENCHSTAT) bench.txt

@@ -1,0 +1,57 @@
+// Command gen generates the Go types of package models from the JSON Schema
+// files in schema/, and the field tables of README.md. It runs
+// github.com/atombender/go-jsonschema (pinned in this module's go.mod) as a
+// library with a file-only loader, then post-processes its output; see
+// postProcess for each step and why.
+//
+// It is run by `go generate ./...` from models/generate.go; run by hand:
+//
+//	go -C gen run . -schemas ../schema -types ../models/types_gen.go -readme ../README.md
+package main
+
+import (
+	"flag"
+	"fmt"
+	"os"
+)
+
+// names lists the schema stems in the order the types and tables are written.
+var names = []string{"task_status", "task_progress", "retry_info", "task_info", "async_task_response"}
+
+func main() {
+	schemaDir := flag.String("schemas", "../schema", "directory of the *.schema.json files")
+	typesOut := flag.String("types", "../models/types_gen.go", "Go file to write the types to")
+	readme := flag.String("readme", "../README.md", "README whose field tables to rewrite")
+	flag.Parse()
+	if err := run(*schemaDir, *typesOut, *readme); err != nil {
+		fmt.Fprintln(os.Stderr, "gen:", err)
+		os.Exit(1)
+	}
+}
+
+func run(schemaDir, typesOut, readme string) error {
+	docs, err := readSchemas(schemaDir, names)
+	if err != nil {
+		return err
+	}
+	src, err := runGenerator(schemaDir, docs)
+	if err != nil {
+		return err
+	}
+	types, err := postProcess(src, docs)
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(typesOut, types, 0o644); err != nil {
+		return err
+	}
+	text, err := os.ReadFile(readme)
+	if err != nil {
+		return err
+	}
+	text, err = replaceTable(text, docs)
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(readme, text, 0o644)
+}

@@ -1,0 +1,52 @@
+// Package models is the Go side of the taskschema contract: the types an MCP
+// server and its clients exchange when a tool call outlives its timeout, and
+// the functions that read and write them so that they always satisfy the JSON
+// Schema files in the schema directory.
+//
+// # Types
+//
+// [TaskStatus], [TaskProgress], [RetryInfo], [TaskInfo] and
+// [AsyncTaskResponse] are generated from the schema files and never written by
+// hand. A server tracks its work in a [TaskInfo] and answers the client with an
+// [AsyncTaskResponse], made by [TaskInfo.ToAsyncTaskResponse].
+//
+// # Reading and writing
+//
+// [Unmarshal] validates a payload against the schema of the target's type and
+// only then decodes it; [Marshal] encodes a value and validates the result;
+// [Validate] checks a value without keeping the bytes. A payload or value that
+// the schema rejects gives a [*ValidationError] that lists every [Violation]
+// with the JSON Pointer of the offending value, the keyword that failed and a
+// message.
+//
+// The schemas are compiled once, from the files embedded in the binary; no
+// schema is ever fetched over the network.
+//
+// # One verdict
+//
+// [Unmarshal] succeeds exactly when the schema accepts the payload, and the
+// value it fills holds what was validated:
+//
+//   - integer fields accept any integer-valued JSON number, such as 2.0 or 1e2,
+//     as JSON Schema does (encoding/json would refuse them);
+//   - a key is matched to a field only when it is spelled exactly as in the
+//     schema; "RETRY_COUNT" is an unknown key, ignored like any other, and never
+//     reaches RetryCount (encoding/json would match it);
+//   - a key that is absent takes the schema's default; an explicit null is
+//     accepted only where the schema allows null, and then stays null;
+//   - date-times follow RFC 3339 as the schema's format does, including a
+//     lowercase "t" or "z"; the schema rejects a leap second (second 60),
+//     which time.Time cannot hold;
+//   - every number the schema accepts fits its Go type, because every number
+//     field has a maximum.
+//
+// [Marshal] writes every field, so 0 and false survive a round trip, except an
+// empty retry_history, whose absence means the same (its default is []).
+//
+// # Defaults
+//
+// Go's zero values are not the schema's defaults. [NewTaskInfo],
+// [NewAsyncTaskResponse] and [NewTaskProgress] return values with the
+// defaults filled in from the schema files (status "pending", max_retries 3,
+// can_retry true).
+package models

@@ -1,0 +1,77 @@
+package models
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// ValidationError reports why a payload or a value does not satisfy its
+// schema. It lists every violation, not only the first. Find it with
+// errors.As.
+type ValidationError struct {
+	// Schema is the stem of the schema that was applied, such as "task_info".
+	Schema string
+	// Violations lists every violation, sorted by InstancePath, then
+	// Keyword, then Message.
+	Violations []Violation
+}
+
+// Violation is one reason why a payload or value was rejected.
+type Violation struct {
+	// InstancePath is the JSON Pointer (RFC 6901) of the offending value,
+	// such as "/progress/percentage"; "" is the whole payload. For a missing
+	// required property it points at the property that is missing.
+	InstancePath string
+	// Keyword is the schema keyword that failed, such as "minimum",
+	// "required", "type" or "format". A payload that is not JSON at all has
+	// the keyword [KeywordJSON]; a Go value that JSON cannot represent has
+	// [KeywordGoValue].
+	Keyword string
+	// Message says in words what is wrong.
+	Message string
+}
+
+// Keywords of violations that no schema keyword describes.
+const (
+	// KeywordJSON marks a payload that is not a single well-formed JSON
+	// value: a syntax error, trailing data, or invalid input.
+	KeywordJSON = "json"
+	// KeywordGoValue marks a Go value that has no JSON form: a NaN or
+	// infinite float, or a time.Time that RFC 3339 cannot write.
+	KeywordGoValue = "go-value"
+)
+
+// Error returns one line for one violation, and a line per violation after a
+// summary line for several.
+func (e *ValidationError) Error() string {
+	if len(e.Violations) == 1 {
+		return fmt.Sprintf("taskschema: invalid %s: %s", e.Schema, e.Violations[0])
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "taskschema: invalid %s: %d violations:", e.Schema, len(e.Violations))
+	for _, v := range e.Violations {
+		b.WriteString("\n - ")
+		b.WriteString(v.String())
+	}
+	return b.String()
+}
+
+// String formats the violation as "<pointer>: <keyword>: <message>", with the
+// pointer "(root)" for the whole payload.
+func (v Violation) String() string {
+	path := v.InstancePath
+	if path == "" {
+		path = "(root)"
+	}
+	return fmt.Sprintf("%s: %s: %s", path, v.Keyword, v.Message)
+}
+
+// ErrUnsupportedType is returned (wrapped) when a value passed to Unmarshal,
+// Marshal or Validate is not one of the model types, or is a nil pointer.
+var ErrUnsupportedType = errors.New("taskschema: unsupported type")
+
+// ErrValidatorFailed is returned (wrapped) when the schema validator itself
+// failed on a payload, for example by panicking, instead of giving a verdict.
+// The payload is treated as rejected.
+var ErrValidatorFailed = errors.New("taskschema: validator failed")

@@ -1,0 +1,169 @@
+package models
+
+import (
+	"cmp"
+	"fmt"
+	"math/big"
+	"slices"
+	"strings"
+
+	"github.com/santhosh-tekuri/jsonschema/v6"
+	"github.com/santhosh-tekuri/jsonschema/v6/kind"
+	"golang.org/x/text/language"
+	"golang.org/x/text/message"
+)
+
+var englishPrinter = message.NewPrinter(language.English)
+
+// validateDoc applies the named compiled schema to a decoded payload (numbers
+// as json.Number). It returns nil, a *ValidationError, or an error wrapping
+// ErrValidatorFailed when the validator panicked.
+func validateDoc(reg *registry, name string, doc any) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("%w on %s: %v", ErrValidatorFailed, name, r)
+		}
+	}()
+	verr := reg.compiled[name].Validate(doc)
+	if verr == nil {
+		return nil
+	}
+	ve, ok := verr.(*jsonschema.ValidationError)
+	if !ok {
+		return fmt.Errorf("%w on %s: %v", ErrValidatorFailed, name, verr)
+	}
+	return newValidationError(name, violationsOf(ve))
+}
+
+// newValidationError sorts and de-duplicates the violations.
+func newValidationError(name string, vs []Violation) *ValidationError {
+	slices.SortFunc(vs, func(a, b Violation) int {
+		return cmp.Or(
+			cmp.Compare(a.InstancePath, b.InstancePath),
+			cmp.Compare(a.Keyword, b.Keyword),
+			cmp.Compare(a.Message, b.Message))
+	})
+	return &ValidationError{Schema: name, Violations: slices.Compact(vs)}
+}
+
+// violationsOf flattens the validator's tree of errors into its leaves.
+func violationsOf(e *jsonschema.ValidationError) []Violation {
+	switch k := e.ErrorKind.(type) {
+	case *kind.Required:
+		vs := make([]Violation, 0, len(k.Missing))
+		for _, m := range k.Missing {
+			vs = append(vs, Violation{
+				InstancePath: pointer(append(slices.Clone(e.InstanceLocation), m)),
+				Keyword:      "required",
+				Message:      fmt.Sprintf("missing required property %q", m),
+			})
+		}
+		return vs
+	case *kind.AnyOf, *kind.OneOf:
+		if len(e.Causes) > 0 {
+			return branchViolations(e)
+		}
+	}
+	if len(e.Causes) == 0 {
+		return []Violation{leaf(e)}
+	}
+	var vs []Violation
+	for _, c := range e.Causes {
+		vs = append(vs, violationsOf(c)...)
+	}
+	return vs
+}
+
+// branchViolations reports why no branch of an anyOf or oneOf matched. A
+// branch that failed only because the value has another type (the null branch
+// of a nullable field, when the value is an object) says nothing useful when
+// another branch failed deeper, so it is left out; when every branch failed on
+// the type alone, one "type" violation lists the types that were wanted.
+func branchViolations(e *jsonschema.ValidationError) []Violation {
+	var deep []Violation
+	var wanted []string
+	here := pointer(e.InstanceLocation)
+	for _, c := range e.Causes {
+		vs := violationsOf(c)
+		if len(vs) == 1 && vs[0].Keyword == "type" && vs[0].InstancePath == here {
+			if t, ok := typeKindOf(c); ok {
+				wanted = append(wanted, t.Want...)
+				continue
+			}
+		}
+		deep = append(deep, vs...)
+	}
+	if len(deep) > 0 {
+		return deep
+	}
+	got := ""
+	if t, ok := typeKindOf(e.Causes[0]); ok {
+		got = t.Got
+	}
+	return []Violation{{
+		InstancePath: here,
+		Keyword:      "type",
+		Message:      fmt.Sprintf("got %s, want %s", got, strings.Join(wanted, " or ")),
+	}}
+}
+
+// typeKindOf finds the single type error below e, through $ref wrappers.
+func typeKindOf(e *jsonschema.ValidationError) (*kind.Type, bool) {
+	for {
+		if t, ok := e.ErrorKind.(*kind.Type); ok {
+			return t, true
+		}
+		if len(e.Causes) != 1 {
+			return nil, false
+		}
+		e = e.Causes[0]
+	}
+}
+
+func leaf(e *jsonschema.ValidationError) Violation {
+	keyword := ""
+	if path := e.ErrorKind.KeywordPath(); len(path) > 0 {
+		keyword = path[len(path)-1]
+	}
+	return Violation{
+		InstancePath: pointer(e.InstanceLocation),
+		Keyword:      keyword,
+		Message:      leafMessage(e.ErrorKind, keyword),
+	}
+}
+
+// leafMessage words a violation. Bounds are written exactly (the validator
+// rounds them to float64, so 2^53+1 and its bound 2^53-1 would print alike);
+// other messages are the validator's, without its "keyword: " prefix.
+func leafMessage(k jsonschema.ErrorKind, keyword string) string {
+	switch k := k.(type) {
+	case *kind.Minimum:
+		return fmt.Sprintf("must be at least %s, got %s", ratString(k.Want), ratString(k.Got))
+	case *kind.Maximum:
+		return fmt.Sprintf("must be at most %s, got %s", ratString(k.Want), ratString(k.Got))
+	}
+	return strings.TrimPrefix(k.LocalizedString(englishPrinter), keyword+": ")
+}
+
+// ratString writes an exact number briefly: integers in full up to 40
+// digits, anything else in the shortest decimal or exponent form.
+func ratString(r *big.Rat) string {
+	if r == nil {
+		return "?"
+	}
+	if r.IsInt() && len(r.Num().String()) <= 40 {
+		return r.Num().String()
+	}
+	return new(big.Float).SetPrec(128).SetRat(r).Text('g', -1)
+}
+
+// pointer encodes reference tokens as a JSON Pointer (RFC 6901).
+func pointer(tokens []string) string {
+	var b strings.Builder
+	for _, t := range tokens {
+		b.WriteByte('/')
+		t = strings.ReplaceAll(t, "~", "~0")
+		b.WriteString(strings.ReplaceAll(t, "/", "~1"))
+	}
+	return b.String()
+}
