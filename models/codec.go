@@ -114,3 +114,16 @@ func parsePayload(data []byte) (any, error) {
 	}
 	return doc, nil
 }
+
+// ValidateJSON reports whether data is a valid payload for the schema with
+// the given stem, such as "task_info" (see [SchemaNames]). Its verdict is
+// exactly that of Unmarshal into the schema's model type: nil, a
+// *ValidationError, or another error for an unknown name.
+func ValidateJSON(name string, data []byte) error {
+	for t, n := range modelSchemas {
+		if n == name {
+			return Unmarshal(data, reflect.New(t).Interface())
+		}
+	}
+	return fmt.Errorf("%w: unknown schema %q (known: %v)", ErrUnsupportedType, name, SchemaNames())
+}
