@@ -15,11 +15,15 @@ import (
 // one of the model types (*TaskStatus, *TaskProgress, *RetryInfo, *TaskInfo or
 // *AsyncTaskResponse).
 //
-// A payload the schema rejects gives a *ValidationError and leaves v
-// unchanged. On success v holds exactly the validated values: absent keys
+// A payload the schema rejects, or one beyond [DefaultLimits], gives a
+// *ValidationError and leaves v unchanged. On success v holds exactly the validated values: absent keys
 // take the schema's defaults, keys match fields only when spelled exactly as
 // in the schema, and unknown keys are ignored.
 func Unmarshal(data []byte, v any) error {
+	return unmarshal(DefaultLimits(), data, v)
+}
+
+func unmarshal(limits Limits, data []byte, v any) error {
 	rv := reflect.ValueOf(v)
 	if rv.Kind() != reflect.Pointer || rv.IsNil() {
 		return fmt.Errorf("%w: Unmarshal needs a non-nil pointer to a model type, got %T", ErrUnsupportedType, v)
@@ -31,6 +35,9 @@ func Unmarshal(data []byte, v any) error {
 	reg, err := loadRegistry()
 	if err != nil {
 		return err
+	}
+	if msg := limits.check(data); msg != "" {
+		return newValidationError(name, []Violation{{Keyword: KeywordLimit, Message: msg}})
 	}
 	doc, err := parsePayload(data)
 	if err != nil {
@@ -120,9 +127,13 @@ func parsePayload(data []byte) (any, error) {
 // exactly that of Unmarshal into the schema's model type: nil, a
 // *ValidationError, or another error for an unknown name.
 func ValidateJSON(name string, data []byte) error {
+	return validateJSON(DefaultLimits(), name, data)
+}
+
+func validateJSON(limits Limits, name string, data []byte) error {
 	for t, n := range modelSchemas {
 		if n == name {
-			return Unmarshal(data, reflect.New(t).Interface())
+			return unmarshal(limits, data, reflect.New(t).Interface())
 		}
 	}
 	return fmt.Errorf("%w: unknown schema %q (known: %v)", ErrUnsupportedType, name, SchemaNames())

@@ -1,0 +1,281 @@
+package models
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"math/big"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+	"unicode/utf8"
+
+	"github.com/santhosh-tekuri/jsonschema/v6"
+)
+
+// The one-verdict invariant, checked by TestOneVerdict on the seed files and
+// by the fuzz targets in fuzz_test.go on anything the fuzzer makes:
+//   - Unmarshal succeeds exactly when the oracle (the v6 validator, compiled
+//     here from the schema files on disk, applied to the payload as v6's own
+//     parser reads it) accepts the payload;
+//   - then every field holds exactly the value of its key in the payload, or
+//     the schema default when the key is absent;
+//   - Marshal of that value succeeds, and decodes to the same value.
+
+// oracle compiles the schema files from ../schema, independently of the
+// package's registry.
+func oracle(t testing.TB, name string) *jsonschema.Schema {
+	t.Helper()
+	c := jsonschema.NewCompiler()
+	c.AssertFormat()
+	for _, stem := range SchemaNames() {
+		f, err := os.Open(filepath.Join("..", "schema", stem+".schema.json"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		doc, err := jsonschema.UnmarshalJSON(f)
+		f.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		id := doc.(map[string]any)["$id"].(string)
+		if err := c.AddResource(id, doc); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s, err := c.Compile("https://mcp-refcache.github.io/taskschema/schema/v1/" + name + ".schema.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// oracleVerdict returns the payload as the oracle parsed it and whether the
+// oracle accepts it. Two documented decisions come first: a payload beyond
+// DefaultLimits is refused before any validator sees it, and invalid UTF-8 is
+// rejected (encoding/json would silently replace it). A validator panic
+// counts as a rejection.
+func oracleVerdict(s *jsonschema.Schema, data []byte) (doc any, valid bool) {
+	if DefaultLimits().check(data) != "" || !utf8.Valid(data) {
+		return nil, false
+	}
+	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(data))
+	if err != nil {
+		return nil, false
+	}
+	defer func() {
+		if recover() != nil {
+			valid = false
+		}
+	}()
+	return doc, s.Validate(doc) == nil
+}
+
+// checkVerdict checks the one-verdict invariant for one payload.
+func checkVerdict[T any](t *testing.T, s *jsonschema.Schema, name string, data []byte) {
+	t.Helper()
+	doc, valid := oracleVerdict(s, data)
+	var got T
+	err := Unmarshal(data, &got)
+	if valid != (err == nil) {
+		t.Fatalf("%s: oracle valid=%v, Unmarshal error=%v\npayload: %q", name, valid, err, data)
+	}
+	if err != nil {
+		var ve *ValidationError
+		if !errors.As(err, &ve) && !errors.Is(err, ErrValidatorFailed) {
+			t.Fatalf("%s: rejection is neither a *ValidationError nor ErrValidatorFailed: %v", name, err)
+		}
+		if !reflect.ValueOf(got).IsZero() {
+			t.Fatalf("%s: target changed on error: %+v", name, got)
+		}
+		return
+	}
+	reg, rerr := loadRegistry()
+	if rerr != nil {
+		t.Fatal(rerr)
+	}
+	matchesDoc(t, reg, reflect.ValueOf(got), doc, "")
+	out, err := Marshal(got)
+	if err != nil {
+		t.Fatalf("%s: Marshal of a decoded value failed: %v\npayload: %q\nvalue: %+v", name, err, data, got)
+	}
+	if _, ok := oracleVerdict(s, out); !ok {
+		t.Fatalf("%s: the oracle rejects Marshal's output %s", name, out)
+	}
+	var again T
+	if err := Unmarshal(out, &again); err != nil {
+		t.Fatalf("%s: Unmarshal(Marshal(v)): %v\noutput: %s", name, err, out)
+	}
+	if !sameValue(reflect.ValueOf(got), reflect.ValueOf(again)) {
+		t.Fatalf("%s: round trip changed the value\nbefore: %+v\nafter:  %+v\noutput: %s", name, got, again, out)
+	}
+}
+
+// matchesDoc asserts that v holds exactly what the payload doc says, with
+// schema defaults for absent keys.
+func matchesDoc(t *testing.T, reg *registry, v reflect.Value, doc any, path string) {
+	t.Helper()
+	fail := func(format string, args ...any) {
+		t.Helper()
+		t.Fatalf("%s: "+format, append([]any{pathOrRoot(path)}, args...)...)
+	}
+	if v.Type() == timeType {
+		s, _ := doc.(string)
+		want, err := time.Parse(time.RFC3339Nano, strings.ToUpper(s))
+		if err != nil {
+			fail("oracle accepted date-time %q that time.Parse refuses: %v", s, err)
+		}
+		got := v.Interface().(time.Time)
+		_, gotOff := got.Zone()
+		_, wantOff := want.Zone()
+		if !got.Equal(want) || gotOff != wantOff {
+			fail("time %v, payload %q", got, s)
+		}
+		return
+	}
+	switch v.Kind() {
+	case reflect.Pointer:
+		if doc == nil {
+			if !v.IsNil() {
+				fail("want nil for null, got %v", v.Elem())
+			}
+			return
+		}
+		if v.IsNil() {
+			fail("nil, payload %v", doc)
+		}
+		matchesDoc(t, reg, v.Elem(), doc, path)
+	case reflect.String:
+		if s, _ := doc.(string); v.String() != s {
+			fail("%q, payload %q", v.String(), s)
+		}
+	case reflect.Bool:
+		if b, _ := doc.(bool); v.Bool() != b {
+			fail("%v, payload %v", v.Bool(), b)
+		}
+	case reflect.Int:
+		n, _ := doc.(json.Number)
+		r, ok := new(big.Rat).SetString(string(n))
+		if !ok || r.Cmp(new(big.Rat).SetInt64(v.Int())) != 0 {
+			fail("%d, payload %s", v.Int(), n)
+		}
+	case reflect.Float64:
+		n, _ := doc.(json.Number)
+		f, err := strconv.ParseFloat(string(n), 64)
+		if err != nil || f != v.Float() {
+			fail("%v, payload %s (%v)", v.Float(), n, err)
+		}
+	case reflect.Slice:
+		items, _ := doc.([]any)
+		if v.Len() != len(items) {
+			fail("%d items, payload %d", v.Len(), len(items))
+		}
+		for i := range items {
+			matchesDoc(t, reg, v.Index(i), items[i], path+"/"+strconv.Itoa(i))
+		}
+	case reflect.Struct:
+		obj, _ := doc.(map[string]any)
+		name, _ := schemaNameOf(v.Type())
+		for i := range v.NumField() {
+			key := jsonName(v.Type().Field(i))
+			val, ok := obj[key]
+			if !ok {
+				if val, ok = reg.defaults[name][key]; !ok {
+					if !v.Field(i).IsZero() {
+						fail("absent key %q without default, field %v", key, v.Field(i))
+					}
+					continue
+				}
+			}
+			matchesDoc(t, reg, v.Field(i), val, path+"/"+key)
+		}
+	default:
+		fail("unexpected kind %s", v.Kind())
+	}
+}
+
+// sameValue compares two decoded values; times are equal when they are the
+// same instant with the same offset.
+func sameValue(a, b reflect.Value) bool {
+	if a.Type() == timeType {
+		ta, tb := a.Interface().(time.Time), b.Interface().(time.Time)
+		_, oa := ta.Zone()
+		_, ob := tb.Zone()
+		return ta.Equal(tb) && oa == ob
+	}
+	switch a.Kind() {
+	case reflect.Pointer:
+		if a.IsNil() || b.IsNil() {
+			return a.IsNil() == b.IsNil()
+		}
+		return sameValue(a.Elem(), b.Elem())
+	case reflect.Slice:
+		if a.Len() != b.Len() {
+			return false
+		}
+		for i := range a.Len() {
+			if !sameValue(a.Index(i), b.Index(i)) {
+				return false
+			}
+		}
+		return true
+	case reflect.Struct:
+		for i := range a.NumField() {
+			if !sameValue(a.Field(i), b.Field(i)) {
+				return false
+			}
+		}
+		return true
+	}
+	return a.Equal(b)
+}
+
+// seedFiles returns the payloads in testdata/seeds/<name>/ and in the shared
+// corpus ../tests/<name>/{valid,invalid}/.
+func seedFiles(t testing.TB, name string) map[string][]byte {
+	t.Helper()
+	seeds := map[string][]byte{}
+	for _, pattern := range []string{
+		filepath.Join("testdata", "seeds", name, "*.json"),
+		filepath.Join("..", "tests", name, "valid", "*.json"),
+		filepath.Join("..", "tests", name, "invalid", "*.json"),
+	} {
+		files, err := filepath.Glob(pattern)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range files {
+			data, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			seeds[f] = data
+		}
+	}
+	return seeds
+}
+
+func TestOneVerdict(t *testing.T) {
+	t.Run("task_status", func(t *testing.T) { runVerdict[TaskStatus](t, "task_status") })
+	t.Run("task_progress", func(t *testing.T) { runVerdict[TaskProgress](t, "task_progress") })
+	t.Run("retry_info", func(t *testing.T) { runVerdict[RetryInfo](t, "retry_info") })
+	t.Run("task_info", func(t *testing.T) { runVerdict[TaskInfo](t, "task_info") })
+	t.Run("async_task_response", func(t *testing.T) { runVerdict[AsyncTaskResponse](t, "async_task_response") })
+}
+
+func runVerdict[T any](t *testing.T, name string) {
+	s := oracle(t, name)
+	seeds := seedFiles(t, name)
+	if len(seeds) < 5 {
+		t.Fatalf("only %d seed payloads for %s", len(seeds), name)
+	}
+	for file, data := range seeds {
+		t.Run(filepath.ToSlash(file), func(t *testing.T) {
+			checkVerdict[T](t, s, name, data)
+		})
+	}
+}
