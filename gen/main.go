@@ -13,6 +13,9 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"path/filepath"
+	"slices"
+	"strings"
 )
 
 // names lists the schema stems in the order the types and tables are written.
@@ -30,6 +33,9 @@ func main() {
 }
 
 func run(schemaDir, typesOut, readme string) error {
+	if err := checkNames(schemaDir); err != nil {
+		return err
+	}
 	docs, err := readSchemas(schemaDir, names)
 	if err != nil {
 		return err
@@ -54,4 +60,22 @@ func run(schemaDir, typesOut, readme string) error {
 		return err
 	}
 	return os.WriteFile(readme, text, 0o644)
+}
+
+// checkNames fails when the schema directory holds other files than names
+// lists, so that a new schema cannot be left out of the generated code.
+func checkNames(dir string) error {
+	files, err := filepath.Glob(filepath.Join(dir, "*.schema.json"))
+	if err != nil {
+		return err
+	}
+	var found []string
+	for _, f := range files {
+		found = append(found, strings.TrimSuffix(filepath.Base(f), ".schema.json"))
+	}
+	want := slices.Sorted(slices.Values(names))
+	if !slices.Equal(found, want) {
+		return fmt.Errorf("%s holds schemas %v, but gen knows %v: update names in gen/main.go", dir, found, want)
+	}
+	return nil
 }
