@@ -114,4 +114,3 @@ func schemaNameOf(t reflect.Type) (string, bool) {
 	name, ok := modelSchemas[t]
 	return name, ok
 }
-
