@@ -1,0 +1,181 @@
+// Command taskschema checks JSON payloads against the taskschema contract and
+// prints the embedded JSON Schema files.
+//
+// Usage:
+//
+//	taskschema validate --type NAME [--json] FILE...
+//	taskschema schema [NAME]
+//	taskschema help [COMMAND]
+//
+// NAME is the stem of a schema file: task_status, task_progress, retry_info,
+// task_info or async_task_response.
+//
+// # validate
+//
+// validate checks each FILE against the schema NAME, with exactly the verdict
+// of models.ValidateJSON (and so of models.Unmarshal). A FILE of "-" reads
+// standard input, at most once. Flags may come before or after the files; "--"
+// ends the flags, so that a file whose name starts with "-" can be given.
+//
+// It writes one entry per file, in the order given. A valid file gives one
+// line, an invalid file one line followed by one indented line per violation:
+//
+//	examples/task_info.json: valid
+//	examples/invalid/task_info_bad.json: invalid
+//	  /progress/percentage: maximum: must be at most 100, got 150
+//	  /retry_count: minimum: must be at least 0, got -1
+//
+// Each violation reads "POINTER: KEYWORD: MESSAGE", where POINTER is the JSON
+// Pointer (RFC 6901) of the offending value, "(root)" for the whole payload,
+// and KEYWORD is the schema keyword that failed, or "json" for a payload that
+// is not a single well-formed JSON value.
+//
+// With --json it writes one JSON object per file per line instead:
+//
+//	{"file":"a.json","valid":false,"violations":[{"instancePath":"/retry_count","keyword":"minimum","message":"must be at least 0, got -1"}]}
+//
+// where instancePath is "" for the whole payload and violations is [] (never
+// null) for a valid file. Standard input is reported as the file "-".
+//
+// A file that cannot be read is reported on standard error, with no entry on
+// standard output, and the other files are still checked.
+//
+// # schema
+//
+// schema NAME writes the embedded schema file NAME byte for byte, as in the
+// schema directory. With no NAME it lists the names, one per line.
+//
+// # Exit status
+//
+//   - 0: every file is valid (validate), or the schema was written (schema);
+//   - 1: some file is invalid, and every file could be read;
+//   - 2: a usage error (unknown command, flag or schema name, no --type, no
+//     FILE) or an I/O error, such as an unreadable file. 2 wins over 1.
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/mcp-refcache/taskschema/models"
+)
+
+// Exit statuses of the command.
+const (
+	// exitOK means every file is valid, or the requested output was written.
+	exitOK = 0
+	// exitInvalid means some payload does not satisfy its schema.
+	exitInvalid = 1
+	// exitUsage means a usage error or an I/O error.
+	exitUsage = 2
+)
+
+// main runs the command with the process's arguments and streams and exits
+// with its status.
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+}
+
+// run executes the command line args (without the program name) and returns
+// the exit status. It reads standard input only from stdin and writes only to
+// stdout and stderr, so that tests can call it directly.
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprintln(stderr, "taskschema: no command given")
+		fmt.Fprint(stderr, mainUsage())
+		return exitUsage
+	}
+	switch cmd, rest := args[0], args[1:]; cmd {
+	case "validate":
+		return runValidate(rest, stdin, stdout, stderr)
+	case "schema":
+		return runSchema(rest, stdout, stderr)
+	case "help", "-h", "-help", "--help":
+		return runHelp(cmd, rest, stdout, stderr)
+	default:
+		fmt.Fprintf(stderr, "taskschema: unknown command %q\n", cmd)
+		fmt.Fprint(stderr, mainUsage())
+		return exitUsage
+	}
+}
+
+// runHelp prints the usage of the whole command, or, for "help COMMAND", of
+// one command, to stdout.
+func runHelp(cmd string, args []string, stdout, stderr io.Writer) int {
+	if cmd != "help" || len(args) == 0 {
+		fmt.Fprint(stdout, mainUsage())
+		return exitOK
+	}
+	if len(args) > 1 {
+		fmt.Fprintln(stderr, "taskschema help: at most one COMMAND")
+		fmt.Fprint(stderr, mainUsage())
+		return exitUsage
+	}
+	switch args[0] {
+	case "validate":
+		fmt.Fprint(stdout, validateUsage())
+	case "schema":
+		fmt.Fprint(stdout, schemaUsage())
+	default:
+		fmt.Fprintf(stderr, "taskschema help: unknown command %q\n", args[0])
+		fmt.Fprint(stderr, mainUsage())
+		return exitUsage
+	}
+	return exitOK
+}
+
+// mainUsage returns the usage text of the whole command.
+func mainUsage() string {
+	return `Usage:
+  taskschema validate --type NAME [--json] FILE...
+  taskschema schema [NAME]
+  taskschema help [COMMAND]
+
+Commands:
+  validate  check JSON payloads (FILE, or - for standard input) against a schema
+  schema    print an embedded schema, or list the schema names
+  help      print this text, or the usage of COMMAND
+
+NAME is a schema name: ` + schemaNameList() + `.
+
+Exit status: 0 all valid, 1 some payload invalid, 2 usage or I/O error.
+Run 'taskschema COMMAND -h' for the details of a command.
+`
+}
+
+// schemaNameList returns the schema names separated by commas.
+func schemaNameList() string {
+	return strings.Join(models.SchemaNames(), ", ")
+}
+
+// errWriter remembers the first error of the writes to w and drops every
+// write after it, so that a command can report a failed standard output once,
+// at the end.
+type errWriter struct {
+	w   io.Writer
+	err error
+}
+
+// Write writes p to the underlying writer unless an earlier write failed.
+func (e *errWriter) Write(p []byte) (int, error) {
+	if e.err != nil {
+		return 0, e.err
+	}
+	n, err := e.w.Write(p)
+	if err != nil {
+		e.err = err
+	}
+	return n, err
+}
+
+// finish turns a failed standard output into an I/O error: it reports it on
+// stderr and returns exitUsage, and otherwise returns code.
+func (e *errWriter) finish(prefix string, code int, stderr io.Writer) int {
+	if e.err != nil {
+		fmt.Fprintf(stderr, "%s: write standard output: %v\n", prefix, e.err)
+		return exitUsage
+	}
+	return code
+}

@@ -1,0 +1,195 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"slices"
+
+	"github.com/mcp-refcache/taskschema/models"
+)
+
+// stdinName is the FILE argument that stands for standard input; it is also
+// the file name under which standard input is reported.
+const stdinName = "-"
+
+// validateJSON gives the verdict on one payload. It is models.ValidateJSON,
+// replaced only by tests that need an error other than a verdict.
+var validateJSON = models.ValidateJSON
+
+// validateUsage returns the usage text of the validate command.
+func validateUsage() string {
+	return `Usage: taskschema validate --type NAME [--json] FILE...
+
+Validate each FILE, a JSON payload, against the schema NAME. A FILE of -
+reads standard input. Flags may also follow the files; -- ends the flags.
+
+NAME is one of: ` + schemaNameList() + `.
+
+Flags:
+  --type NAME  the schema to validate against (required)
+  --json       write one JSON object per file per line instead of text
+  -h, --help   print this text
+
+Output, one entry per file, in the order given:
+  FILE: valid
+  FILE: invalid
+    POINTER: KEYWORD: MESSAGE     one line per violation
+POINTER is the JSON Pointer of the offending value, (root) for the whole
+payload; KEYWORD is the schema keyword that failed, or json for a payload
+that is not a single well-formed JSON value. With --json:
+  {"file":"FILE","valid":false,"violations":[{"instancePath":"/retry_count","keyword":"minimum","message":"must be at least 0, got -1"}]}
+where instancePath is "" for the whole payload and violations is [] when
+the file is valid. Standard input is reported as the file -.
+
+A file that cannot be read is reported on standard error, and the other
+files are still checked.
+
+Exit status: 0 every file is valid; 1 some file is invalid; 2 a usage
+error or a file could not be read (2 wins over 1).
+`
+}
+
+// fileResult is the verdict on one file, as written by validate --json.
+type fileResult struct {
+	// File is the FILE argument as given; "-" for standard input.
+	File string `json:"file"`
+	// Valid reports whether the schema accepts the payload.
+	Valid bool `json:"valid"`
+	// Violations lists why the payload was rejected; empty, never nil, when
+	// it is valid.
+	Violations []violationJSON `json:"violations"`
+}
+
+// violationJSON is a models.Violation as written by validate --json.
+type violationJSON struct {
+	// InstancePath is the JSON Pointer of the offending value; "" is the
+	// whole payload.
+	InstancePath string `json:"instancePath"`
+	// Keyword is the schema keyword that failed, or "json".
+	Keyword string `json:"keyword"`
+	// Message says in words what is wrong.
+	Message string `json:"message"`
+}
+
+// runValidate implements "taskschema validate".
+func runValidate(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	const prefix = "taskschema validate"
+	fs := newFlagSet("validate")
+	name := fs.String("type", "", "the schema to validate against")
+	asJSON := fs.Bool("json", false, "write one JSON object per file per line")
+	files, err := parseArgs(fs, args)
+	if err == nil {
+		err = checkValidateArgs(*name, files)
+	}
+	if err != nil {
+		return usageError(err, "validate", validateUsage(), stdout, stderr)
+	}
+
+	out := &errWriter{w: stdout}
+	enc := json.NewEncoder(out)
+	enc.SetEscapeHTML(false)
+	code := exitOK
+	for _, file := range files {
+		data, err := readInput(file, stdin)
+		if err != nil {
+			fmt.Fprintf(stderr, "%s: %v\n", prefix, err)
+			code = exitUsage
+			continue
+		}
+		res, err := verdict(*name, file, data)
+		if err != nil {
+			// Not a verdict: the validator failed, or the name is unknown
+			// to ValidateJSON although SchemaNames lists it.
+			fmt.Fprintf(stderr, "%s: %s: %v\n", prefix, file, err)
+			code = exitUsage
+			continue
+		}
+		if *asJSON {
+			// An encoding error can only come from out; finish reports it.
+			_ = enc.Encode(res)
+		} else {
+			writeText(out, res)
+		}
+		if !res.Valid && code == exitOK {
+			code = exitInvalid
+		}
+	}
+	return out.finish(prefix, code, stderr)
+}
+
+// checkValidateArgs reports a usage error in the schema name or the files.
+func checkValidateArgs(name string, files []string) error {
+	switch {
+	case name == "":
+		return errors.New("--type NAME is required")
+	case !slices.Contains(models.SchemaNames(), name):
+		return fmt.Errorf("unknown schema %q for --type (known: %s)", name, schemaNameList())
+	case len(files) == 0:
+		return errors.New("no FILE given (use - for standard input)")
+	}
+	stdins := 0
+	for _, f := range files {
+		if f == stdinName {
+			stdins++
+		}
+	}
+	if stdins > 1 {
+		return errors.New("standard input (-) given more than once")
+	}
+	return nil
+}
+
+// readInput returns the contents of file, or of stdin for "-".
+func readInput(file string, stdin io.Reader) ([]byte, error) {
+	if file != stdinName {
+		return os.ReadFile(file)
+	}
+	if stdin == nil {
+		return nil, nil
+	}
+	data, err := io.ReadAll(stdin)
+	if err != nil {
+		return nil, fmt.Errorf("read standard input: %w", err)
+	}
+	return data, nil
+}
+
+// verdict validates data against the schema name and returns the result for
+// file. It returns an error only when validation gave no verdict: anything
+// from validateJSON but nil or a *models.ValidationError.
+func verdict(name, file string, data []byte) (fileResult, error) {
+	res := fileResult{File: file, Valid: true, Violations: []violationJSON{}}
+	err := validateJSON(name, data)
+	if err == nil {
+		return res, nil
+	}
+	var ve *models.ValidationError
+	if !errors.As(err, &ve) {
+		return fileResult{}, err
+	}
+	res.Valid = false
+	for _, v := range ve.Violations {
+		res.Violations = append(res.Violations, violationJSON{
+			InstancePath: v.InstancePath,
+			Keyword:      v.Keyword,
+			Message:      v.Message,
+		})
+	}
+	return res, nil
+}
+
+// writeText writes res as "FILE: valid", or as "FILE: invalid" followed by
+// one indented line per violation.
+func writeText(w io.Writer, res fileResult) {
+	if res.Valid {
+		fmt.Fprintf(w, "%s: valid\n", res.File)
+		return
+	}
+	fmt.Fprintf(w, "%s: invalid\n", res.File)
+	for _, v := range res.Violations {
+		fmt.Fprintf(w, "  %s\n", models.Violation(v))
+	}
+}
