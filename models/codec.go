@@ -71,7 +71,7 @@ func Validate(v any) error {
 
 func encodeAndValidate(v any) ([]byte, string, error) {
 	rv := reflect.ValueOf(v)
-	if rv.Kind() == reflect.Pointer && rv.IsNil() {
+	if !rv.IsValid() || (rv.Kind() == reflect.Pointer && rv.IsNil()) {
 		return nil, "", fmt.Errorf("%w: nil %T", ErrUnsupportedType, v)
 	}
 	name, ok := schemaNameOf(rv.Type())

@@ -20,7 +20,8 @@ type ResponseOptions struct {
 
 // ToAsyncTaskResponse returns the response a server sends for the task
 // (mcp-refcache's AsyncTaskResponse.from_task_info):
-//   - ref_id, status, progress, error and retry_count are the task's;
+//   - ref_id, status, progress, error and retry_count are the task's
+//     (copies: changing the response leaves the task alone);
 //   - started_at is started_at as an RFC 3339 time in UTC;
 //   - can_retry is [TaskInfo.CanRetry];
 //   - message is opts.Message, or a default by status: for processing the
@@ -35,8 +36,12 @@ func (t TaskInfo) ToAsyncTaskResponse(opts ResponseOptions) AsyncTaskResponse {
 		now = time.Now()
 	}
 	r := NewAsyncTaskResponse(t.RefID, t.Status, t.StartedTime())
-	r.Progress = t.Progress
-	r.Error = t.Error
+	if t.Progress != nil {
+		r.Progress = t.Progress.clone()
+	}
+	if t.Error != nil {
+		r.Error = ptr(*t.Error)
+	}
 	r.RetryCount = t.RetryCount
 	r.CanRetry = t.CanRetry()
 	message := opts.Message
@@ -46,7 +51,7 @@ func (t TaskInfo) ToAsyncTaskResponse(opts ResponseOptions) AsyncTaskResponse {
 	r.Message = &message
 	r.EtaSeconds = opts.EtaSeconds
 	if r.EtaSeconds == nil && t.Progress != nil {
-		if eta, ok := EstimateETA(*t.Progress, t.Elapsed(now)); ok {
+		if eta, ok := EstimateETA(*t.Progress, t.ElapsedSeconds(now)); ok {
 			r.EtaSeconds = &eta
 		}
 	}
@@ -78,12 +83,12 @@ func (t TaskInfo) defaultMessage() string {
 // maxETASeconds is the largest eta_seconds the schema accepts (2^53 - 1).
 const maxETASeconds = 1<<53 - 1
 
-// EstimateETA estimates the seconds left from the rate of progress so far:
-// (total - current) / (current / elapsed). It is 0 when current has reached
-// total, and false (no estimate) when current or total is unknown, current
-// or elapsed is not positive, or the estimate exceeds what the schema allows.
-// It is never negative.
-func EstimateETA(p TaskProgress, elapsed time.Duration) (float64, bool) {
+// EstimateETA estimates the seconds left from the rate of progress so far,
+// given the seconds elapsed: (total - current) / (current / elapsed). It is
+// 0 when current has reached total, and false (no estimate) when current or
+// total is unknown, current or elapsed is not positive, or the estimate
+// exceeds what the schema allows. It is never negative.
+func EstimateETA(p TaskProgress, elapsedSeconds float64) (float64, bool) {
 	if p.Current == nil || p.Total == nil || *p.Current <= 0 {
 		return 0, false
 	}
@@ -91,13 +96,32 @@ func EstimateETA(p TaskProgress, elapsed time.Duration) (float64, bool) {
 	if current >= total {
 		return 0, true
 	}
-	seconds := elapsed.Seconds()
-	if seconds <= 0 {
+	if !(elapsedSeconds > 0) || math.IsInf(elapsedSeconds, 0) {
 		return 0, false
 	}
-	eta := float64(total-current) / (float64(current) / seconds)
+	eta := float64(total-current) / (float64(current) / elapsedSeconds)
 	if math.IsNaN(eta) || eta < 0 || eta > maxETASeconds {
 		return 0, false
 	}
 	return eta, true
 }
+
+// clone returns a copy of p that shares no pointers with it.
+func (p TaskProgress) clone() *TaskProgress {
+	c := TaskProgress{}
+	if p.Current != nil {
+		c.Current = ptr(*p.Current)
+	}
+	if p.Total != nil {
+		c.Total = ptr(*p.Total)
+	}
+	if p.Message != nil {
+		c.Message = ptr(*p.Message)
+	}
+	if p.Percentage != nil {
+		c.Percentage = ptr(*p.Percentage)
+	}
+	return &c
+}
+
+func ptr[T any](v T) *T { return &v }

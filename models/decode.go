@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
-	"math/big"
 	"reflect"
 	"strconv"
 	"strings"
@@ -128,30 +127,52 @@ func jsonName(f reflect.StructField) string {
 }
 
 // parseInteger converts an integer-valued JSON number, written in any form
-// JSON allows (2, 2.0, 1e2, 200e-2, -0), to an int64.
+// JSON allows (2, 2.0, 1e2, 200e-2, -0, 0e999999), to an int64. It works on
+// the decimal digits, so no exponent, however large, costs more than the
+// length of the number.
 func parseInteger(n json.Number) (int64, error) {
-	if i, err := strconv.ParseInt(string(n), 10, 64); err == nil {
+	s := string(n)
+	if i, err := strconv.ParseInt(s, 10, 64); err == nil {
 		return i, nil
 	}
-	if exponentTooLarge(string(n)) {
-		return 0, fmt.Errorf("integer %s is out of range", n)
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	mantissa, expText, hasExp := strings.Cut(strings.ToLower(s), "e")
+	intPart, fracPart, _ := strings.Cut(mantissa, ".")
+	digits := strings.TrimLeft(intPart+fracPart, "0")
+	if digits == "" {
+		return 0, nil // zero, whatever the exponent
 	}
-	r, ok := new(big.Rat).SetString(string(n))
-	if !ok || !r.IsInt() || !r.Num().IsInt64() {
-		return 0, fmt.Errorf("number %s is not an integer that fits an int64", n)
+	// The value is digits × 10^exp.
+	exp := -len(fracPart)
+	trimmed := strings.TrimRight(digits, "0")
+	exp += len(digits) - len(trimmed)
+	digits = trimmed
+	if hasExp {
+		e, err := strconv.Atoi(expText)
+		if err != nil { // beyond int: the number is huge or tiny
+			if strings.HasPrefix(expText, "-") {
+				return 0, fmt.Errorf("number %s is not an integer", n)
+			}
+			return 0, fmt.Errorf("integer %s does not fit an int64", n)
+		}
+		exp += e
 	}
-	return r.Num().Int64(), nil
-}
-
-// exponentTooLarge reports whether a number's decimal exponent is so large
-// that big.Rat would build a huge value; no such number can be an int64.
-func exponentTooLarge(s string) bool {
-	i := strings.IndexAny(s, "eE")
-	if i < 0 {
-		return false
+	if exp < 0 {
+		return 0, fmt.Errorf("number %s is not an integer", n)
 	}
-	exp, err := strconv.Atoi(strings.TrimPrefix(s[i+1:], "+"))
-	return err != nil || exp > 400 || exp < -400
+	if len(digits)+exp > 19 {
+		return 0, fmt.Errorf("integer %s does not fit an int64", n)
+	}
+	text := digits + strings.Repeat("0", exp)
+	if neg {
+		text = "-" + text
+	}
+	i, err := strconv.ParseInt(text, 10, 64)
+	if err != nil {
+		return 0, fmt.Errorf("integer %s does not fit an int64", n)
+	}
+	return i, nil
 }
 
 func decodeMismatch(path, want string, got any) error {

@@ -25,13 +25,24 @@ func (t TaskInfo) IsTerminal() bool {
 
 // Elapsed returns how long the task ran: from started_at to completed_at, or
 // to now while completed_at is null. A completed_at of 0 counts as set
-// (mcp-refcache treats it as unset, a bug).
+// (mcp-refcache treats it as unset, a bug). Like time.Time.Sub, it saturates
+// at about 292 years; [TaskInfo.ElapsedSeconds] does not.
 func (t TaskInfo) Elapsed(now time.Time) time.Duration {
 	end := now
 	if t.CompletedAt != nil {
 		end = unixTime(*t.CompletedAt)
 	}
 	return end.Sub(t.StartedTime())
+}
+
+// ElapsedSeconds is [TaskInfo.Elapsed] in seconds (mcp-refcache's
+// elapsed_seconds), computed on the Unix timestamps so that it never
+// saturates.
+func (t TaskInfo) ElapsedSeconds(now time.Time) float64 {
+	if t.CompletedAt != nil {
+		return *t.CompletedAt - t.StartedAt
+	}
+	return float64(now.Unix()) - t.StartedAt + float64(now.Nanosecond())/1e9
 }
 
 // StartedTime returns started_at as a time.Time in UTC.

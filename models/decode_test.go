@@ -1,0 +1,46 @@
+package models
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+)
+
+func TestParseInteger(t *testing.T) {
+	tests := []struct {
+		in   string
+		want int64
+		ok   bool
+	}{
+		{"0", 0, true}, {"-0", 0, true}, {"2.0", 2, true}, {"1e2", 100, true}, {"1E+2", 100, true},
+		{"200e-2", 2, true}, {"0.5e1", 5, true}, {"-3.00e0", -3, true}, {"0e999999999999999999999", 0, true},
+		{"0.0e-500", 0, true}, {"9007199254740991", 9007199254740991, true}, {"9.007199254740991e15", 9007199254740991, true},
+		{"9223372036854775807", 9223372036854775807, true}, {"-9223372036854775808", -9223372036854775808, true},
+		{"9223372036854775808", 0, false}, {"1e19", 0, false}, {"1e18", 1e18, true}, {"2.5", 0, false},
+		{"1e-1", 0, false}, {"1e999999999999999999999", 0, false}, {"1e-999999999999999999999", 0, false},
+		{"1" + strings.Repeat("0", 401) + "e-401", 1, true},
+	}
+	for _, tc := range tests {
+		got, err := parseInteger(json.Number(tc.in))
+		if (err == nil) != tc.ok || (tc.ok && got != tc.want) {
+			t.Errorf("parseInteger(%s) = %d, %v; want %d, ok=%v", tc.in, got, err, tc.want, tc.ok)
+		}
+	}
+}
+
+func TestToAsyncTaskResponseCopiesPointers(t *testing.T) {
+	task := NewTaskInfo("r", 1000)
+	task.Status = TaskStatusFailed
+	p := NewTaskProgress(1, 2)
+	task.Progress = &p
+	msg, e := "m", "boom"
+	task.Progress.Message = &msg
+	task.Error = &e
+	resp := task.ToAsyncTaskResponse(ResponseOptions{})
+	*resp.Progress.Current = 99
+	*resp.Progress.Message = "changed"
+	*resp.Error = "changed"
+	if *task.Progress.Current != 1 || *task.Progress.Message != "m" || *task.Error != "boom" {
+		t.Fatalf("changing the response changed the task: %+v %q", *task.Progress, *task.Error)
+	}
+}

@@ -1,0 +1,122 @@
+package models
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+)
+
+func TestViolationString(t *testing.T) {
+	tests := []struct {
+		v    Violation
+		want string
+	}{
+		{Violation{"", "type", "got string, want object"}, "(root): type: got string, want object"},
+		{Violation{"", KeywordJSON, "payload is empty"}, "(root): json: payload is empty"},
+		{Violation{"/retry_count", "minimum", "must be at least 0, got -1"}, "/retry_count: minimum: must be at least 0, got -1"},
+		{Violation{"/retry_history/0/attempt", "minimum", "must be at least 1, got 0"}, "/retry_history/0/attempt: minimum: must be at least 1, got 0"},
+		{Violation{"/a~1b~0c", "required", `missing required property "a/b~c"`}, `/a~1b~0c: required: missing required property "a/b~c"`},
+		{Violation{"/", "type", "x"}, "/: type: x"},
+		{Violation{}, "(root): : "},
+	}
+	for _, tc := range tests {
+		if got := tc.v.String(); got != tc.want {
+			t.Errorf("%#v.String() = %q, want %q", tc.v, got, tc.want)
+		}
+		if got := fmt.Sprint(tc.v); got != tc.want {
+			t.Errorf("fmt.Sprint(%#v) = %q, want %q", tc.v, got, tc.want)
+		}
+	}
+}
+
+func TestValidationErrorText(t *testing.T) {
+	tests := []struct {
+		name string
+		err  *ValidationError
+		want string
+	}{
+		{
+			"one violation",
+			&ValidationError{Schema: "task_info", Violations: []Violation{{"/retry_count", "minimum", "must be at least 0, got -1"}}},
+			"taskschema: invalid task_info: /retry_count: minimum: must be at least 0, got -1",
+		},
+		{
+			"one violation at the root",
+			&ValidationError{Schema: "task_status", Violations: []Violation{{"", "enum", "value must be one of 'pending'"}}},
+			"taskschema: invalid task_status: (root): enum: value must be one of 'pending'",
+		},
+		{
+			"two violations",
+			&ValidationError{Schema: "task_info", Violations: []Violation{
+				{"", KeywordJSON, "malformed"},
+				{"/ref_id", "required", `missing required property "ref_id"`},
+			}},
+			"taskschema: invalid task_info: 2 violations:\n" +
+				" - (root): json: malformed\n" +
+				` - /ref_id: required: missing required property "ref_id"`,
+		},
+		{
+			"three violations",
+			&ValidationError{Schema: "async_task_response", Violations: []Violation{
+				{"/can_retry", "type", "got string, want boolean"},
+				{"/eta_seconds", "minimum", "must be at least 0, got -1"},
+				{"/started_at", KeywordGoValue, "NaN is not a JSON number"},
+			}},
+			"taskschema: invalid async_task_response: 3 violations:\n" +
+				" - /can_retry: type: got string, want boolean\n" +
+				" - /eta_seconds: minimum: must be at least 0, got -1\n" +
+				" - /started_at: go-value: NaN is not a JSON number",
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got := tc.err.Error()
+			if got != tc.want {
+				t.Errorf("Error() =\n%s\nwant\n%s", got, tc.want)
+			}
+			if len(tc.err.Violations) == 1 && strings.Contains(got, "\n") {
+				t.Errorf("one violation gave several lines: %q", got)
+			}
+			if n := strings.Count(got, "\n"); len(tc.err.Violations) > 1 && n != len(tc.err.Violations) {
+				t.Errorf("%d violations gave %d line breaks", len(tc.err.Violations), n)
+			}
+		})
+	}
+}
+
+func TestValidationErrorFromUnmarshal(t *testing.T) {
+	tests := []struct {
+		name, data, want string
+	}{
+		{"one", `{"ref_id":"r","started_at":1,"retry_count":-1}`,
+			"taskschema: invalid task_info: /retry_count: minimum: must be at least 0, got -1"},
+		{"several", `{"started_at":-1}`,
+			"taskschema: invalid task_info: 2 violations:\n" +
+				` - /ref_id: required: missing required property "ref_id"` + "\n" +
+				" - /started_at: minimum: must be at least 0, got -1"},
+		{"not JSON", `{"ref_id":`,
+			"taskschema: invalid task_info: (root): json: malformed JSON: unexpected EOF"},
+		{"empty", ``,
+			"taskschema: invalid task_info: (root): json: payload is empty"},
+		{"not an object", `[]`,
+			"taskschema: invalid task_info: (root): type: got array, want object"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var task TaskInfo
+			err := Unmarshal([]byte(tc.data), &task)
+			if err == nil {
+				t.Fatal("Unmarshal succeeded")
+			}
+			if err.Error() != tc.want {
+				t.Errorf("Error() =\n%s\nwant\n%s", err.Error(), tc.want)
+			}
+			// errors.As finds it through wrapping too.
+			var ve *ValidationError
+			if !errors.As(fmt.Errorf("context: %w", err), &ve) || ve.Schema != "task_info" {
+				t.Errorf("errors.As through a wrapper failed: %v", err)
+			}
+		})
+	}
+}
