@@ -1,6 +1,10 @@
 package models
 
-import "fmt"
+import (
+	"errors"
+	"fmt"
+	"io"
+)
 
 // Limits bound what reading one payload may cost. They are checked on the
 // raw bytes before anything is decoded or validated, so a hostile payload is
@@ -43,6 +47,27 @@ func (l Limits) Unmarshal(data []byte, v any) error {
 func (l Limits) ValidateJSON(name string, data []byte) error {
 	return validateJSON(l, name, data)
 }
+
+// ReadAll reads a payload from r, but never more than MaxBytes+1 bytes: a
+// longer payload gives a *ValidationError with the keyword [KeywordLimit]
+// for the schema name, without reading the rest. Use it wherever a payload
+// comes from a reader (a file, standard input, a network body).
+func (l Limits) ReadAll(r io.Reader, name string) ([]byte, error) {
+	if l.MaxBytes <= 0 {
+		return io.ReadAll(r)
+	}
+	data, err := io.ReadAll(io.LimitReader(r, int64(l.MaxBytes)+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(data) > l.MaxBytes {
+		return nil, newValidationError(name, []Violation{{Keyword: KeywordLimit,
+			Message: fmt.Sprintf("payload is more than MaxBytes (%d) bytes", l.MaxBytes)}})
+	}
+	return data, nil
+}
+
+var errLoneSurrogate = errors.New("a \\u escape is a lone UTF-16 surrogate, which no valid string holds")
 
 // check scans data once and returns the message of the first limit it
 // exceeds, or "". It does not check the JSON syntax; the decoder does that

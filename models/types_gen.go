@@ -94,9 +94,9 @@ type AsyncTaskResponse struct {
 	// Progress information, or null when none is available.
 	Progress *TaskProgress `json:"progress"`
 
-	// When the task started, as an RFC 3339 date-time. A leap second (seconds 60)
-	// is not accepted, because Go, Python and JavaScript date types cannot hold
-	// it.
+	// When the task started, as an RFC 3339 date-time with an offset (Z or
+	// +hh:mm). A leap second (second 60) and the year 0000 are not accepted,
+	// because Go, Python or JavaScript date types cannot hold them.
 	StartedAt time.Time `json:"started_at"`
 
 	// The estimated number of seconds until completion, or null when it cannot be
