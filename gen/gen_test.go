@@ -20,10 +20,11 @@ func TestGenerateMatchesCommitted(t *testing.T) {
 		t.Fatal(err)
 	}
 	types := filepath.Join(dir, "types_gen.go")
-	if err := run("../schema", types, filepath.Join(dir, "README.md")); err != nil {
+	checks := filepath.Join(dir, "checks_gen.go")
+	if err := run("../schema", types, checks, filepath.Join(dir, "README.md")); err != nil {
 		t.Fatal(err)
 	}
-	for got, want := range map[string]string{types: "../models/types_gen.go", filepath.Join(dir, "README.md"): "../README.md"} {
+	for got, want := range map[string]string{types: "../models/types_gen.go", checks: "../models/checks_gen.go", filepath.Join(dir, "README.md"): "../README.md"} {
 		g, _ := os.ReadFile(got)
 		w, _ := os.ReadFile(want)
 		if string(g) != string(w) {

@@ -1,12 +1,13 @@
 // Command gen generates the Go types of package models from the JSON Schema
-// files in schema/, and the field tables of README.md. It runs
+// files in schema/, the readers and checks of the fast path
+// (models/checks_gen.go), and the field tables of README.md. It runs
 // github.com/atombender/go-jsonschema (pinned in this module's go.mod) as a
 // library with a file-only loader, then post-processes its output; see
 // postProcess for each step and why.
 //
 // It is run by `go generate ./...` from models/generate.go; run by hand:
 //
-//	go -C gen run . -schemas ../schema -types ../models/types_gen.go -readme ../README.md
+//	go -C gen run . -schemas ../schema -types ../models/types_gen.go -checks ../models/checks_gen.go -readme ../README.md
 package main
 
 import (
@@ -24,15 +25,16 @@ var names = []string{"task_status", "task_progress", "retry_info", "task_info", 
 func main() {
 	schemaDir := flag.String("schemas", "../schema", "directory of the *.schema.json files")
 	typesOut := flag.String("types", "../models/types_gen.go", "Go file to write the types to")
+	checksOut := flag.String("checks", "../models/checks_gen.go", "Go file to write the readers and checks to")
 	readme := flag.String("readme", "../README.md", "README whose field tables to rewrite")
 	flag.Parse()
-	if err := run(*schemaDir, *typesOut, *readme); err != nil {
+	if err := run(*schemaDir, *typesOut, *checksOut, *readme); err != nil {
 		fmt.Fprintln(os.Stderr, "gen:", err)
 		os.Exit(1)
 	}
 }
 
-func run(schemaDir, typesOut, readme string) error {
+func run(schemaDir, typesOut, checksOut, readme string) error {
 	if err := checkNames(schemaDir); err != nil {
 		return err
 	}
@@ -44,11 +46,18 @@ func run(schemaDir, typesOut, readme string) error {
 	if err != nil {
 		return err
 	}
-	types, err := postProcess(src, docs)
+	types, structs, err := postProcess(src, docs)
 	if err != nil {
 		return err
 	}
 	if err := os.WriteFile(typesOut, types, 0o644); err != nil {
+		return err
+	}
+	checks, err := writeChecks(docs, structs)
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(checksOut, checks, 0o644); err != nil {
 		return err
 	}
 	text, err := os.ReadFile(readme)

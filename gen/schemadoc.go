@@ -18,6 +18,7 @@ type schemaDoc struct {
 	Required    []string
 	Enum        []string
 	Properties  []property // in the order of the file
+	Keywords    []string   // the schema's own keywords
 }
 
 // property is one entry of a schema's "properties", with its keywords decoded
@@ -61,6 +62,14 @@ func readSchema(path string) (schemaDoc, error) {
 	if err := json.Unmarshal(data, &doc); err != nil {
 		return schemaDoc{}, fmt.Errorf("%s: %w", path, err)
 	}
+	var all map[string]json.RawMessage
+	if err := json.Unmarshal(data, &all); err != nil {
+		return schemaDoc{}, fmt.Errorf("%s: %w", path, err)
+	}
+	var keywords []string
+	for k := range all {
+		keywords = append(keywords, k)
+	}
 	props, err := orderedProperties(doc.Properties)
 	if err != nil {
 		return schemaDoc{}, fmt.Errorf("%s: properties: %w", path, err)
@@ -71,6 +80,7 @@ func readSchema(path string) (schemaDoc, error) {
 		Required:    doc.Required,
 		Enum:        doc.Enum,
 		Properties:  props,
+		Keywords:    keywords,
 	}, nil
 }
 

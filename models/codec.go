@@ -1,13 +1,13 @@
 package models
 
 import (
-	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
 	"reflect"
+	"sync"
 	"unicode/utf8"
+
+	"github.com/mcp-refcache/taskschema/internal/jsonread"
 )
 
 // Unmarshal validates data against the schema of v's type and, only if the
@@ -16,110 +16,11 @@ import (
 // *AsyncTaskResponse).
 //
 // A payload the schema rejects, or one beyond [DefaultLimits], gives a
-// *ValidationError and leaves v unchanged. On success v holds exactly the validated values: absent keys
-// take the schema's defaults, keys match fields only when spelled exactly as
-// in the schema, and unknown keys are ignored.
+// *ValidationError and leaves v unchanged. On success v holds exactly the
+// validated values: absent keys take the schema's defaults, keys match fields
+// only when spelled exactly as in the schema, and unknown keys are ignored.
 func Unmarshal(data []byte, v any) error {
 	return unmarshal(DefaultLimits(), data, v)
-}
-
-func unmarshal(limits Limits, data []byte, v any) error {
-	rv := reflect.ValueOf(v)
-	if rv.Kind() != reflect.Pointer || rv.IsNil() {
-		return fmt.Errorf("%w: Unmarshal needs a non-nil pointer to a model type, got %T", ErrUnsupportedType, v)
-	}
-	name, ok := schemaNameOf(rv.Type())
-	if !ok {
-		return fmt.Errorf("%w: %T", ErrUnsupportedType, v)
-	}
-	reg, err := loadRegistry()
-	if err != nil {
-		return err
-	}
-	if msg := limits.check(data); msg != "" {
-		return newValidationError(name, []Violation{{Keyword: KeywordLimit, Message: msg}})
-	}
-	doc, err := parsePayload(data)
-	if err != nil {
-		return newValidationError(name, []Violation{{Keyword: KeywordJSON, Message: err.Error()}})
-	}
-	if err := validateDoc(reg, name, doc); err != nil {
-		return err
-	}
-	decoded := reflect.New(rv.Type().Elem())
-	if err := decodeInto(reg, decoded.Elem(), doc, ""); err != nil {
-		return err
-	}
-	rv.Elem().Set(decoded.Elem())
-	return nil
-}
-
-// Marshal encodes v, a model value or a pointer to one, as JSON, and returns
-// the payload only if its schema accepts it; otherwise it returns a
-// *ValidationError. Fields are written in the schema's order.
-func Marshal(v any) ([]byte, error) {
-	data, _, err := encodeAndValidate(v)
-	return data, err
-}
-
-// Validate reports whether v, a model value or a pointer to one, satisfies
-// its schema: it returns nil or a *ValidationError, exactly as Marshal would.
-func Validate(v any) error {
-	_, _, err := encodeAndValidate(v)
-	return err
-}
-
-func encodeAndValidate(v any) ([]byte, string, error) {
-	rv := reflect.ValueOf(v)
-	if !rv.IsValid() || (rv.Kind() == reflect.Pointer && rv.IsNil()) {
-		return nil, "", fmt.Errorf("%w: nil %T", ErrUnsupportedType, v)
-	}
-	name, ok := schemaNameOf(rv.Type())
-	if !ok {
-		return nil, "", fmt.Errorf("%w: %T", ErrUnsupportedType, v)
-	}
-	reg, err := loadRegistry()
-	if err != nil {
-		return nil, name, err
-	}
-	if vs := goValueViolations(reflect.Indirect(rv), ""); len(vs) > 0 {
-		return nil, name, newValidationError(name, vs)
-	}
-	data, err := json.Marshal(v)
-	if err != nil {
-		// goValueViolations catches every value encoding/json refuses for
-		// these types; this is a guard, not an expected path.
-		return nil, name, fmt.Errorf("taskschema: encode %s: %w", name, err)
-	}
-	doc, err := parsePayload(data)
-	if err != nil {
-		return nil, name, fmt.Errorf("taskschema: encode %s: %w", name, err)
-	}
-	if err := validateDoc(reg, name, doc); err != nil {
-		return nil, name, err
-	}
-	return data, name, nil
-}
-
-// parsePayload decodes exactly one JSON value, keeping numbers as
-// json.Number so that the validator sees them as written.
-func parsePayload(data []byte) (any, error) {
-	if !utf8.Valid(data) {
-		return nil, errors.New("payload is not valid UTF-8")
-	}
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.UseNumber()
-	var doc any
-	if err := dec.Decode(&doc); err != nil {
-		if errors.Is(err, io.EOF) {
-			return nil, errors.New("payload is empty")
-		}
-		return nil, fmt.Errorf("malformed JSON: %v", err)
-	}
-	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		return nil, fmt.Errorf("data after the JSON value at byte %d", dec.InputOffset())
-	}
-	return doc, nil
 }
 
 // ValidateJSON reports whether data is a valid payload for the schema with
@@ -137,4 +38,126 @@ func validateJSON(limits Limits, name string, data []byte) error {
 		}
 	}
 	return fmt.Errorf("%w: unknown schema %q (known: %v)", ErrUnsupportedType, name, SchemaNames())
+}
+
+var readers = sync.Pool{New: func() any { return new(jsonread.Reader) }}
+
+// unmarshal reads data in one pass with the reader and checks generated from
+// the schemas (checks_gen.go). Only when that pass finds the payload invalid
+// does the v6 validator run, on the same payload read as a tree, to list
+// every violation; if it finds none (the two disagree, which the
+// differential fuzz targets exist to rule out), its verdict stands and the
+// tree is decoded.
+func unmarshal(limits Limits, data []byte, v any) error {
+	rv := reflect.ValueOf(v)
+	if rv.Kind() != reflect.Pointer || rv.IsNil() {
+		return fmt.Errorf("%w: Unmarshal needs a non-nil pointer to a model type, got %T", ErrUnsupportedType, v)
+	}
+	name, ok := schemaNameOf(rv.Type())
+	if !ok {
+		return fmt.Errorf("%w: %T", ErrUnsupportedType, v)
+	}
+	if limits.MaxBytes > 0 && len(data) > limits.MaxBytes {
+		return newValidationError(name, []Violation{{Keyword: KeywordLimit,
+			Message: fmt.Sprintf("payload is %d bytes, more than MaxBytes (%d)", len(data), limits.MaxBytes)}})
+	}
+	if !utf8.Valid(data) {
+		return newValidationError(name, []Violation{{Keyword: KeywordJSON, Message: "payload is not valid UTF-8"}})
+	}
+	r := readers.Get().(*jsonread.Reader)
+	defer readers.Put(r)
+	r.Reset(data, limits.reader())
+	if r.Begin() && readModel(r, v) {
+		return nil
+	}
+	if err := r.Err(); err != nil {
+		return readError(name, err)
+	}
+	// The schema rejects the payload: let the validator say why.
+	r.Reset(data, limits.reader())
+	r.Begin()
+	doc := r.ReadAny()
+	if !r.Finish() {
+		return readError(name, r.Err())
+	}
+	reg, err := loadRegistry()
+	if err != nil {
+		return err
+	}
+	if err := validateDoc(reg, name, doc); err != nil {
+		return err
+	}
+	decoded := reflect.New(rv.Type().Elem())
+	if err := decodeInto(reg, decoded.Elem(), doc, ""); err != nil {
+		return err
+	}
+	rv.Elem().Set(decoded.Elem())
+	return nil
+}
+
+// readError turns the reader's error into a violation.
+func readError(name string, err *jsonread.Error) *ValidationError {
+	keyword, path := KeywordJSON, ""
+	switch err.Kind {
+	case jsonread.Limit:
+		keyword = KeywordLimit
+	case jsonread.DuplicateKey, jsonread.LoneSurrogate:
+		path = err.Pointer
+	}
+	return newValidationError(name, []Violation{{InstancePath: path, Keyword: keyword, Message: err.Error()}})
+}
+
+// Marshal encodes v, a model value or a pointer to one, as JSON, and returns
+// the payload only if its schema accepts it; otherwise it returns a
+// *ValidationError. Fields are written in the schema's order.
+func Marshal(v any) ([]byte, error) {
+	if err := Validate(v); err != nil {
+		return nil, err
+	}
+	return json.Marshal(v)
+}
+
+// Validate reports whether v, a model value or a pointer to one, satisfies
+// its schema: it returns nil or a *ValidationError, exactly as Marshal would.
+func Validate(v any) error {
+	rv := reflect.ValueOf(v)
+	if !rv.IsValid() || (rv.Kind() == reflect.Pointer && rv.IsNil()) {
+		return fmt.Errorf("%w: nil %T", ErrUnsupportedType, v)
+	}
+	name, ok := schemaNameOf(rv.Type())
+	if !ok {
+		return fmt.Errorf("%w: %T", ErrUnsupportedType, v)
+	}
+	if checkModel(v) {
+		return nil
+	}
+	return explainValue(name, rv)
+}
+
+// explainValue lists the violations of a value that the generated check
+// refused: the Go values without a JSON form, else the validator's verdict on
+// its encoding.
+func explainValue(name string, rv reflect.Value) error {
+	if vs := goValueViolations(reflect.Indirect(rv), ""); len(vs) > 0 {
+		return newValidationError(name, vs)
+	}
+	data, err := json.Marshal(rv.Interface())
+	if err != nil {
+		return fmt.Errorf("taskschema: encode %s: %w", name, err)
+	}
+	var r jsonread.Reader
+	r.Reset(data, jsonread.Limits{})
+	r.Begin()
+	doc := r.ReadAny()
+	if !r.Finish() {
+		return fmt.Errorf("taskschema: encode %s: %w", name, r.Err())
+	}
+	reg, err := loadRegistry()
+	if err != nil {
+		return err
+	}
+	if err := validateDoc(reg, name, doc); err != nil {
+		return err
+	}
+	return fmt.Errorf("%w: the generated check refuses a %s value that the schema accepts", ErrValidatorFailed, name)
 }

@@ -5,4 +5,4 @@ package models
 // ../gen/go.mod) and post-processes its output. The same run rewrites the
 // field tables of ../README.md. Never edit types_gen.go by hand.
 //
-//go:generate go -C ../gen run . -schemas ../schema -types ../models/types_gen.go -readme ../README.md
+//go:generate go -C ../gen run . -schemas ../schema -types ../models/types_gen.go -checks ../models/checks_gen.go -readme ../README.md

@@ -5,6 +5,7 @@ import (
 	"reflect"
 	"strconv"
 	"time"
+	"unicode/utf8"
 )
 
 // goValueViolations finds the values in v that have no JSON form, which
@@ -18,6 +19,10 @@ func goValueViolations(v reflect.Value, path string) []Violation {
 		return nil
 	}
 	switch v.Kind() {
+	case reflect.String:
+		if !utf8.ValidString(v.String()) {
+			return []Violation{{InstancePath: path, Keyword: KeywordGoValue, Message: "string is not valid UTF-8, which encoding/json would replace"}}
+		}
 	case reflect.Float64:
 		if f := v.Float(); math.IsNaN(f) || math.IsInf(f, 0) {
 			return []Violation{{InstancePath: path, Keyword: KeywordGoValue, Message: strconv.FormatFloat(f, 'g', -1, 64) + " is not a JSON number"}}

@@ -1,9 +1,10 @@
 package models
 
 import (
-	"errors"
 	"fmt"
 	"io"
+
+	"github.com/mcp-refcache/taskschema/internal/jsonread"
 )
 
 // Limits bound what reading one payload may cost. They are checked on the
@@ -67,86 +68,7 @@ func (l Limits) ReadAll(r io.Reader, name string) ([]byte, error) {
 	return data, nil
 }
 
-var errLoneSurrogate = errors.New("a \\u escape is a lone UTF-16 surrogate, which no valid string holds")
-
-// check scans data once and returns the message of the first limit it
-// exceeds, or "". It does not check the JSON syntax; the decoder does that
-// afterwards, on data within the limits.
-func (l Limits) check(data []byte) string {
-	if l.MaxBytes > 0 && len(data) > l.MaxBytes {
-		return fmt.Sprintf("payload is %d bytes, more than MaxBytes (%d)", len(data), l.MaxBytes)
-	}
-	depth := 0
-	for i := 0; i < len(data); i++ {
-		switch c := data[i]; {
-		case c == '"':
-			i = skipString(data, i)
-		case c == '{' || c == '[':
-			depth++
-			if l.MaxDepth > 0 && depth > l.MaxDepth {
-				return fmt.Sprintf("nesting deeper than MaxDepth (%d) at byte %d", l.MaxDepth, i)
-			}
-		case c == '}' || c == ']':
-			depth--
-		case c == '-' || (c >= '0' && c <= '9'):
-			end := numberEnd(data, i)
-			if msg := l.checkNumber(data[i:end], i); msg != "" {
-				return msg
-			}
-			i = end - 1
-		}
-	}
-	return ""
-}
-
-func (l Limits) checkNumber(num []byte, at int) string {
-	if l.MaxNumberLength > 0 && len(num) > l.MaxNumberLength {
-		return fmt.Sprintf("number at byte %d is %d characters long, more than MaxNumberLength (%d)", at, len(num), l.MaxNumberLength)
-	}
-	if l.MaxExponent <= 0 {
-		return ""
-	}
-	for j, c := range num {
-		if c != 'e' && c != 'E' {
-			continue
-		}
-		exp := 0
-		for _, d := range num[j+1:] {
-			if d >= '0' && d <= '9' {
-				exp = exp*10 + int(d-'0')
-				if exp > l.MaxExponent {
-					return fmt.Sprintf("number at byte %d has an exponent beyond MaxExponent (%d)", at, l.MaxExponent)
-				}
-			}
-		}
-	}
-	return ""
-}
-
-// skipString returns the index of the quote that closes the string opened at
-// data[start], or len(data) when it is not closed.
-func skipString(data []byte, start int) int {
-	for i := start + 1; i < len(data); i++ {
-		switch data[i] {
-		case '\\':
-			i++
-		case '"':
-			return i
-		}
-	}
-	return len(data)
-}
-
-// numberEnd returns the index just past the number-like run at data[start].
-func numberEnd(data []byte, start int) int {
-	i := start
-	for i < len(data) {
-		switch c := data[i]; {
-		case c >= '0' && c <= '9', c == '-', c == '+', c == '.', c == 'e', c == 'E':
-			i++
-		default:
-			return i
-		}
-	}
-	return i
+// reader returns the limits that the payload reader enforces.
+func (l Limits) reader() jsonread.Limits {
+	return jsonread.Limits{MaxDepth: l.MaxDepth, MaxNumberLength: l.MaxNumberLength, MaxExponent: l.MaxExponent}
 }

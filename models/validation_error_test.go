@@ -96,9 +96,9 @@ func TestValidationErrorFromUnmarshal(t *testing.T) {
 				` - /ref_id: required: missing required property "ref_id"` + "\n" +
 				" - /started_at: minimum: must be at least 0, got -1"},
 		{"not JSON", `{"ref_id":`,
-			"taskschema: invalid task_info: (root): json: malformed JSON: unexpected EOF"},
+			"taskschema: invalid task_info: (root): json: malformed JSON: unexpected end of input, want a JSON value (at byte 10)"},
 		{"empty", ``,
-			"taskschema: invalid task_info: (root): json: payload is empty"},
+			"taskschema: invalid task_info: (root): json: payload is empty (at byte 0)"},
 		{"not an object", `[]`,
 			"taskschema: invalid task_info: (root): type: got array, want object"},
 	}

@@ -15,6 +15,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
+
+	"github.com/mcp-refcache/taskschema/internal/jsonread"
 )
 
 // The one-verdict invariant, checked by TestOneVerdict on the seed files and
@@ -55,12 +57,20 @@ func oracle(t testing.TB, name string) *jsonschema.Schema {
 }
 
 // oracleVerdict returns the payload as the oracle parsed it and whether the
-// oracle accepts it. Two documented decisions come first: a payload beyond
-// DefaultLimits is refused before any validator sees it, and invalid UTF-8 is
-// rejected (encoding/json would silently replace it). A validator panic
-// counts as a rejection.
+// oracle accepts it. The payload rules come first, as documented: a payload
+// beyond DefaultLimits, invalid UTF-8, malformed JSON, a duplicate key or a
+// lone surrogate is refused before any validator sees it (the reader that
+// enforces them is checked against encoding/json by its own fuzz target).
+// Then the payload as v6's own parser reads it goes to the validator; a
+// validator panic counts as a rejection.
 func oracleVerdict(s *jsonschema.Schema, data []byte) (doc any, valid bool) {
-	if DefaultLimits().check(data) != "" || !utf8.Valid(data) {
+	limits := DefaultLimits()
+	if len(data) > limits.MaxBytes || !utf8.Valid(data) {
+		return nil, false
+	}
+	var r jsonread.Reader
+	r.Reset(data, limits.reader())
+	if r.Begin(); r.ReadAny() == nil && r.Err() != nil || !r.Finish() {
 		return nil, false
 	}
 	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(data))
@@ -75,10 +85,28 @@ func oracleVerdict(s *jsonschema.Schema, data []byte) (doc any, valid bool) {
 	return doc, s.Validate(doc) == nil
 }
 
+// fastVerdict runs the generated reader alone, without the validator that
+// Unmarshal falls back to, and returns the value it decoded.
+func fastVerdict[T any](data []byte) (T, bool) {
+	var v T
+	limits := DefaultLimits()
+	if len(data) > limits.MaxBytes || !utf8.Valid(data) {
+		return v, false
+	}
+	var r jsonread.Reader
+	r.Reset(data, limits.reader())
+	ok := r.Begin() && readModel(&r, &v)
+	return v, ok
+}
+
 // checkVerdict checks the one-verdict invariant for one payload.
 func checkVerdict[T any](t *testing.T, s *jsonschema.Schema, name string, data []byte) {
 	t.Helper()
 	doc, valid := oracleVerdict(s, data)
+	fast, fastOK := fastVerdict[T](data)
+	if fastOK != valid {
+		t.Fatalf("%s: oracle valid=%v, generated reader valid=%v\npayload: %q", name, valid, fastOK, data)
+	}
 	var got T
 	err := Unmarshal(data, &got)
 	if valid != (err == nil) {
@@ -99,6 +127,12 @@ func checkVerdict[T any](t *testing.T, s *jsonschema.Schema, name string, data [
 		t.Fatal(rerr)
 	}
 	matchesDoc(t, reg, reflect.ValueOf(got), doc, "")
+	if !sameValue(reflect.ValueOf(got), reflect.ValueOf(fast)) {
+		t.Fatalf("%s: Unmarshal and the generated reader decode differently\nUnmarshal: %+v\nreader:    %+v", name, got, fast)
+	}
+	if !checkModel(got) {
+		t.Fatalf("%s: the generated check refuses a value decoded from a valid payload: %+v", name, got)
+	}
 	out, err := Marshal(got)
 	if err != nil {
 		t.Fatalf("%s: Marshal of a decoded value failed: %v\npayload: %q\nvalue: %+v", name, err, data, got)

@@ -1,0 +1,661 @@
+// Package jsonread reads one JSON payload from a byte slice, value by value,
+// without building a tree. It is the single place where the taskschema
+// library decides what counts as well-formed JSON: RFC 8259 syntax, nothing
+// after the value, no object with the same key twice (I-JSON, RFC 7493), no
+// lone UTF-16 surrogate in a \u escape, and the nesting and number limits.
+//
+// A Reader stops at the first such error: every later call returns a zero
+// value, and Err reports the error with the byte offset and the JSON Pointer
+// of the value being read. Schema checks are the caller's; a caller that
+// does not want a value calls Skip, which still checks it completely.
+//
+// The input must be valid UTF-8; the caller checks that once, up front.
+package jsonread
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+	"unicode/utf16"
+	"unicode/utf8"
+)
+
+// Limits bound the nesting and the numbers of a payload. A limit of 0 is no
+// limit.
+type Limits struct {
+	// MaxDepth is the deepest nesting of objects and arrays; the top-level
+	// value is at depth 1.
+	MaxDepth int
+	// MaxNumberLength is the longest number token, in bytes.
+	MaxNumberLength int
+	// MaxExponent is the largest decimal exponent, in absolute value, that a
+	// number may be written with.
+	MaxExponent int
+}
+
+// ErrorKind says which rule a payload broke.
+type ErrorKind int
+
+// The kinds of Error.
+const (
+	// Syntax is malformed JSON, data after the value, or an empty payload.
+	Syntax ErrorKind = iota + 1
+	// Limit is nesting or a number beyond Limits.
+	Limit
+	// DuplicateKey is an object that has the same key twice.
+	DuplicateKey
+	// LoneSurrogate is a \u escape of a UTF-16 surrogate that is not part
+	// of a pair.
+	LoneSurrogate
+)
+
+// Error is the first reason a payload could not be read.
+type Error struct {
+	Kind ErrorKind
+	// Offset is the byte offset in the payload where the problem was found.
+	Offset int
+	// Pointer is the JSON Pointer of the value being read: for a duplicate
+	// key, the pointer of that key in its object.
+	Pointer string
+	// Message says what is wrong.
+	Message string
+}
+
+func (e *Error) Error() string {
+	return fmt.Sprintf("%s (at byte %d)", e.Message, e.Offset)
+}
+
+// Kind is the type of the next value, as its first byte tells.
+type Kind byte
+
+// The kinds of JSON values; Invalid when no value starts here.
+const (
+	Invalid Kind = 0
+	Null    Kind = 'n'
+	Bool    Kind = 't'
+	Number  Kind = '0'
+	String  Kind = '"'
+	Object  Kind = '{'
+	Array   Kind = '['
+)
+
+// pathToken is one step of the JSON Pointer of the value being read.
+type pathToken struct {
+	object bool   // an object member, else an array item
+	key    []byte // the member's unescaped key, once read
+	index  int    // the item's index, or the number of members read; -1 before the first
+}
+
+// Reader reads one payload. The zero Reader is not usable; call Reset.
+type Reader struct {
+	data   []byte
+	pos    int
+	limits Limits
+	err    *Error
+	path   []pathToken
+	// keys[d] holds the keys seen so far in the object open at depth d,
+	// for the duplicate check; the slices are reused between objects.
+	keys    [][][]byte
+	keySets []map[string]struct{}
+}
+
+// Reset prepares r to read data with the given limits.
+func (r *Reader) Reset(data []byte, limits Limits) {
+	r.data, r.pos, r.limits, r.err = data, 0, limits, nil
+	r.path = r.path[:0]
+	for i := range r.keys {
+		r.keys[i] = r.keys[i][:0]
+	}
+	for i := range r.keySets {
+		r.keySets[i] = nil
+	}
+}
+
+// Err returns the first error, or nil.
+func (r *Reader) Err() *Error { return r.err }
+
+// Failed reports whether reading has stopped on an error.
+func (r *Reader) Failed() bool { return r.err != nil }
+
+func (r *Reader) fail(kind ErrorKind, format string, args ...any) {
+	if r.err == nil {
+		r.err = &Error{Kind: kind, Offset: r.pos, Pointer: r.Pointer(), Message: fmt.Sprintf(format, args...)}
+	}
+}
+
+// Pointer returns the JSON Pointer (RFC 6901) of the value being read.
+func (r *Reader) Pointer() string {
+	var b strings.Builder
+	for _, t := range r.path {
+		if t.index == -1 || (t.object && t.key == nil) {
+			continue // no member read yet, or its key is being read
+		}
+		b.WriteByte('/')
+		if !t.object {
+			b.WriteString(strconv.Itoa(t.index))
+			continue
+		}
+		k := strings.ReplaceAll(string(t.key), "~", "~0")
+		b.WriteString(strings.ReplaceAll(k, "/", "~1"))
+	}
+	return b.String()
+}
+
+func (r *Reader) skipSpace() {
+	for r.pos < len(r.data) {
+		switch r.data[r.pos] {
+		case ' ', '\t', '\n', '\r':
+			r.pos++
+		default:
+			return
+		}
+	}
+}
+
+// Peek returns the kind of the next value without reading it.
+func (r *Reader) Peek() Kind {
+	if r.err != nil {
+		return Invalid
+	}
+	r.skipSpace()
+	if r.pos >= len(r.data) {
+		return Invalid
+	}
+	switch c := r.data[r.pos]; c {
+	case 'n', '"', '{', '[':
+		return Kind(c)
+	case 't', 'f':
+		return Bool
+	case '-', '0', '1', '2', '3', '4', '5', '6', '7', '8', '9':
+		return Number
+	}
+	return Invalid
+}
+
+// Begin checks that data holds a value at all.
+func (r *Reader) Begin() bool {
+	r.skipSpace()
+	if r.pos >= len(r.data) {
+		r.fail(Syntax, "payload is empty")
+		return false
+	}
+	return true
+}
+
+// Finish checks that nothing but white space follows the value, and
+// reports whether the whole payload was read without an error.
+func (r *Reader) Finish() bool {
+	if r.err != nil {
+		return false
+	}
+	r.skipSpace()
+	if r.pos < len(r.data) {
+		r.fail(Syntax, "data after the JSON value")
+		return false
+	}
+	return true
+}
+
+func (r *Reader) unexpected(want string) {
+	if r.pos >= len(r.data) {
+		r.fail(Syntax, "malformed JSON: unexpected end of input, want %s", want)
+		return
+	}
+	r.fail(Syntax, "malformed JSON: unexpected %q, want %s", r.data[r.pos], want)
+}
+
+func (r *Reader) literal(word string) bool {
+	if r.err != nil {
+		return false
+	}
+	r.skipSpace()
+	if !bytes.HasPrefix(r.data[r.pos:], []byte(word)) {
+		r.unexpected(word)
+		return false
+	}
+	r.pos += len(word)
+	return true
+}
+
+// ReadNull reads null.
+func (r *Reader) ReadNull() bool { return r.literal("null") }
+
+// ReadBool reads true or false.
+func (r *Reader) ReadBool() bool {
+	if r.Peek() == Bool && r.data[r.pos] == 't' {
+		r.literal("true")
+		return true
+	}
+	r.literal("false")
+	return false
+}
+
+// ReadNumber reads a number and returns its token, as written.
+func (r *Reader) ReadNumber() []byte {
+	if r.err != nil {
+		return nil
+	}
+	r.skipSpace()
+	start := r.pos
+	d := r.data
+	i := start
+	if i < len(d) && d[i] == '-' {
+		i++
+	}
+	switch {
+	case i < len(d) && d[i] == '0':
+		i++
+	case i < len(d) && d[i] >= '1' && d[i] <= '9':
+		for i < len(d) && d[i] >= '0' && d[i] <= '9' {
+			i++
+		}
+	default:
+		r.pos = i
+		r.unexpected("a digit")
+		return nil
+	}
+	if i < len(d) && d[i] == '.' {
+		i++
+		j := i
+		for i < len(d) && d[i] >= '0' && d[i] <= '9' {
+			i++
+		}
+		if i == j {
+			r.pos = i
+			r.unexpected("a digit after the decimal point")
+			return nil
+		}
+	}
+	exp := 0
+	if i < len(d) && (d[i] == 'e' || d[i] == 'E') {
+		i++
+		if i < len(d) && (d[i] == '+' || d[i] == '-') {
+			i++
+		}
+		j := i
+		for i < len(d) && d[i] >= '0' && d[i] <= '9' {
+			if exp <= 1<<30 {
+				exp = exp*10 + int(d[i]-'0')
+			}
+			i++
+		}
+		if i == j {
+			r.pos = i
+			r.unexpected("a digit in the exponent")
+			return nil
+		}
+	}
+	if max := r.limits.MaxNumberLength; max > 0 && i-start > max {
+		r.fail(Limit, "number is %d characters long, more than MaxNumberLength (%d)", i-start, max)
+		return nil
+	}
+	if max := r.limits.MaxExponent; max > 0 && exp > max {
+		r.fail(Limit, "number has an exponent beyond MaxExponent (%d)", max)
+		return nil
+	}
+	r.pos = i
+	return d[start:i]
+}
+
+// ReadString reads a string and returns it unescaped.
+func (r *Reader) ReadString() string {
+	b := r.readStringBytes()
+	if b == nil {
+		return ""
+	}
+	return string(b)
+}
+
+// ReadStringBytes is ReadString without the copy: the result may point into
+// the payload, and is valid only until the next call.
+func (r *Reader) ReadStringBytes() []byte {
+	return r.readStringBytes()
+}
+
+// readStringBytes reads a string; the result points into the payload when
+// the string has no escapes. It is nil on error, and non-nil (possibly
+// empty) otherwise.
+func (r *Reader) readStringBytes() []byte {
+	if r.err != nil {
+		return nil
+	}
+	r.skipSpace()
+	if r.pos >= len(r.data) || r.data[r.pos] != '"' {
+		r.unexpected("a string")
+		return nil
+	}
+	r.pos++
+	start := r.pos
+	d := r.data
+	for i := start; i < len(d); i++ {
+		switch c := d[i]; {
+		case c == '"':
+			r.pos = i + 1
+			return d[start:i:i]
+		case c == '\\':
+			return r.readEscapedString(start, i)
+		case c < 0x20:
+			r.pos = i
+			r.fail(Syntax, "malformed JSON: control character %q in a string", c)
+			return nil
+		}
+	}
+	r.pos = len(d)
+	r.unexpected("the end of the string")
+	return nil
+}
+
+// readEscapedString continues a string from its first backslash at i.
+func (r *Reader) readEscapedString(start, i int) []byte {
+	d := r.data
+	out := make([]byte, 0, i-start+16)
+	out = append(out, d[start:i]...)
+	for i < len(d) {
+		c := d[i]
+		switch {
+		case c == '"':
+			r.pos = i + 1
+			return out
+		case c < 0x20:
+			r.pos = i
+			r.fail(Syntax, "malformed JSON: control character %q in a string", c)
+			return nil
+		case c != '\\':
+			out = append(out, c)
+			i++
+			continue
+		}
+		if i+1 >= len(d) {
+			break
+		}
+		switch e := d[i+1]; e {
+		case '"', '\\', '/':
+			out = append(out, e)
+		case 'b':
+			out = append(out, '\b')
+		case 'f':
+			out = append(out, '\f')
+		case 'n':
+			out = append(out, '\n')
+		case 'r':
+			out = append(out, '\r')
+		case 't':
+			out = append(out, '\t')
+		case 'u':
+			rn, ok := hex4(d, i+2)
+			if !ok {
+				r.pos = i
+				r.fail(Syntax, "malformed JSON: bad \\u escape")
+				return nil
+			}
+			i += 6
+			if utf16.IsSurrogate(rn) {
+				lo, ok := rune(0), false
+				if i+1 < len(d) && d[i] == '\\' && d[i+1] == 'u' {
+					lo, ok = hex4(d, i+2)
+				}
+				pair := utf16.DecodeRune(rn, lo)
+				if !ok || pair == utf8.RuneError {
+					r.pos = i
+					r.fail(LoneSurrogate, "string holds a lone UTF-16 surrogate \\u%04x, which no valid string can", rn)
+					return nil
+				}
+				rn = pair
+				i += 6
+			}
+			out = utf8.AppendRune(out, rn)
+			continue
+		default:
+			r.pos = i
+			r.fail(Syntax, "malformed JSON: bad escape \\%c", e)
+			return nil
+		}
+		i += 2
+	}
+	r.pos = len(d)
+	r.unexpected("the end of the string")
+	return nil
+}
+
+func hex4(d []byte, i int) (rune, bool) {
+	if i+4 > len(d) {
+		return 0, false
+	}
+	var v rune
+	for _, c := range d[i : i+4] {
+		switch {
+		case c >= '0' && c <= '9':
+			v = v<<4 | rune(c-'0')
+		case c >= 'a' && c <= 'f':
+			v = v<<4 | rune(c-'a'+10)
+		case c >= 'A' && c <= 'F':
+			v = v<<4 | rune(c-'A'+10)
+		default:
+			return 0, false
+		}
+	}
+	return v, true
+}
+
+func (r *Reader) enter() bool {
+	depth := len(r.path) + 1
+	if max := r.limits.MaxDepth; max > 0 && depth > max {
+		r.fail(Limit, "nesting deeper than MaxDepth (%d)", max)
+		return false
+	}
+	return true
+}
+
+// ReadObject reads the opening brace of an object. Then call NextKey until
+// it returns false, reading (or skipping) each value after its key.
+func (r *Reader) ReadObject() bool {
+	if r.err != nil {
+		return false
+	}
+	r.skipSpace()
+	if r.pos >= len(r.data) || r.data[r.pos] != '{' || !r.enter() {
+		r.unexpected("an object")
+		return false
+	}
+	r.pos++
+	depth := len(r.path)
+	for len(r.keys) <= depth {
+		r.keys = append(r.keys, nil)
+		r.keySets = append(r.keySets, nil)
+	}
+	r.keys[depth] = r.keys[depth][:0]
+	r.keySets[depth] = nil
+	r.path = append(r.path, pathToken{object: true, index: -1})
+	return true
+}
+
+// NextKey reads the next key of the object and the colon after it, and
+// returns the key unescaped (it may point into the payload). It returns false
+// at the end of the object, or on an error.
+func (r *Reader) NextKey() ([]byte, bool) {
+	if r.err != nil {
+		return nil, false
+	}
+	top := &r.path[len(r.path)-1]
+	r.skipSpace()
+	top.key = nil
+	if top.index == -1 { // first key, or an empty object
+		top.index = 0
+		if r.pos < len(r.data) && r.data[r.pos] == '}' {
+			r.pos++
+			r.path = r.path[:len(r.path)-1]
+			return nil, false
+		}
+	} else {
+		if r.pos < len(r.data) && r.data[r.pos] == '}' {
+			r.pos++
+			r.path = r.path[:len(r.path)-1]
+			return nil, false
+		}
+		if r.pos >= len(r.data) || r.data[r.pos] != ',' {
+			r.unexpected("',' or '}'")
+			return nil, false
+		}
+		r.pos++
+	}
+	key := r.readStringBytes()
+	if key == nil {
+		return nil, false
+	}
+	top = &r.path[len(r.path)-1]
+	top.key = key
+	top.index++
+	if r.seenKey(key) {
+		r.fail(DuplicateKey, "duplicate key %q in an object", key)
+		return nil, false
+	}
+	r.skipSpace()
+	if r.pos >= len(r.data) || r.data[r.pos] != ':' {
+		r.unexpected("':'")
+		return nil, false
+	}
+	r.pos++
+	return key, true
+}
+
+// seenKey records key in the object open at the current depth and reports
+// whether it was there already. Small objects are searched linearly; past
+// 16 keys a set takes over, so that no payload costs quadratic time.
+func (r *Reader) seenKey(key []byte) bool {
+	depth := len(r.path) - 1
+	if set := r.keySets[depth]; set != nil {
+		if _, ok := set[string(key)]; ok {
+			return true
+		}
+		set[string(key)] = struct{}{}
+		return false
+	}
+	keys := r.keys[depth]
+	for _, k := range keys {
+		if bytes.Equal(k, key) {
+			return true
+		}
+	}
+	if len(keys) == 16 {
+		set := make(map[string]struct{}, 32)
+		for _, k := range keys {
+			set[string(k)] = struct{}{}
+		}
+		set[string(key)] = struct{}{}
+		r.keySets[depth] = set
+		return false
+	}
+	r.keys[depth] = append(keys, key)
+	return false
+}
+
+// ReadArray reads the opening bracket of an array. Then call NextItem until
+// it returns false, reading (or skipping) each item.
+func (r *Reader) ReadArray() bool {
+	if r.err != nil {
+		return false
+	}
+	r.skipSpace()
+	if r.pos >= len(r.data) || r.data[r.pos] != '[' || !r.enter() {
+		r.unexpected("an array")
+		return false
+	}
+	r.pos++
+	r.path = append(r.path, pathToken{index: -1})
+	return true
+}
+
+// NextItem moves to the next item of the array, and returns false at its
+// end or on an error.
+func (r *Reader) NextItem() bool {
+	if r.err != nil {
+		return false
+	}
+	top := &r.path[len(r.path)-1]
+	r.skipSpace()
+	if r.pos < len(r.data) && r.data[r.pos] == ']' {
+		r.pos++
+		r.path = r.path[:len(r.path)-1]
+		return false
+	}
+	if top.index >= 0 {
+		if r.pos >= len(r.data) || r.data[r.pos] != ',' {
+			r.unexpected("',' or ']'")
+			return false
+		}
+		r.pos++
+	}
+	top.index++
+	return true
+}
+
+// Skip reads the next value, whatever it is, checking it completely.
+func (r *Reader) Skip() {
+	switch r.Peek() {
+	case Null:
+		r.ReadNull()
+	case Bool:
+		r.ReadBool()
+	case Number:
+		r.ReadNumber()
+	case String:
+		r.readStringBytes()
+	case Object:
+		if r.ReadObject() {
+			for _, ok := r.NextKey(); ok; _, ok = r.NextKey() {
+				r.Skip()
+			}
+		}
+	case Array:
+		if r.ReadArray() {
+			for r.NextItem() {
+				r.Skip()
+			}
+		}
+	default:
+		if r.err == nil {
+			r.skipSpace()
+			r.unexpected("a JSON value")
+		}
+	}
+}
+
+// ReadAny reads the next value as a tree of map[string]any, []any,
+// json.Number, string, bool and nil: the form the schema validator takes.
+func (r *Reader) ReadAny() any {
+	switch r.Peek() {
+	case Null:
+		r.ReadNull()
+		return nil
+	case Bool:
+		return r.ReadBool()
+	case Number:
+		return json.Number(r.ReadNumber())
+	case String:
+		return r.ReadString()
+	case Object:
+		obj := map[string]any{}
+		if r.ReadObject() {
+			for key, ok := r.NextKey(); ok; key, ok = r.NextKey() {
+				k := string(key)
+				obj[k] = r.ReadAny()
+			}
+		}
+		return obj
+	case Array:
+		arr := []any{}
+		if r.ReadArray() {
+			for r.NextItem() {
+				arr = append(arr, r.ReadAny())
+			}
+		}
+		return arr
+	}
+	if r.err == nil {
+		r.skipSpace()
+		r.unexpected("a JSON value")
+	}
+	return nil
+}

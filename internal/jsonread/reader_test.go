@@ -1,0 +1,144 @@
+package jsonread
+
+import (
+	"bytes"
+	"encoding/json"
+	"reflect"
+	"strings"
+	"testing"
+	"unicode/utf8"
+)
+
+// readAll reads data as one value with ReadAny and Finish.
+func readAll(data []byte, limits Limits) (any, *Error) {
+	var r Reader
+	r.Reset(data, limits)
+	if !r.Begin() {
+		return nil, r.Err()
+	}
+	v := r.ReadAny()
+	r.Finish()
+	return v, r.Err()
+}
+
+func TestReader(t *testing.T) {
+	tests := []struct {
+		in      string
+		kind    ErrorKind // 0: valid
+		pointer string
+	}{
+		{`{}`, 0, ""},
+		{` {"a": [1, -0, 2.5e-3, true, false, null, "x\u00e9\ud83d\ude00\n"]} `, 0, ""},
+		{``, Syntax, ""},
+		{`   `, Syntax, ""},
+		{`{} {}`, Syntax, ""},
+		{`{"a":1,}`, Syntax, ""},
+		{`[1,]`, Syntax, "/1"},
+		{`{"a" 1}`, Syntax, "/a"},
+		{`01`, Syntax, ""},
+		{`+1`, Syntax, ""},
+		{`1.`, Syntax, ""},
+		{`1e`, Syntax, ""},
+		{`NaN`, Syntax, ""},
+		{`Infinity`, Syntax, ""},
+		{`-Infinity`, Syntax, ""},
+		{`nul`, Syntax, ""},
+		{"\"a\tb\"", Syntax, ""},
+		{`"\x"`, Syntax, ""},
+		{`"\u12"`, Syntax, ""},
+		{"\ufeff{}", Syntax, ""},
+		{`{"a":1,"a":2}`, DuplicateKey, "/a"},
+		{`{"a":{"b":1,"c":{},"b":2}}`, DuplicateKey, "/a/b"},
+		{`{"a":1,"\u0061":2}`, DuplicateKey, "/a"},
+		{`[{"a":1},{"a":1}]`, 0, ""},
+		{`{"x":"\ud800"}`, LoneSurrogate, "/x"},
+		{`{"x":"\udc00\ud800"}`, LoneSurrogate, "/x"},
+		{`{"\ud800":1}`, LoneSurrogate, ""},
+		{`{"x":"\ud83d\ude00"}`, 0, ""},
+		{`[[[[1]]]]`, 0, ""},
+		{`[[[[[1]]]]]`, Limit, "/0/0/0/0"},
+		{`1e10`, 0, ""},
+		{`1e11`, Limit, ""},
+		{`123456789012`, Limit, ""},
+		{`{"a~/b":[0,{"c":"\ud800"}]}`, LoneSurrogate, "/a~0~1b/1/c"},
+	}
+	limits := Limits{MaxDepth: 4, MaxNumberLength: 11, MaxExponent: 10}
+	for _, tc := range tests {
+		_, err := readAll([]byte(tc.in), limits)
+		var kind ErrorKind
+		if err != nil {
+			kind = err.Kind
+		}
+		if kind != tc.kind {
+			t.Errorf("%q: kind %v, want %v (err %v)", tc.in, kind, tc.kind, err)
+			continue
+		}
+		if err != nil && err.Pointer != tc.pointer {
+			t.Errorf("%q: pointer %q, want %q (%v)", tc.in, err.Pointer, tc.pointer, err)
+		}
+	}
+}
+
+func TestManyKeysUseASet(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("{")
+	for i := range 1000 {
+		if i > 0 {
+			b.WriteString(",")
+		}
+		b.WriteString(`"k`)
+		b.WriteString(strings.Repeat("x", i%7))
+		b.WriteString(string(rune('a' + i%26)))
+		b.WriteString(`":`)
+		b.WriteString("1")
+	}
+	b.WriteString("}")
+	_, err := readAll([]byte(b.String()), Limits{})
+	if err == nil || err.Kind != DuplicateKey {
+		t.Fatalf("want a duplicate among 1000 keys from 182 distinct ones, got %v", err)
+	}
+}
+
+// FuzzReader checks the reader against encoding/json: it accepts exactly
+// what encoding/json accepts, minus duplicate keys and lone surrogates, and
+// builds the same tree.
+func FuzzReader(f *testing.F) {
+	for _, s := range []string{`{}`, `{"a":[1,2.5,-0,"x\u0041"],"b":{"c":null}}`, `[true,false]`, `"\ud83d\ude00"`, `1e5`, `{"a":1,"a":2}`, `"\ud800"`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		if !utf8.Valid(data) {
+			return
+		}
+		got, err := readAll(data, Limits{})
+		dec := json.NewDecoder(bytes.NewReader(data))
+		dec.UseNumber()
+		var want any
+		werr := dec.Decode(&want)
+		if werr == nil {
+			if _, terr := dec.Token(); terr == nil || terr.Error() != "EOF" {
+				werr = terr
+				if werr == nil {
+					werr = errTrailing
+				}
+			}
+		}
+		if werr != nil {
+			if err == nil {
+				t.Fatalf("reader accepts %q, encoding/json: %v", data, werr)
+			}
+			return
+		}
+		if err != nil {
+			if err.Kind == DuplicateKey || err.Kind == LoneSurrogate {
+				return
+			}
+			t.Fatalf("reader refuses %q: %v; encoding/json accepts it", data, err)
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Fatalf("%q: reader %#v, encoding/json %#v", data, got, want)
+		}
+	})
+}
+
+var errTrailing = &Error{Kind: Syntax, Message: "trailing"}

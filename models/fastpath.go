@@ -1,0 +1,232 @@
+package models
+
+import (
+	"encoding/json"
+	"math"
+	"math/big"
+	"regexp"
+	"strconv"
+	"time"
+	"unicode/utf8"
+
+	"github.com/mcp-refcache/taskschema/internal/jsonread"
+)
+
+// The generated readers and checks in checks_gen.go call the helpers in this
+// file with the bounds and patterns of the schemas. A reader returns false
+// as soon as the payload breaks the schema (or the reader stops on an
+// error); the caller then asks the v6 validator for the violations. A check
+// returns false as soon as a Go value breaks the schema.
+
+// intBounds are an integer property's inclusive bounds.
+type intBounds struct {
+	hasMin, hasMax bool
+	min, max       int64
+}
+
+// floatBounds are a number property's inclusive bounds, as float64 and as
+// the exact decimal written in the schema. The generator checks that each
+// bound is exactly a float64, so comparing float64 values with them is exact.
+type floatBounds struct {
+	hasMin, hasMax   bool
+	min, max         float64
+	minText, maxText string
+}
+
+func (b intBounds) contains(i int64) bool {
+	return (!b.hasMin || i >= b.min) && (!b.hasMax || i <= b.max)
+}
+
+// contains reports whether f lies within the bounds; NaN never does.
+func (b floatBounds) contains(f float64) bool {
+	return (!b.hasMin || f >= b.min) && (!b.hasMax || f <= b.max) && !math.IsNaN(f)
+}
+
+// readInt reads an integer-valued number within b into dst.
+func readInt(r *jsonread.Reader, dst *int, b intBounds) bool {
+	if r.Peek() != jsonread.Number {
+		return false
+	}
+	tok := r.ReadNumber()
+	if tok == nil {
+		return false
+	}
+	i, ok := smallInteger(tok)
+	if !ok {
+		var err error
+		if i, err = parseInteger(json.Number(tok)); err != nil {
+			return false
+		}
+	}
+	if !b.contains(i) {
+		return false
+	}
+	*dst = int(i)
+	return true
+}
+
+// smallInteger parses a plain integer token of at most 18 digits without
+// allocating.
+func smallInteger(tok []byte) (int64, bool) {
+	neg := len(tok) > 0 && tok[0] == '-'
+	digits := tok
+	if neg {
+		digits = tok[1:]
+	}
+	if len(digits) == 0 || len(digits) > 18 {
+		return 0, false
+	}
+	var n int64
+	for _, c := range digits {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		n = n*10 + int64(c-'0')
+	}
+	if neg {
+		n = -n
+	}
+	return n, true
+}
+
+// readFloat reads a number within b into dst. The bounds are compared with
+// the number as written: a number that rounds onto a bound is checked
+// exactly, so 100.00000000000000001 is above a maximum of 100.
+func readFloat(r *jsonread.Reader, dst *float64, b floatBounds) bool {
+	if r.Peek() != jsonread.Number {
+		return false
+	}
+	tok := r.ReadNumber()
+	if tok == nil {
+		return false
+	}
+	f, err := strconv.ParseFloat(string(tok), 64)
+	if err != nil || math.IsInf(f, 0) || !b.contains(f) {
+		return false
+	}
+	if (b.hasMin && f == b.min && compareDecimal(tok, b.minText) < 0) ||
+		(b.hasMax && f == b.max && compareDecimal(tok, b.maxText) > 0) {
+		return false
+	}
+	*dst = f
+	return true
+}
+
+// compareDecimal compares two numbers written in JSON exactly. The reader's
+// exponent limit keeps the rationals small.
+func compareDecimal(a []byte, b string) int {
+	x, okX := new(big.Rat).SetString(string(a))
+	y, okY := new(big.Rat).SetString(b)
+	if !okX || !okY {
+		return 0
+	}
+	return x.Cmp(y)
+}
+
+func readString(r *jsonread.Reader, dst *string) bool {
+	if r.Peek() != jsonread.String {
+		return false
+	}
+	*dst = r.ReadString()
+	return !r.Failed()
+}
+
+func readBool(r *jsonread.Reader, dst *bool) bool {
+	if r.Peek() != jsonread.Bool {
+		return false
+	}
+	*dst = r.ReadBool()
+	return !r.Failed()
+}
+
+// readDateTime reads a date-time that matches pattern into dst. The
+// schema's pattern restates RFC 3339's grammar; dateTimeInRange then checks
+// the ranges of the parts, as the validator's "date-time" format does.
+func readDateTime(r *jsonread.Reader, dst *time.Time, pattern *regexp.Regexp) bool {
+	if r.Peek() != jsonread.String {
+		return false
+	}
+	b := r.ReadStringBytes()
+	if b == nil || !pattern.Match(b) || !dateTimeInRange(b) {
+		return false
+	}
+	t, err := parseDateTime(string(b))
+	if err != nil {
+		return false
+	}
+	*dst = t
+	return true
+}
+
+// validString reports whether s has a JSON form that reads back as s:
+// encoding/json would replace invalid UTF-8.
+func validString(s string) bool {
+	return utf8.ValidString(s)
+}
+
+// validDateTime reports whether t has an RFC 3339 form that reads back as
+// the same instant and offset and matches pattern.
+func validDateTime(t time.Time, pattern *regexp.Regexp) bool {
+	if dateTimeViolation(t) != "" {
+		return false
+	}
+	var buf [64]byte
+	return pattern.Match(t.AppendFormat(buf[:0], time.RFC3339Nano))
+}
+
+// readArray reads an array whose items read reads.
+func readArray[T any](r *jsonread.Reader, dst *[]T, read func(*jsonread.Reader, *T) bool) bool {
+	if r.Peek() != jsonread.Array || !r.ReadArray() {
+		return false
+	}
+	items := []T{}
+	for r.NextItem() {
+		var item T
+		if !read(r, &item) {
+			return false
+		}
+		items = append(items, item)
+	}
+	if r.Failed() {
+		return false
+	}
+	*dst = items
+	return true
+}
+
+// checkArray reports whether every item passes check.
+func checkArray[T any](items []T, check func(*T) bool) bool {
+	for i := range items {
+		if !check(&items[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+// dateTimeInRange checks the ranges of a date-time that matches RFC 3339's
+// grammar (so its parts stand at fixed places): a real calendar date, hour
+// up to 23, minute up to 59, second up to 60 (the schema's pattern already
+// refuses 60), and an offset of at most 23:59. These are the rules of the
+// validator's "date-time" format; time.Parse alone would let an offset of
+// +24:00 through.
+func dateTimeInRange(b []byte) bool {
+	if len(b) < 20 {
+		return false
+	}
+	if _, err := time.Parse(time.DateOnly, string(b[:10])); err != nil {
+		return false
+	}
+	if twoDigits(b[11:]) > 23 || twoDigits(b[14:]) > 59 || twoDigits(b[17:]) > 60 {
+		return false
+	}
+	if last := b[len(b)-1]; last == 'Z' || last == 'z' {
+		return true
+	}
+	offset := b[len(b)-5:] // hh:mm after the sign
+	return twoDigits(offset) <= 23 && twoDigits(offset[3:]) <= 59
+}
+
+func twoDigits(b []byte) int {
+	return int(b[0]-'0')*10 + int(b[1]-'0')
+}
