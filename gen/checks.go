@@ -253,12 +253,13 @@ func orZero(n json.Number) string {
 
 func writeDispatch(w *bytes.Buffer, docs []schemaDoc) {
 	w.WriteString(`// readModel reads a whole payload into v, a pointer to a model type, and
-// reports whether it satisfies the schema. v is set only on success.
-func readModel(r *jsonread.Reader, v any) bool {
+// reports whether it satisfies the schema. v is set only on success; the
+// values the schema rejects are in rep.
+func readModel(r *jsonread.Reader, v any, rep *report) bool {
 	switch v := v.(type) {
 `)
 	for _, d := range docs {
-		fmt.Fprintf(w, "\tcase *%s:\n\t\tvar x %s\n\t\tif read%s(r, &x) && r.Finish() {\n\t\t\t*v = x\n\t\t\treturn true\n\t\t}\n", d.Title, d.Title, d.Title)
+		fmt.Fprintf(w, "\tcase *%s:\n\t\tvar x %s\n\t\tif ok := read%s(r, &x, rep); r.Finish() && ok {\n\t\t\t*v = x\n\t\t\treturn true\n\t\t}\n", d.Title, d.Title, d.Title)
 	}
 	w.WriteString("\t}\n\treturn false\n}\n\n")
 	w.WriteString(`// checkModel reports whether v, a model value or a pointer to one, satisfies
@@ -286,45 +287,44 @@ func writeEnumChecks(w *bytes.Buffer, d schemaDoc) {
 	for _, v := range d.Enum {
 		cases = append(cases, strconv.Quote(v))
 	}
-	fmt.Fprintf(w, "// read%s reads one of the values of %s.\n", d.Title, d.Title)
-	fmt.Fprintf(w, "func read%s(r *jsonread.Reader, v *%s) bool {\n\tif r.Peek() != jsonread.String {\n\t\treturn false\n\t}\n", d.Title, d.Title)
-	w.WriteString("\tswitch string(r.ReadStringBytes()) {\n")
+	fmt.Fprintf(w, "// read%s reads one of the values of %s. At the top level (rep not\n// nil) it reports a value the schema rejects to rep.\n", d.Title, d.Title)
+	fmt.Fprintf(w, "func read%s(r *jsonread.Reader, v *%s, rep *report) bool {\n\tm := r.Mark()\n\tif r.Peek() == jsonread.String {\n", d.Title, d.Title)
+	w.WriteString("\t\tswitch string(r.ReadStringBytes()) {\n")
 	for _, v := range d.Enum {
-		fmt.Fprintf(w, "\tcase %q:\n\t\t*v = %s\n", v, enumConstName(d.Title, v))
+		fmt.Fprintf(w, "\t\tcase %q:\n\t\t\t*v = %s\n\t\t\treturn true\n", v, enumConstName(d.Title, v))
 	}
-	w.WriteString("\tdefault:\n\t\treturn false\n\t}\n\treturn true\n}\n\n")
+	fmt.Fprintf(w, "\t\t}\n\t}\n\trep.add(r, m, %q, \"\")\n\treturn false\n}\n\n", d.Name)
 	fmt.Fprintf(w, "// check%s reports whether v is one of the values of %s.\n", d.Title, d.Title)
 	fmt.Fprintf(w, "func check%s(v %s) bool {\n\tswitch v {\n\tcase %s:\n\t\treturn true\n\t}\n\treturn false\n}\n\n", d.Title, d.Title, strings.Join(cases, ", "))
 }
 
 func writeReader(w *bytes.Buffer, d schemaDoc, props []propSpec) {
-	fmt.Fprintf(w, "// read%s reads a %s object, key by key, checking each value.\n", d.Title, d.Title)
-	fmt.Fprintf(w, "func read%s(r *jsonread.Reader, v *%s) bool {\n", d.Title, d.Title)
-	w.WriteString("\tif r.Peek() != jsonread.Object || !r.ReadObject() {\n\t\treturn false\n\t}\n\tvar seen uint64\n")
-	w.WriteString("\tfor key, more := r.NextKey(); more; key, more = r.NextKey() {\n\t\tswitch string(key) {\n")
+	fmt.Fprintf(w, "// read%s reads a %s object, key by key, checking each value. Nested\n", d.Title, d.Title)
+	w.WriteString("// (rep nil), it stops at the first value its schema rejects; at the top\n// level it reports each such value to rep and reads on.\n")
+	fmt.Fprintf(w, "func read%s(r *jsonread.Reader, v *%s, rep *report) bool {\n", d.Title, d.Title)
+	fmt.Fprintf(w, "\tif m := r.Mark(); r.Peek() != jsonread.Object || !r.ReadObject() {\n\t\trep.add(r, m, %q, \"\")\n\t\treturn false\n\t}\n", d.Name)
+	w.WriteString("\tvar seen uint64\n\tfor key, more := r.NextKey(); more; key, more = r.NextKey() {\n\t\tm := r.Mark()\n\t\tswitch string(key) {\n")
 	for i, p := range props {
 		fmt.Fprintf(w, "\t\tcase %q:\n\t\t\tseen |= 1 << %d\n", p.Name, i)
 		field := "v." + p.Field
-		if p.Nullable {
-			w.WriteString("\t\t\tif r.Peek() == jsonread.Null {\n\t\t\t\tr.ReadNull()\n\t\t\t\tcontinue\n\t\t\t}\n")
-			fmt.Fprintf(w, "\t\t\t%s = new(%s)\n", field, goValueType(p))
-		}
 		target := "&" + field
 		if p.Nullable {
+			fmt.Fprintf(w, "\t\t\tif r.Peek() == jsonread.Null {\n\t\t\t\tr.ReadNull()\n\t\t\t\t%s = nil\n\t\t\t\tcontinue\n\t\t\t}\n", field)
+			fmt.Fprintf(w, "\t\t\t%s = new(%s)\n", field, goValueType(p))
 			target = field
 		}
-		fmt.Fprintf(w, "\t\t\tif !%s {\n\t\t\t\treturn false\n\t\t\t}\n", readCall(d, p, target))
+		fmt.Fprintf(w, "\t\t\tif !%s && !rep.add(r, m, %q, %q) {\n\t\t\t\treturn false\n\t\t\t}\n", readCall(d, p, target), d.Name, p.Name)
 	}
 	w.WriteString("\t\tdefault:\n\t\t\tr.Skip()\n\t\t}\n\t}\n\tif r.Failed() {\n\t\treturn false\n\t}\n")
 	for i, p := range props {
 		switch {
 		case p.Required:
-			fmt.Fprintf(w, "\tif seen&(1<<%d) == 0 {\n\t\treturn false // %s is required\n\t}\n", i, p.Name)
+			fmt.Fprintf(w, "\tif seen&(1<<%d) == 0 && !rep.missing(%q) {\n\t\treturn false\n\t}\n", i, p.Name)
 		case p.HasDefault && p.Default != nil:
 			fmt.Fprintf(w, "\tif seen&(1<<%d) == 0 {\n\t\tv.%s = %s\n\t}\n", i, p.Field, defaultLiteral(p))
 		}
 	}
-	w.WriteString("\treturn true\n}\n\n")
+	w.WriteString("\treturn rep.empty()\n}\n\n")
 }
 
 func goValueType(p propSpec) string {
@@ -358,7 +358,7 @@ func readCall(d schemaDoc, p propSpec, target string) string {
 	case kindBool:
 		return fmt.Sprintf("readBool(r, %s)", target)
 	case kindRef:
-		return fmt.Sprintf("read%s(r, %s)", p.Ref, target)
+		return fmt.Sprintf("read%s(r, %s, nil)", p.Ref, target)
 	case kindArrayOfRef:
 		return fmt.Sprintf("readArray(r, %s, read%s)", target, p.Ref)
 	}

@@ -25,36 +25,37 @@ var (
 )
 
 // readModel reads a whole payload into v, a pointer to a model type, and
-// reports whether it satisfies the schema. v is set only on success.
-func readModel(r *jsonread.Reader, v any) bool {
+// reports whether it satisfies the schema. v is set only on success; the
+// values the schema rejects are in rep.
+func readModel(r *jsonread.Reader, v any, rep *report) bool {
 	switch v := v.(type) {
 	case *TaskStatus:
 		var x TaskStatus
-		if readTaskStatus(r, &x) && r.Finish() {
+		if ok := readTaskStatus(r, &x, rep); r.Finish() && ok {
 			*v = x
 			return true
 		}
 	case *TaskProgress:
 		var x TaskProgress
-		if readTaskProgress(r, &x) && r.Finish() {
+		if ok := readTaskProgress(r, &x, rep); r.Finish() && ok {
 			*v = x
 			return true
 		}
 	case *RetryInfo:
 		var x RetryInfo
-		if readRetryInfo(r, &x) && r.Finish() {
+		if ok := readRetryInfo(r, &x, rep); r.Finish() && ok {
 			*v = x
 			return true
 		}
 	case *TaskInfo:
 		var x TaskInfo
-		if readTaskInfo(r, &x) && r.Finish() {
+		if ok := readTaskInfo(r, &x, rep); r.Finish() && ok {
 			*v = x
 			return true
 		}
 	case *AsyncTaskResponse:
 		var x AsyncTaskResponse
-		if readAsyncTaskResponse(r, &x) && r.Finish() {
+		if ok := readAsyncTaskResponse(r, &x, rep); r.Finish() && ok {
 			*v = x
 			return true
 		}
@@ -90,26 +91,31 @@ func checkModel(v any) bool {
 	return false
 }
 
-// readTaskStatus reads one of the values of TaskStatus.
-func readTaskStatus(r *jsonread.Reader, v *TaskStatus) bool {
-	if r.Peek() != jsonread.String {
-		return false
+// readTaskStatus reads one of the values of TaskStatus. At the top level (rep not
+// nil) it reports a value the schema rejects to rep.
+func readTaskStatus(r *jsonread.Reader, v *TaskStatus, rep *report) bool {
+	m := r.Mark()
+	if r.Peek() == jsonread.String {
+		switch string(r.ReadStringBytes()) {
+		case "pending":
+			*v = TaskStatusPending
+			return true
+		case "processing":
+			*v = TaskStatusProcessing
+			return true
+		case "complete":
+			*v = TaskStatusComplete
+			return true
+		case "failed":
+			*v = TaskStatusFailed
+			return true
+		case "cancelled":
+			*v = TaskStatusCancelled
+			return true
+		}
 	}
-	switch string(r.ReadStringBytes()) {
-	case "pending":
-		*v = TaskStatusPending
-	case "processing":
-		*v = TaskStatusProcessing
-	case "complete":
-		*v = TaskStatusComplete
-	case "failed":
-		*v = TaskStatusFailed
-	case "cancelled":
-		*v = TaskStatusCancelled
-	default:
-		return false
-	}
-	return true
+	rep.add(r, m, "task_status", "")
+	return false
 }
 
 // checkTaskStatus reports whether v is one of the values of TaskStatus.
@@ -121,52 +127,60 @@ func checkTaskStatus(v TaskStatus) bool {
 	return false
 }
 
-// readTaskProgress reads a TaskProgress object, key by key, checking each value.
-func readTaskProgress(r *jsonread.Reader, v *TaskProgress) bool {
-	if r.Peek() != jsonread.Object || !r.ReadObject() {
+// readTaskProgress reads a TaskProgress object, key by key, checking each value. Nested
+// (rep nil), it stops at the first value its schema rejects; at the top
+// level it reports each such value to rep and reads on.
+func readTaskProgress(r *jsonread.Reader, v *TaskProgress, rep *report) bool {
+	if m := r.Mark(); r.Peek() != jsonread.Object || !r.ReadObject() {
+		rep.add(r, m, "task_progress", "")
 		return false
 	}
 	var seen uint64
 	for key, more := r.NextKey(); more; key, more = r.NextKey() {
+		m := r.Mark()
 		switch string(key) {
 		case "current":
 			seen |= 1 << 0
 			if r.Peek() == jsonread.Null {
 				r.ReadNull()
+				v.Current = nil
 				continue
 			}
 			v.Current = new(int)
-			if !readInt(r, v.Current, taskProgressCurrentBounds) {
+			if !readInt(r, v.Current, taskProgressCurrentBounds) && !rep.add(r, m, "task_progress", "current") {
 				return false
 			}
 		case "total":
 			seen |= 1 << 1
 			if r.Peek() == jsonread.Null {
 				r.ReadNull()
+				v.Total = nil
 				continue
 			}
 			v.Total = new(int)
-			if !readInt(r, v.Total, taskProgressTotalBounds) {
+			if !readInt(r, v.Total, taskProgressTotalBounds) && !rep.add(r, m, "task_progress", "total") {
 				return false
 			}
 		case "message":
 			seen |= 1 << 2
 			if r.Peek() == jsonread.Null {
 				r.ReadNull()
+				v.Message = nil
 				continue
 			}
 			v.Message = new(string)
-			if !readString(r, v.Message) {
+			if !readString(r, v.Message) && !rep.add(r, m, "task_progress", "message") {
 				return false
 			}
 		case "percentage":
 			seen |= 1 << 3
 			if r.Peek() == jsonread.Null {
 				r.ReadNull()
+				v.Percentage = nil
 				continue
 			}
 			v.Percentage = new(float64)
-			if !readFloat(r, v.Percentage, taskProgressPercentageBounds) {
+			if !readFloat(r, v.Percentage, taskProgressPercentageBounds) && !rep.add(r, m, "task_progress", "percentage") {
 				return false
 			}
 		default:
@@ -176,7 +190,7 @@ func readTaskProgress(r *jsonread.Reader, v *TaskProgress) bool {
 	if r.Failed() {
 		return false
 	}
-	return true
+	return rep.empty()
 }
 
 // checkTaskProgress reports whether v satisfies the TaskProgress schema.
@@ -196,27 +210,31 @@ func checkTaskProgress(v *TaskProgress) bool {
 	return true
 }
 
-// readRetryInfo reads a RetryInfo object, key by key, checking each value.
-func readRetryInfo(r *jsonread.Reader, v *RetryInfo) bool {
-	if r.Peek() != jsonread.Object || !r.ReadObject() {
+// readRetryInfo reads a RetryInfo object, key by key, checking each value. Nested
+// (rep nil), it stops at the first value its schema rejects; at the top
+// level it reports each such value to rep and reads on.
+func readRetryInfo(r *jsonread.Reader, v *RetryInfo, rep *report) bool {
+	if m := r.Mark(); r.Peek() != jsonread.Object || !r.ReadObject() {
+		rep.add(r, m, "retry_info", "")
 		return false
 	}
 	var seen uint64
 	for key, more := r.NextKey(); more; key, more = r.NextKey() {
+		m := r.Mark()
 		switch string(key) {
 		case "attempt":
 			seen |= 1 << 0
-			if !readInt(r, &v.Attempt, retryInfoAttemptBounds) {
+			if !readInt(r, &v.Attempt, retryInfoAttemptBounds) && !rep.add(r, m, "retry_info", "attempt") {
 				return false
 			}
 		case "error":
 			seen |= 1 << 1
-			if !readString(r, &v.Error) {
+			if !readString(r, &v.Error) && !rep.add(r, m, "retry_info", "error") {
 				return false
 			}
 		case "timestamp":
 			seen |= 1 << 2
-			if !readFloat(r, &v.Timestamp, retryInfoTimestampBounds) {
+			if !readFloat(r, &v.Timestamp, retryInfoTimestampBounds) && !rep.add(r, m, "retry_info", "timestamp") {
 				return false
 			}
 		default:
@@ -226,16 +244,16 @@ func readRetryInfo(r *jsonread.Reader, v *RetryInfo) bool {
 	if r.Failed() {
 		return false
 	}
-	if seen&(1<<0) == 0 {
-		return false // attempt is required
+	if seen&(1<<0) == 0 && !rep.missing("attempt") {
+		return false
 	}
-	if seen&(1<<1) == 0 {
-		return false // error is required
+	if seen&(1<<1) == 0 && !rep.missing("error") {
+		return false
 	}
-	if seen&(1<<2) == 0 {
-		return false // timestamp is required
+	if seen&(1<<2) == 0 && !rep.missing("timestamp") {
+		return false
 	}
-	return true
+	return rep.empty()
 }
 
 // checkRetryInfo reports whether v satisfies the RetryInfo schema.
@@ -252,72 +270,79 @@ func checkRetryInfo(v *RetryInfo) bool {
 	return true
 }
 
-// readTaskInfo reads a TaskInfo object, key by key, checking each value.
-func readTaskInfo(r *jsonread.Reader, v *TaskInfo) bool {
-	if r.Peek() != jsonread.Object || !r.ReadObject() {
+// readTaskInfo reads a TaskInfo object, key by key, checking each value. Nested
+// (rep nil), it stops at the first value its schema rejects; at the top
+// level it reports each such value to rep and reads on.
+func readTaskInfo(r *jsonread.Reader, v *TaskInfo, rep *report) bool {
+	if m := r.Mark(); r.Peek() != jsonread.Object || !r.ReadObject() {
+		rep.add(r, m, "task_info", "")
 		return false
 	}
 	var seen uint64
 	for key, more := r.NextKey(); more; key, more = r.NextKey() {
+		m := r.Mark()
 		switch string(key) {
 		case "ref_id":
 			seen |= 1 << 0
-			if !readString(r, &v.RefID) {
+			if !readString(r, &v.RefID) && !rep.add(r, m, "task_info", "ref_id") {
 				return false
 			}
 		case "status":
 			seen |= 1 << 1
-			if !readTaskStatus(r, &v.Status) {
+			if !readTaskStatus(r, &v.Status, nil) && !rep.add(r, m, "task_info", "status") {
 				return false
 			}
 		case "progress":
 			seen |= 1 << 2
 			if r.Peek() == jsonread.Null {
 				r.ReadNull()
+				v.Progress = nil
 				continue
 			}
 			v.Progress = new(TaskProgress)
-			if !readTaskProgress(r, v.Progress) {
+			if !readTaskProgress(r, v.Progress, nil) && !rep.add(r, m, "task_info", "progress") {
 				return false
 			}
 		case "started_at":
 			seen |= 1 << 3
-			if !readFloat(r, &v.StartedAt, taskInfoStartedAtBounds) {
+			if !readFloat(r, &v.StartedAt, taskInfoStartedAtBounds) && !rep.add(r, m, "task_info", "started_at") {
 				return false
 			}
 		case "completed_at":
 			seen |= 1 << 4
 			if r.Peek() == jsonread.Null {
 				r.ReadNull()
+				v.CompletedAt = nil
 				continue
 			}
 			v.CompletedAt = new(float64)
-			if !readFloat(r, v.CompletedAt, taskInfoCompletedAtBounds) {
+			if !readFloat(r, v.CompletedAt, taskInfoCompletedAtBounds) && !rep.add(r, m, "task_info", "completed_at") {
 				return false
 			}
 		case "error":
 			seen |= 1 << 5
 			if r.Peek() == jsonread.Null {
 				r.ReadNull()
+				v.Error = nil
 				continue
 			}
 			v.Error = new(string)
-			if !readString(r, v.Error) {
+			if !readString(r, v.Error) && !rep.add(r, m, "task_info", "error") {
 				return false
 			}
 		case "retry_count":
 			seen |= 1 << 6
-			if !readInt(r, &v.RetryCount, taskInfoRetryCountBounds) {
+			if !readInt(r, &v.RetryCount, taskInfoRetryCountBounds) && !rep.add(r, m, "task_info", "retry_count") {
 				return false
 			}
 		case "max_retries":
 			seen |= 1 << 7
-			if !readInt(r, &v.MaxRetries, taskInfoMaxRetriesBounds) {
+			if !readInt(r, &v.MaxRetries, taskInfoMaxRetriesBounds) && !rep.add(r, m, "task_info", "max_retries") {
 				return false
 			}
 		case "retry_history":
 			seen |= 1 << 8
-			if !readArray(r, &v.RetryHistory, readRetryInfo) {
+			if !readArray(r, &v.RetryHistory, readRetryInfo) && !rep.add(r, m, "task_info", "retry_history") {
 				return false
 			}
 		default:
@@ -327,14 +352,14 @@ func readTaskInfo(r *jsonread.Reader, v *TaskInfo) bool {
 	if r.Failed() {
 		return false
 	}
-	if seen&(1<<0) == 0 {
-		return false // ref_id is required
+	if seen&(1<<0) == 0 && !rep.missing("ref_id") {
+		return false
 	}
 	if seen&(1<<1) == 0 {
 		v.Status = "pending"
 	}
-	if seen&(1<<3) == 0 {
-		return false // started_at is required
+	if seen&(1<<3) == 0 && !rep.missing("started_at") {
+		return false
 	}
 	if seen&(1<<6) == 0 {
 		v.RetryCount = 0
@@ -345,7 +370,7 @@ func readTaskInfo(r *jsonread.Reader, v *TaskInfo) bool {
 	if seen&(1<<8) == 0 {
 		v.RetryHistory = []RetryInfo{}
 	}
-	return true
+	return rep.empty()
 }
 
 // checkTaskInfo reports whether v satisfies the TaskInfo schema.
@@ -380,77 +405,85 @@ func checkTaskInfo(v *TaskInfo) bool {
 	return true
 }
 
-// readAsyncTaskResponse reads a AsyncTaskResponse object, key by key, checking each value.
-func readAsyncTaskResponse(r *jsonread.Reader, v *AsyncTaskResponse) bool {
-	if r.Peek() != jsonread.Object || !r.ReadObject() {
+// readAsyncTaskResponse reads a AsyncTaskResponse object, key by key, checking each value. Nested
+// (rep nil), it stops at the first value its schema rejects; at the top
+// level it reports each such value to rep and reads on.
+func readAsyncTaskResponse(r *jsonread.Reader, v *AsyncTaskResponse, rep *report) bool {
+	if m := r.Mark(); r.Peek() != jsonread.Object || !r.ReadObject() {
+		rep.add(r, m, "async_task_response", "")
 		return false
 	}
 	var seen uint64
 	for key, more := r.NextKey(); more; key, more = r.NextKey() {
+		m := r.Mark()
 		switch string(key) {
 		case "ref_id":
 			seen |= 1 << 0
-			if !readString(r, &v.RefID) {
+			if !readString(r, &v.RefID) && !rep.add(r, m, "async_task_response", "ref_id") {
 				return false
 			}
 		case "status":
 			seen |= 1 << 1
-			if !readTaskStatus(r, &v.Status) {
+			if !readTaskStatus(r, &v.Status, nil) && !rep.add(r, m, "async_task_response", "status") {
 				return false
 			}
 		case "progress":
 			seen |= 1 << 2
 			if r.Peek() == jsonread.Null {
 				r.ReadNull()
+				v.Progress = nil
 				continue
 			}
 			v.Progress = new(TaskProgress)
-			if !readTaskProgress(r, v.Progress) {
+			if !readTaskProgress(r, v.Progress, nil) && !rep.add(r, m, "async_task_response", "progress") {
 				return false
 			}
 		case "started_at":
 			seen |= 1 << 3
-			if !readDateTime(r, &v.StartedAt, asyncTaskResponseStartedAtPattern) {
+			if !readDateTime(r, &v.StartedAt, asyncTaskResponseStartedAtPattern) && !rep.add(r, m, "async_task_response", "started_at") {
 				return false
 			}
 		case "eta_seconds":
 			seen |= 1 << 4
 			if r.Peek() == jsonread.Null {
 				r.ReadNull()
+				v.EtaSeconds = nil
 				continue
 			}
 			v.EtaSeconds = new(float64)
-			if !readFloat(r, v.EtaSeconds, asyncTaskResponseEtaSecondsBounds) {
+			if !readFloat(r, v.EtaSeconds, asyncTaskResponseEtaSecondsBounds) && !rep.add(r, m, "async_task_response", "eta_seconds") {
 				return false
 			}
 		case "error":
 			seen |= 1 << 5
 			if r.Peek() == jsonread.Null {
 				r.ReadNull()
+				v.Error = nil
 				continue
 			}
 			v.Error = new(string)
-			if !readString(r, v.Error) {
+			if !readString(r, v.Error) && !rep.add(r, m, "async_task_response", "error") {
 				return false
 			}
 		case "message":
 			seen |= 1 << 6
 			if r.Peek() == jsonread.Null {
 				r.ReadNull()
+				v.Message = nil
 				continue
 			}
 			v.Message = new(string)
-			if !readString(r, v.Message) {
+			if !readString(r, v.Message) && !rep.add(r, m, "async_task_response", "message") {
 				return false
 			}
 		case "retry_count":
 			seen |= 1 << 7
-			if !readInt(r, &v.RetryCount, asyncTaskResponseRetryCountBounds) {
+			if !readInt(r, &v.RetryCount, asyncTaskResponseRetryCountBounds) && !rep.add(r, m, "async_task_response", "retry_count") {
 				return false
 			}
 		case "can_retry":
 			seen |= 1 << 8
-			if !readBool(r, &v.CanRetry) {
+			if !readBool(r, &v.CanRetry) && !rep.add(r, m, "async_task_response", "can_retry") {
 				return false
 			}
 		default:
@@ -460,14 +493,14 @@ func readAsyncTaskResponse(r *jsonread.Reader, v *AsyncTaskResponse) bool {
 	if r.Failed() {
 		return false
 	}
-	if seen&(1<<0) == 0 {
-		return false // ref_id is required
+	if seen&(1<<0) == 0 && !rep.missing("ref_id") {
+		return false
 	}
-	if seen&(1<<1) == 0 {
-		return false // status is required
+	if seen&(1<<1) == 0 && !rep.missing("status") {
+		return false
 	}
-	if seen&(1<<3) == 0 {
-		return false // started_at is required
+	if seen&(1<<3) == 0 && !rep.missing("started_at") {
+		return false
 	}
 	if seen&(1<<7) == 0 {
 		v.RetryCount = 0
@@ -475,7 +508,7 @@ func readAsyncTaskResponse(r *jsonread.Reader, v *AsyncTaskResponse) bool {
 	if seen&(1<<8) == 0 {
 		v.CanRetry = true
 	}
-	return true
+	return rep.empty()
 }
 
 // checkAsyncTaskResponse reports whether v satisfies the AsyncTaskResponse schema.

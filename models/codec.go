@@ -42,12 +42,12 @@ func validateJSON(limits Limits, name string, data []byte) error {
 
 var readers = sync.Pool{New: func() any { return new(jsonread.Reader) }}
 
-// unmarshal reads data in one pass with the reader and checks generated from
-// the schemas (checks_gen.go). Only when that pass finds the payload invalid
-// does the v6 validator run, on the same payload read as a tree, to list
-// every violation; if it finds none (the two disagree, which the
-// differential fuzz targets exist to rule out), its verdict stands and the
-// tree is decoded.
+// unmarshal reads data in one pass with the reader and the readers generated
+// from the schemas (checks_gen.go). Only when that pass finds values the
+// schema rejects does the v6 validator run, on just those values, to say
+// why. Should it find nothing wrong (the two disagree, which the
+// differential fuzz targets exist to rule out), the whole payload goes to
+// the validator, whose verdict stands.
 func unmarshal(limits Limits, data []byte, v any) error {
 	rv := reflect.ValueOf(v)
 	if rv.Kind() != reflect.Pointer || rv.IsNil() {
@@ -67,22 +67,65 @@ func unmarshal(limits Limits, data []byte, v any) error {
 	r := readers.Get().(*jsonread.Reader)
 	defer readers.Put(r)
 	r.Reset(data, limits.reader())
-	if r.Begin() && readModel(r, v) {
+	var rep report
+	if r.Begin() && readModel(r, v, &rep) {
 		return nil
 	}
 	if err := r.Err(); err != nil {
 		return readError(name, err)
 	}
-	// The schema rejects the payload: let the validator say why.
+	reg, err := loadRegistry()
+	if err != nil {
+		return err
+	}
+	if vs, err := explain(reg, data, &rep); err != nil || len(vs) > 0 {
+		if err != nil {
+			return err
+		}
+		return newValidationError(name, vs)
+	}
+	return unmarshalSlow(reg, limits, name, data, rv)
+}
+
+// explain asks the validator why each value in rep was rejected.
+func explain(reg *registry, data []byte, rep *report) ([]Violation, error) {
+	var vs []Violation
+	for _, f := range rep.failures {
+		sch := reg.compiled[f.schema]
+		if f.property != "" {
+			sch = reg.properties[f.schema+"/"+f.property]
+		}
+		var r jsonread.Reader
+		r.Reset(data[f.start:f.end], jsonread.Limits{})
+		doc := r.ReadAny()
+		if !r.Finish() {
+			return nil, fmt.Errorf("taskschema: re-read %s: %w", pathOrRoot(f.pointer), r.Err())
+		}
+		found, err := validateWith(sch, f.schema, doc)
+		if err != nil {
+			return nil, err
+		}
+		for _, v := range found {
+			v.InstancePath = f.pointer + v.InstancePath
+			vs = append(vs, v)
+		}
+	}
+	for _, p := range rep.absent {
+		vs = append(vs, Violation{InstancePath: "/" + escapeToken(p), Keyword: "required",
+			Message: fmt.Sprintf("missing required property %q", p)})
+	}
+	return vs, nil
+}
+
+// unmarshalSlow validates the whole payload with the v6 validator and
+// decodes the tree it validated.
+func unmarshalSlow(reg *registry, limits Limits, name string, data []byte, rv reflect.Value) error {
+	var r jsonread.Reader
 	r.Reset(data, limits.reader())
 	r.Begin()
 	doc := r.ReadAny()
 	if !r.Finish() {
 		return readError(name, r.Err())
-	}
-	reg, err := loadRegistry()
-	if err != nil {
-		return err
 	}
 	if err := validateDoc(reg, name, doc); err != nil {
 		return err

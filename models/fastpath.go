@@ -14,9 +14,56 @@ import (
 
 // The generated readers and checks in checks_gen.go call the helpers in this
 // file with the bounds and patterns of the schemas. A reader returns false
-// as soon as the payload breaks the schema (or the reader stops on an
-// error); the caller then asks the v6 validator for the violations. A check
-// returns false as soon as a Go value breaks the schema.
+// when the payload breaks the schema (or the reader stops on an error); at
+// the top level it notes each rejected property value in a report, reads
+// on, and the v6 validator then explains just those values. A check returns
+// false as soon as a Go value breaks the schema.
+
+// report lists what the top-level generated reader found wrong. A nil
+// *report is what nested readers get: they stop at the first problem.
+type report struct {
+	failures []failure
+	absent []string // required properties that are absent
+}
+
+// failure is a value that its property's schema rejects.
+type failure struct {
+	schema, property string // property "" is the whole schema
+	pointer          string // where the value is in the payload
+	start, end       int    // the value's bytes in the payload
+}
+
+// add notes that the value marked by m failed its property's schema, after
+// reading the rest of it. It returns false when reading must stop: for a
+// nested reader (rep is nil) or when the reader has failed.
+func (rep *report) add(r *jsonread.Reader, m jsonread.Mark, schema, property string) bool {
+	if rep == nil {
+		return false
+	}
+	r.Recover(m)
+	if r.Failed() {
+		return false
+	}
+	rep.failures = append(rep.failures, failure{
+		schema: schema, property: property,
+		pointer: r.Pointer(), start: m.Offset(), end: r.Offset(),
+	})
+	return true
+}
+
+// missing notes an absent required property of the top-level object.
+func (rep *report) missing(property string) bool {
+	if rep == nil {
+		return false
+	}
+	rep.absent = append(rep.absent, property)
+	return true
+}
+
+// empty reports whether nothing was found wrong.
+func (rep *report) empty() bool {
+	return rep == nil || len(rep.failures)+len(rep.absent) == 0
+}
 
 // intBounds are an integer property's inclusive bounds.
 type intBounds struct {
@@ -175,14 +222,14 @@ func validDateTime(t time.Time, pattern *regexp.Regexp) bool {
 }
 
 // readArray reads an array whose items read reads.
-func readArray[T any](r *jsonread.Reader, dst *[]T, read func(*jsonread.Reader, *T) bool) bool {
+func readArray[T any](r *jsonread.Reader, dst *[]T, read func(*jsonread.Reader, *T, *report) bool) bool {
 	if r.Peek() != jsonread.Array || !r.ReadArray() {
 		return false
 	}
 	items := []T{}
 	for r.NextItem() {
 		var item T
-		if !read(r, &item) {
+		if !read(r, &item, nil) {
 			return false
 		}
 		items = append(items, item)

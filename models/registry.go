@@ -16,9 +16,14 @@ import (
 // shared read-only by all callers.
 type registry struct {
 	compiled map[string]*jsonschema.Schema
+	// properties maps "schema/property" to the compiled schema of that
+	// property, which explains a rejected value on its own.
+	properties map[string]*jsonschema.Schema
 	// defaults maps a schema name to its properties' default values, decoded
 	// with json.Number as a payload would be.
 	defaults map[string]map[string]any
+	// propertyNames lists each schema's properties.
+	propertyNames map[string][]string
 }
 
 // modelSchemas maps each model type to the stem of its schema file.
@@ -52,8 +57,11 @@ func buildRegistry() (*registry, error) {
 	c.AssertFormat()
 	c.UseLoader(refuseLoader{})
 	reg := &registry{
-		compiled: map[string]*jsonschema.Schema{},
-		defaults: map[string]map[string]any{},
+		compiled:   map[string]*jsonschema.Schema{},
+		properties: map[string]*jsonschema.Schema{},
+		defaults:   map[string]map[string]any{},
+
+		propertyNames: map[string][]string{},
 	}
 	for _, name := range schema.Names {
 		data, err := schema.FS.ReadFile(schema.FileName(name))
@@ -68,6 +76,7 @@ func buildRegistry() (*registry, error) {
 			return nil, fmt.Errorf("taskschema: schema %s: %w", name, err)
 		}
 		reg.defaults[name] = propertyDefaults(doc)
+		reg.propertyNames[name] = propertyNames(doc)
 	}
 	for _, name := range schema.Names {
 		sch, err := c.Compile(schema.BaseURL + schema.FileName(name))
@@ -75,6 +84,13 @@ func buildRegistry() (*registry, error) {
 			return nil, fmt.Errorf("taskschema: compile schema %s: %w", name, err)
 		}
 		reg.compiled[name] = sch
+		for _, prop := range reg.propertyNames[name] {
+			sub, err := c.Compile(schema.BaseURL + schema.FileName(name) + "#/properties/" + prop)
+			if err != nil {
+				return nil, fmt.Errorf("taskschema: compile schema %s, property %s: %w", name, prop, err)
+			}
+			reg.properties[name+"/"+prop] = sub
+		}
 	}
 	return reg, nil
 }
@@ -92,6 +108,17 @@ func propertyDefaults(doc any) map[string]any {
 		}
 	}
 	return defaults
+}
+
+// propertyNames returns the names of a schema's properties.
+func propertyNames(doc any) []string {
+	root, _ := doc.(map[string]any)
+	props, _ := root["properties"].(map[string]any)
+	names := make([]string, 0, len(props))
+	for name := range props {
+		names = append(names, name)
+	}
+	return names
 }
 
 // SchemaJSON returns the bytes of the embedded schema with the given stem,

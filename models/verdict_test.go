@@ -63,6 +63,7 @@ func oracle(t testing.TB, name string) *jsonschema.Schema {
 // enforces them is checked against encoding/json by its own fuzz target).
 // Then the payload as v6's own parser reads it goes to the validator; a
 // validator panic counts as a rejection.
+// The doc is nil when a payload rule refused the payload.
 func oracleVerdict(s *jsonschema.Schema, data []byte) (doc any, valid bool) {
 	limits := DefaultLimits()
 	if len(data) > limits.MaxBytes || !utf8.Valid(data) {
@@ -95,7 +96,7 @@ func fastVerdict[T any](data []byte) (T, bool) {
 	}
 	var r jsonread.Reader
 	r.Reset(data, limits.reader())
-	ok := r.Begin() && readModel(&r, &v)
+	ok := r.Begin() && readModel(&r, &v, &report{})
 	return v, ok
 }
 
@@ -116,6 +117,16 @@ func checkVerdict[T any](t *testing.T, s *jsonschema.Schema, name string, data [
 		var ve *ValidationError
 		if !errors.As(err, &ve) && !errors.Is(err, ErrValidatorFailed) {
 			t.Fatalf("%s: rejection is neither a *ValidationError nor ErrValidatorFailed: %v", name, err)
+		}
+		if doc != nil && ve != nil {
+			// A payload the reader accepts but the schema rejects: the
+			// violations explained value by value must be those the
+			// validator finds on the whole payload.
+			reg, _ := loadRegistry()
+			var whole *ValidationError
+			if errors.As(validateDoc(reg, name, doc), &whole) && !sameViolations(ve.Violations, whole.Violations) {
+				t.Fatalf("%s: violations differ\nexplained: %v\nwhole:     %v\npayload: %q", name, ve.Violations, whole.Violations, data)
+			}
 		}
 		if !reflect.ValueOf(got).IsZero() {
 			t.Fatalf("%s: target changed on error: %+v", name, got)
@@ -147,6 +158,19 @@ func checkVerdict[T any](t *testing.T, s *jsonschema.Schema, name string, data [
 	if !sameValue(reflect.ValueOf(got), reflect.ValueOf(again)) {
 		t.Fatalf("%s: round trip changed the value\nbefore: %+v\nafter:  %+v\noutput: %s", name, got, again, out)
 	}
+}
+
+// sameViolations compares two lists by instance path and keyword.
+func sameViolations(a, b []Violation) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i].InstancePath != b[i].InstancePath || a[i].Keyword != b[i].Keyword {
+			return false
+		}
+	}
+	return true
 }
 
 // matchesDoc asserts that v holds exactly what the payload doc says, with

@@ -18,21 +18,35 @@ var englishPrinter = message.NewPrinter(language.English)
 // validateDoc applies the named compiled schema to a decoded payload (numbers
 // as json.Number). It returns nil, a *ValidationError, or an error wrapping
 // ErrValidatorFailed when the validator panicked.
-func validateDoc(reg *registry, name string, doc any) (err error) {
+func validateDoc(reg *registry, name string, doc any) error {
+	vs, err := validateWith(reg.compiled[name], name, doc)
+	if err != nil {
+		return err
+	}
+	if len(vs) == 0 {
+		return nil
+	}
+	return newValidationError(name, vs)
+}
+
+// validateWith applies a compiled schema to a decoded value and returns its
+// violations, with instance paths relative to the value. A panic inside the
+// validator becomes an error wrapping ErrValidatorFailed.
+func validateWith(sch *jsonschema.Schema, name string, doc any) (vs []Violation, err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			err = fmt.Errorf("%w on %s: %v", ErrValidatorFailed, name, r)
+			vs, err = nil, fmt.Errorf("%w on %s: %v", ErrValidatorFailed, name, r)
 		}
 	}()
-	verr := reg.compiled[name].Validate(doc)
+	verr := sch.Validate(doc)
 	if verr == nil {
-		return nil
+		return nil, nil
 	}
 	ve, ok := verr.(*jsonschema.ValidationError)
 	if !ok {
-		return fmt.Errorf("%w on %s: %v", ErrValidatorFailed, name, verr)
+		return nil, fmt.Errorf("%w on %s: %v", ErrValidatorFailed, name, verr)
 	}
-	return newValidationError(name, violationsOf(ve))
+	return violationsOf(ve), nil
 }
 
 // newValidationError sorts and de-duplicates the violations.
@@ -84,14 +98,11 @@ func branchViolations(e *jsonschema.ValidationError) []Violation {
 	var wanted []string
 	here := pointer(e.InstanceLocation)
 	for _, c := range e.Causes {
-		vs := violationsOf(c)
-		if len(vs) == 1 && vs[0].Keyword == "type" && vs[0].InstancePath == here {
-			if t, ok := typeKindOf(c); ok {
-				wanted = append(wanted, t.Want...)
-				continue
-			}
+		if t, ok := typeKindOf(c); ok && pointer(c.InstanceLocation) == here {
+			wanted = append(wanted, t.Want...)
+			continue
 		}
-		deep = append(deep, vs...)
+		deep = append(deep, violationsOf(c)...)
 	}
 	if len(deep) > 0 {
 		return deep
@@ -107,11 +118,13 @@ func branchViolations(e *jsonschema.ValidationError) []Violation {
 	}}
 }
 
-// typeKindOf finds the single type error below e, through $ref wrappers.
+// typeKindOf finds the single type error below e, through $ref wrappers,
+// and checks that it is at e's own instance location.
 func typeKindOf(e *jsonschema.ValidationError) (*kind.Type, bool) {
+	at := len(e.InstanceLocation)
 	for {
 		if t, ok := e.ErrorKind.(*kind.Type); ok {
-			return t, true
+			return t, len(e.InstanceLocation) == at
 		}
 		if len(e.Causes) != 1 {
 			return nil, false
@@ -141,6 +154,8 @@ func leafMessage(k jsonschema.ErrorKind, keyword string) string {
 		return fmt.Sprintf("must be at least %s, got %s", ratString(k.Want), ratString(k.Got))
 	case *kind.Maximum:
 		return fmt.Sprintf("must be at most %s, got %s", ratString(k.Want), ratString(k.Got))
+	case *kind.Type:
+		return fmt.Sprintf("got %s, want %s", k.Got, strings.Join(k.Want, " or "))
 	}
 	return strings.TrimPrefix(k.LocalizedString(englishPrinter), keyword+": ")
 }

@@ -83,9 +83,10 @@ const (
 
 // pathToken is one step of the JSON Pointer of the value being read.
 type pathToken struct {
-	object bool   // an object member, else an array item
-	key    []byte // the member's unescaped key, once read
-	index  int    // the item's index, or the number of members read; -1 before the first
+	object  bool   // an object member, else an array item
+	key     []byte // the member's unescaped key, once read
+	index   int    // the item's index, or the number of members read; -1 before the first
+	pending bool   // a key or an item has begun, and its value is not read yet
 }
 
 // Reader reads one payload. The zero Reader is not usable; call Reset.
@@ -216,7 +217,21 @@ func (r *Reader) literal(word string) bool {
 		return false
 	}
 	r.pos += len(word)
+	r.valueDone()
 	return true
+}
+
+// valueDone records that the value of the current member or item is read.
+func (r *Reader) valueDone() {
+	if n := len(r.path); n > 0 {
+		r.path[n-1].pending = false
+	}
+}
+
+// closeContainer pops the object or array that just ended.
+func (r *Reader) closeContainer() {
+	r.path = r.path[:len(r.path)-1]
+	r.valueDone()
 }
 
 // ReadNull reads null.
@@ -296,6 +311,7 @@ func (r *Reader) ReadNumber() []byte {
 		return nil
 	}
 	r.pos = i
+	r.valueDone()
 	return d[start:i]
 }
 
@@ -333,6 +349,7 @@ func (r *Reader) readStringBytes() []byte {
 		switch c := d[i]; {
 		case c == '"':
 			r.pos = i + 1
+			r.valueDone()
 			return d[start:i:i]
 		case c == '\\':
 			return r.readEscapedString(start, i)
@@ -357,6 +374,7 @@ func (r *Reader) readEscapedString(start, i int) []byte {
 		switch {
 		case c == '"':
 			r.pos = i + 1
+			r.valueDone()
 			return out
 		case c < 0x20:
 			r.pos = i
@@ -485,13 +503,13 @@ func (r *Reader) NextKey() ([]byte, bool) {
 		top.index = 0
 		if r.pos < len(r.data) && r.data[r.pos] == '}' {
 			r.pos++
-			r.path = r.path[:len(r.path)-1]
+			r.closeContainer()
 			return nil, false
 		}
 	} else {
 		if r.pos < len(r.data) && r.data[r.pos] == '}' {
 			r.pos++
-			r.path = r.path[:len(r.path)-1]
+			r.closeContainer()
 			return nil, false
 		}
 		if r.pos >= len(r.data) || r.data[r.pos] != ',' {
@@ -517,6 +535,7 @@ func (r *Reader) NextKey() ([]byte, bool) {
 		return nil, false
 	}
 	r.pos++
+	top.pending = true
 	return key, true
 }
 
@@ -577,7 +596,7 @@ func (r *Reader) NextItem() bool {
 	r.skipSpace()
 	if r.pos < len(r.data) && r.data[r.pos] == ']' {
 		r.pos++
-		r.path = r.path[:len(r.path)-1]
+		r.closeContainer()
 		return false
 	}
 	if top.index >= 0 {
@@ -588,8 +607,47 @@ func (r *Reader) NextItem() bool {
 		r.pos++
 	}
 	top.index++
+	top.pending = true
 	return true
 }
+
+// Mark is where a value begins, for Recover.
+type Mark struct{ pos, depth int }
+
+// Offset returns the byte offset at which the marked value begins.
+func (m Mark) Offset() int { return m.pos }
+
+// Mark returns where the next value begins.
+func (r *Reader) Mark() Mark {
+	r.skipSpace()
+	return Mark{pos: r.pos, depth: len(r.path)}
+}
+
+// Recover reads the rest of the value that began at m, after a caller gave
+// up on it part-way (say, on a value its schema rejects), so that reading
+// can go on after it. Whatever remains is checked as Skip checks it.
+func (r *Reader) Recover(m Mark) {
+	for r.err == nil && len(r.path) > m.depth {
+		top := &r.path[len(r.path)-1]
+		if top.pending {
+			r.Skip()
+			continue
+		}
+		if top.object {
+			if _, ok := r.NextKey(); ok {
+				r.Skip()
+			}
+		} else if r.NextItem() {
+			r.Skip()
+		}
+	}
+	if r.err == nil && r.Mark().pos == m.pos {
+		r.Skip() // the value was not begun
+	}
+}
+
+// Offset returns the byte offset of the reader in the payload.
+func (r *Reader) Offset() int { return r.pos }
 
 // Skip reads the next value, whatever it is, checking it completely.
 func (r *Reader) Skip() {
