@@ -1,6 +1,15 @@
 package models
 
-import "testing"
+import (
+	"encoding/json"
+	"errors"
+	"math"
+	"reflect"
+	"testing"
+	"time"
+
+	"github.com/santhosh-tekuri/jsonschema/v6"
+)
 
 // Each fuzz target checks the one-verdict invariant (see verdict_test.go)
 // with the v6 validator as the oracle, seeded from testdata/seeds/<schema>/
@@ -24,4 +33,73 @@ func fuzzVerdict[T any](f *testing.F, name string) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		checkVerdict[T](t, s, name, data)
 	})
+}
+
+// FuzzCheck is the differential target of the Marshal side: for Go values
+// built from the fuzzer's inputs, Validate (the generated checks) accepts
+// exactly what the oracle accepts — the v6 validator on encoding/json's
+// output, after the Go-value rules (no NaN or infinity, valid UTF-8, a time
+// RFC 3339 can write) — and an accepted value survives Marshal and
+// Unmarshal unchanged.
+func FuzzCheck(f *testing.F) {
+	f.Add("ref", "processing", 1000.5, 1010.0, true, 1, 3, 25, 100, 25.0, "msg", 12.5, int64(1736937000), int64(5), 60)
+	f.Add("", "", -1.0, math.NaN(), false, -1, -1, -1, 0, 150.0, "\xff", -1.0, int64(-62135596800), int64(0), 1441)
+	f.Add("r", "cancelled", 253402300799.0, 0.0, true, 9007199254740991, 0, 0, 0, 100.0, "", 0.0, int64(253402300799), int64(999999999), -1439)
+	oracles := map[string]*jsonschema.Schema{}
+	for _, name := range SchemaNames() {
+		oracles[name] = oracle(f, name)
+	}
+	f.Fuzz(func(t *testing.T, ref, status string, started, completed float64, hasCompleted bool,
+		retry, maxRetries, current, total int, pct float64, msg string, eta float64, unix, nsec int64, offsetMinutes int) {
+		progress := TaskProgress{Current: &current, Total: &total, Message: &msg, Percentage: &pct}
+		info := TaskInfo{RefID: ref, Status: TaskStatus(status), Progress: &progress, StartedAt: started,
+			RetryCount: retry, MaxRetries: maxRetries, Error: &msg,
+			RetryHistory: []RetryInfo{{Attempt: retry, Error: msg, Timestamp: completed}}}
+		if hasCompleted {
+			info.CompletedAt = &completed
+		}
+		zone := time.FixedZone("", offsetMinutes*60+int(nsec%7))
+		resp := AsyncTaskResponse{RefID: ref, Status: TaskStatus(status), Progress: &progress,
+			StartedAt: time.Unix(unix, nsec).In(zone), EtaSeconds: &eta, Message: &msg, RetryCount: retry, CanRetry: hasCompleted}
+		checkValue(t, oracles["task_status"], TaskStatus(status))
+		checkValue(t, oracles["task_progress"], progress)
+		checkValue(t, oracles["retry_info"], info.RetryHistory[0])
+		checkValue(t, oracles["task_info"], info)
+		checkValue(t, oracles["async_task_response"], resp)
+	})
+}
+
+func checkValue[T any](t *testing.T, s *jsonschema.Schema, v T) {
+	t.Helper()
+	want := len(goValueViolations(reflect.ValueOf(v), "")) == 0
+	var out []byte
+	if want {
+		var err error
+		if out, err = json.Marshal(v); err != nil {
+			t.Fatalf("json.Marshal(%+v) failed after the Go-value rules passed: %v", v, err)
+		}
+		_, want = oracleVerdict(s, out)
+	}
+	err := Validate(v)
+	if (err == nil) != want {
+		t.Fatalf("Validate = %v, oracle valid = %v\nvalue: %+v\njson: %s", err, want, v, out)
+	}
+	if err != nil {
+		var ve *ValidationError
+		if !errors.As(err, &ve) {
+			t.Fatalf("Validate error is not a *ValidationError: %v", err)
+		}
+		return
+	}
+	data, err := Marshal(v)
+	if err != nil {
+		t.Fatalf("Marshal after Validate passed: %v", err)
+	}
+	var back T
+	if err := Unmarshal(data, &back); err != nil {
+		t.Fatalf("Unmarshal(Marshal(v)): %v\njson: %s", err, data)
+	}
+	if !sameValue(reflect.ValueOf(v), reflect.ValueOf(back)) {
+		t.Fatalf("round trip changed the value\nbefore: %+v\nafter:  %+v\njson: %s", v, back, data)
+	}
 }
