@@ -205,6 +205,7 @@ func writeChecks(docs []schemaDoc, structs map[string]goStruct) ([]byte, error) 
 	out.Write(vars.Bytes())
 	out.WriteString(")\n\n")
 	writeDispatch(&out, docs)
+	writeItems(&out, docs, structs, titles)
 	out.Write(funcs.Bytes())
 	formatted, err := format.Source(out.Bytes())
 	if err != nil {
@@ -278,6 +279,37 @@ func checkModel(v any) bool {
 			deref = "*v"
 		}
 		fmt.Fprintf(w, "\tcase *%s:\n\t\treturn v != nil && check%s(%s)\n", d.Title, d.Title, deref)
+	}
+	w.WriteString("\t}\n\treturn false\n}\n\n")
+}
+
+// writeItems writes arrayItems, which names the item schema of every array
+// property, and readItem, which runs the generated reader for an item
+// schema: explain uses them to explain a rejected array item by item.
+func writeItems(w *bytes.Buffer, docs []schemaDoc, structs map[string]goStruct, titles map[string]string) {
+	w.WriteString("// arrayItems maps each array property (\"schema/property\") to its item schema.\nvar arrayItems = map[string]string{\n")
+	items := map[string]string{}
+	for _, d := range docs {
+		if len(d.Enum) > 0 {
+			continue
+		}
+		props, _ := specs(d, structs[d.Title], titles)
+		for _, p := range props {
+			if p.Kind == kindArrayOfRef {
+				for _, d2 := range docs {
+					if d2.Title == p.Ref {
+						fmt.Fprintf(w, "\t%q: %q,\n", d.Name+"/"+p.Name, d2.Name)
+						items[d2.Name] = d2.Title
+					}
+				}
+			}
+		}
+	}
+	w.WriteString("}\n\n// readItem reads one item of an array whose items follow the named schema.\nfunc readItem(r *jsonread.Reader, schema string) bool {\n\tswitch schema {\n")
+	for _, d := range docs {
+		if title, ok := items[d.Name]; ok {
+			fmt.Fprintf(w, "\tcase %q:\n\t\tvar x %s\n\t\treturn read%s(r, &x, nil)\n", d.Name, title, title)
+		}
 	}
 	w.WriteString("\t}\n\treturn false\n}\n\n")
 }

@@ -91,6 +91,21 @@ func checkModel(v any) bool {
 	return false
 }
 
+// arrayItems maps each array property ("schema/property") to its item schema.
+var arrayItems = map[string]string{
+	"task_info/retry_history": "retry_info",
+}
+
+// readItem reads one item of an array whose items follow the named schema.
+func readItem(r *jsonread.Reader, schema string) bool {
+	switch schema {
+	case "retry_info":
+		var x RetryInfo
+		return readRetryInfo(r, &x, nil)
+	}
+	return false
+}
+
 // readTaskStatus reads one of the values of TaskStatus. At the top level (rep not
 // nil) it reports a value the schema rejects to rep.
 func readTaskStatus(r *jsonread.Reader, v *TaskStatus, rep *report) bool {

@@ -4,8 +4,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"reflect"
+	"strconv"
 	"sync"
 	"unicode/utf8"
+
+	"github.com/santhosh-tekuri/jsonschema/v6"
 
 	"github.com/mcp-refcache/taskschema/internal/jsonread"
 )
@@ -78,44 +81,114 @@ func unmarshal(limits Limits, data []byte, v any) error {
 	if err != nil {
 		return err
 	}
-	if vs, err := explain(reg, data, &rep); err != nil || len(vs) > 0 {
+	if vs, more, err := explain(reg, limits, data, &rep); err != nil || len(vs) > 0 {
 		if err != nil {
 			return err
 		}
-		return newValidationError(name, vs)
+		ve := newValidationError(name, vs)
+		if more {
+			ve.Violations = append(ve.Violations, Violation{Keyword: KeywordLimit,
+				Message: fmt.Sprintf("more than MaxViolations (%d) violations; the rest are not listed", limits.MaxViolations)})
+		}
+		return ve
 	}
 	return unmarshalSlow(reg, limits, name, data, rv)
 }
 
-// explain asks the validator why each value in rep was rejected.
-func explain(reg *registry, data []byte, rep *report) ([]Violation, error) {
-	var vs []Violation
+// violationList collects violations up to a maximum (0: no maximum).
+type violationList struct {
+	vs   []Violation
+	max  int
+	more bool // some were left out
+}
+
+// add appends found, each with prefix put before its instance path, while
+// there is room.
+func (l *violationList) add(found []Violation, prefix string) {
+	for _, v := range found {
+		if l.full() {
+			l.more = true
+			return
+		}
+		v.InstancePath = prefix + v.InstancePath
+		l.vs = append(l.vs, v)
+	}
+}
+
+func (l *violationList) full() bool { return l.max > 0 && len(l.vs) >= l.max }
+
+// explain asks the validator why each value in rep was rejected, listing at
+// most limits.MaxViolations violations (in the order of the payload), and
+// reports whether it left any out. The items of a rejected array are
+// explained one by one, and only those the generated reader rejects, so that
+// the validator's work stops with the list.
+func explain(reg *registry, limits Limits, data []byte, rep *report) ([]Violation, bool, error) {
+	list := &violationList{max: limits.MaxViolations}
+	for _, p := range rep.absent {
+		list.add([]Violation{{InstancePath: "/" + escapeToken(p), Keyword: "required",
+			Message: fmt.Sprintf("missing required property %q", p)}}, "")
+	}
 	for _, f := range rep.failures {
+		span := data[f.start:f.end]
+		if item, ok := arrayItems[f.schema+"/"+f.property]; ok && isArray(span) {
+			if err := explainItems(reg, span, item, f.pointer, list); err != nil {
+				return nil, false, err
+			}
+			continue
+		}
 		sch := reg.compiled[f.schema]
 		if f.property != "" {
 			sch = reg.properties[f.schema+"/"+f.property]
 		}
-		var r jsonread.Reader
-		r.Reset(data[f.start:f.end], jsonread.Limits{})
-		doc := r.ReadAny()
-		if !r.Finish() {
-			return nil, fmt.Errorf("taskschema: re-read %s: %w", pathOrRoot(f.pointer), r.Err())
-		}
-		found, err := validateWith(sch, f.schema, doc)
+		found, err := validateSpan(sch, f.schema, span)
 		if err != nil {
-			return nil, err
+			return nil, false, err
 		}
-		for _, v := range found {
-			v.InstancePath = f.pointer + v.InstancePath
-			vs = append(vs, v)
-		}
+		list.add(found, f.pointer)
 	}
-	for _, p := range rep.absent {
-		vs = append(vs, Violation{InstancePath: "/" + escapeToken(p), Keyword: "required",
-			Message: fmt.Sprintf("missing required property %q", p)})
-	}
-	return vs, nil
+	return list.vs, list.more, nil
 }
+
+// explainItems explains each item of an array that the generated reader
+// for the item schema rejects, until the list is full.
+func explainItems(reg *registry, span []byte, item, pointer string, list *violationList) error {
+	var r jsonread.Reader
+	r.Reset(span, jsonread.Limits{})
+	r.ReadArray()
+	for i := 0; r.NextItem(); i++ {
+		m := r.Mark()
+		if readItem(&r, item) {
+			continue
+		}
+		if list.full() {
+			list.more = true
+			return nil
+		}
+		r.Recover(m)
+		found, err := validateSpan(reg.compiled[item], item, span[m.Offset():r.Offset()])
+		if err != nil {
+			return err
+		}
+		list.add(found, pointer+"/"+strconv.Itoa(i))
+	}
+	if err := r.Err(); err != nil {
+		return fmt.Errorf("taskschema: re-read %s: %w", pathOrRoot(pointer), err)
+	}
+	return nil
+}
+
+// validateSpan validates the JSON value in span with the validator.
+func validateSpan(sch *jsonschema.Schema, name string, span []byte) ([]Violation, error) {
+	var r jsonread.Reader
+	r.Reset(span, jsonread.Limits{})
+	doc := r.ReadAny()
+	if !r.Finish() {
+		return nil, fmt.Errorf("taskschema: re-read a rejected value: %w", r.Err())
+	}
+	return validateWith(sch, name, doc)
+}
+
+func isArray(span []byte) bool { return len(span) > 0 && span[0] == '[' }
 
 // unmarshalSlow validates the whole payload with the v6 validator and
 // decodes the tree it validated.

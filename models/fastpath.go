@@ -23,7 +23,7 @@ import (
 // *report is what nested readers get: they stop at the first problem.
 type report struct {
 	failures []failure
-	absent []string // required properties that are absent
+	absent   []string // required properties that are absent
 }
 
 // failure is a value that its property's schema rejects.

@@ -29,6 +29,11 @@ type Limits struct {
 	// 400 (float64 reaches 1e308 and 5e-324). Without it, a 12-byte number
 	// such as 1e1000000000 makes the validator work with huge rationals.
 	MaxExponent int
+	// MaxViolations is the most violations listed for one payload; past it,
+	// a last violation with the keyword [KeywordLimit] says that more were
+	// left out. Default 100. Without it, a 1 MiB array of 349,000 empty
+	// objects gives a million violations and costs hundreds of megabytes.
+	MaxViolations int
 }
 
 // KeywordLimit marks a payload that exceeds one of its [Limits].
@@ -36,7 +41,7 @@ const KeywordLimit = "limit"
 
 // DefaultLimits returns the limits that Unmarshal and ValidateJSON apply.
 func DefaultLimits() Limits {
-	return Limits{MaxBytes: 1 << 20, MaxDepth: 64, MaxNumberLength: 100, MaxExponent: 400}
+	return Limits{MaxBytes: 1 << 20, MaxDepth: 64, MaxNumberLength: 100, MaxExponent: 400, MaxViolations: 100}
 }
 
 // Unmarshal is [Unmarshal] with these limits.

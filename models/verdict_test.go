@@ -124,7 +124,8 @@ func checkVerdict[T any](t *testing.T, s *jsonschema.Schema, name string, data [
 			// validator finds on the whole payload.
 			reg, _ := loadRegistry()
 			var whole *ValidationError
-			if errors.As(validateDoc(reg, name, doc), &whole) && !sameViolations(ve.Violations, whole.Violations) {
+			if errors.As(validateDoc(reg, name, doc), &whole) && len(whole.Violations) <= DefaultLimits().MaxViolations &&
+				!sameViolations(ve.Violations, whole.Violations) {
 				t.Fatalf("%s: violations differ\nexplained: %v\nwhole:     %v\npayload: %q", name, ve.Violations, whole.Violations, data)
 			}
 		}

@@ -9,6 +9,7 @@ import (
 	"maps"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -809,4 +810,156 @@ func TestExamplesDecode(t *testing.T) {
 	if !bytes.Contains(py, []byte(`"error":null`)) {
 		t.Errorf("async_task_response_python.json: want compact pydantic output with nulls written out")
 	}
+}
+
+// endlessReader yields spaces forever, counting the bytes it hands out. So
+// that a reader that reads to the end fails the test instead of hanging it,
+// it fails once it has handed out failAfter bytes.
+type endlessReader struct {
+	read      int64
+	failAfter int64
+}
+
+func (r *endlessReader) Read(p []byte) (int, error) {
+	if r.read >= r.failAfter {
+		return 0, errors.New("endless reader: read far past MaxBytes")
+	}
+	for i := range p {
+		p[i] = ' '
+	}
+	r.read += int64(len(p))
+	return len(p), nil
+}
+
+// taskInfoOfSize returns a valid task_info payload of exactly n bytes (n at
+// least 40), padded in ref_id.
+func taskInfoOfSize(t *testing.T, n int) []byte {
+	t.Helper()
+	head, tail := `{"ref_id":"`, `","started_at":1}`
+	pad := n - len(head) - len(tail)
+	if pad < 0 {
+		t.Fatalf("taskInfoOfSize(%d): too small", n)
+	}
+	return []byte(head + strings.Repeat("r", pad) + tail)
+}
+
+// limitVerdict is the verdict on a payload longer than MaxBytes.
+func limitVerdict(file string) fileVerdict {
+	return fileVerdict{file: file, violations: []violation{{"", models.KeywordLimit}}}
+}
+
+// TestValidateSizeLimit checks that files and standard input are read with
+// models.DefaultLimits: a payload of MaxBytes bytes is judged as usual, one
+// byte more is invalid (exit 1) with a single limit violation that names
+// MaxBytes, and neither is an I/O error.
+func TestValidateSizeLimit(t *testing.T) {
+	maxBytes := models.DefaultLimits().MaxBytes
+	dir := t.TempDir()
+	write := func(name string, data []byte) string {
+		t.Helper()
+		file := filepath.Join(dir, name)
+		if err := os.WriteFile(file, data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return file
+	}
+	atLimit := write("at_limit.json", taskInfoOfSize(t, maxBytes))
+	overLimit := write("over_limit.json", taskInfoOfSize(t, maxBytes+1))
+	huge := write("huge.json", taskInfoOfSize(t, 3*maxBytes))
+	tests := []struct {
+		name     string
+		stdin    []byte
+		verdicts []fileVerdict
+		wantCode int
+	}{
+		{"file at the limit", nil, []fileVerdict{{file: atLimit, valid: true}}, exitOK},
+		{"file one byte over", nil, []fileVerdict{limitVerdict(overLimit)}, exitInvalid},
+		{"file of 3 MiB among valid files", nil, []fileVerdict{taskInfoValid, limitVerdict(huge), taskInfoValid}, exitInvalid},
+		{"stdin at the limit", taskInfoOfSize(t, maxBytes), []fileVerdict{{file: "-", valid: true}}, exitOK},
+		{"stdin one byte over", taskInfoOfSize(t, maxBytes+1), []fileVerdict{limitVerdict("-")}, exitInvalid},
+	}
+	for _, tt := range tests {
+		files := make([]string, len(tt.verdicts))
+		for i, v := range tt.verdicts {
+			files[i] = v.file
+		}
+		for _, asJSON := range []bool{false, true} {
+			t.Run(fmt.Sprintf("%s/json=%v", tt.name, asJSON), func(t *testing.T) {
+				args := append([]string{"validate", "--type", "task_info"}, files...)
+				if asJSON {
+					args = append(args, "--json")
+				}
+				r := runCmd(t, bytes.NewReader(tt.stdin), args...)
+				if r.code != tt.wantCode || r.stderr != "" {
+					t.Errorf("exit status %d, stderr %q; want %d and nothing", r.code, r.stderr, tt.wantCode)
+				}
+				if asJSON {
+					checkJSON(t, r.stdout, tt.verdicts)
+				} else {
+					checkText(t, r.stdout, tt.verdicts)
+				}
+				if tt.wantCode == exitInvalid && !strings.Contains(r.stdout, "MaxBytes") {
+					t.Errorf("the limit violation does not name MaxBytes:\n%s", r.stdout)
+				}
+			})
+		}
+	}
+}
+
+// TestValidateEndlessStdin checks that an endless standard input is read no
+// further than MaxBytes+1 bytes (plus at most one small buffer) and judged
+// invalid for the size limit, while the other files are still checked.
+func TestValidateEndlessStdin(t *testing.T) {
+	maxBytes := int64(models.DefaultLimits().MaxBytes)
+	const slack = 4096 // one read buffer beyond MaxBytes+1
+	in := &endlessReader{failAfter: 4 * maxBytes}
+	r := runCmd(t, in, "validate", "--json", "--type", "task_info", td("task_info_valid.json"), "-", td("task_info_valid.json"))
+	if r.code != exitInvalid || r.stderr != "" {
+		t.Errorf("exit status %d, stderr %q; want %d and nothing", r.code, r.stderr, exitInvalid)
+	}
+	checkJSON(t, r.stdout, []fileVerdict{taskInfoValid, limitVerdict("-"), taskInfoValid})
+	if in.read < maxBytes+1 || in.read > maxBytes+1+slack {
+		t.Errorf("read %d bytes of an endless standard input, want %d to %d", in.read, maxBytes+1, maxBytes+1+slack)
+	}
+}
+
+// TestValidateHugeFileIsNotReadWhole checks that a file far beyond
+// MaxBytes (a sparse 64 MiB file) is not read whole: validating it allocates
+// a few MiB at most, where reading it all would allocate 64 MiB. Bytes
+// allocated are measured, not time.
+func TestValidateHugeFileIsNotReadWhole(t *testing.T) {
+	const size = 64 << 20
+	const bound = 8 << 20 // MaxBytes+1 read with io.ReadAll's doubling, and the rest
+	file := filepath.Join(t.TempDir(), "sparse.json")
+	f, err := os.Create(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Truncate(size); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
+	}
+	var r result
+	allocated := bytesAllocated(func() { r = runCmd(t, nil, "validate", "--type", "task_status", file) })
+	if r.code != exitInvalid || r.stderr != "" {
+		t.Errorf("exit status %d, stderr %q; want %d and nothing", r.code, r.stderr, exitInvalid)
+	}
+	checkText(t, r.stdout, []fileVerdict{limitVerdict(file)})
+	if allocated > bound {
+		t.Errorf("validating a %d-byte file allocated %d bytes, want at most %d", size, allocated, bound)
+	}
+	t.Logf("allocated %d bytes for a %d-byte file", allocated, size)
+}
+
+// bytesAllocated returns the bytes that the heap allocated while f ran (no
+// test in this package runs in parallel).
+func bytesAllocated(f func()) uint64 {
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	f()
+	runtime.ReadMemStats(&after)
+	return after.TotalAlloc - before.TotalAlloc
 }

@@ -93,13 +93,21 @@ func runValidate(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	enc.SetEscapeHTML(false)
 	code := exitOK
 	for _, file := range files {
-		data, err := readInput(file, stdin)
-		if err != nil {
+		data, err := readInput(file, *name, stdin)
+		var tooLarge *models.ValidationError
+		if err != nil && !errors.As(err, &tooLarge) {
 			fmt.Fprintf(stderr, "%s: %v\n", prefix, err)
 			code = exitUsage
 			continue
 		}
-		res, err := verdict(*name, file, data)
+		var res fileResult
+		if tooLarge != nil {
+			// Longer than MaxBytes: a verdict (a limit violation), not an
+			// I/O error.
+			res, err = resultOf(file, tooLarge)
+		} else {
+			res, err = verdict(*name, file, data)
+		}
 		if err != nil {
 			// Not a verdict: the validator failed, or the name is unknown
 			// to ValidateJSON although SchemaNames lists it.
@@ -142,27 +150,50 @@ func checkValidateArgs(name string, files []string) error {
 	return nil
 }
 
-// readInput returns the contents of file, or of stdin for "-".
-func readInput(file string, stdin io.Reader) ([]byte, error) {
-	if file != stdinName {
-		return os.ReadFile(file)
+// readInput returns the contents of file, or of stdin for "-", read with
+// models.DefaultLimits().ReadAll: never more than MaxBytes+1 bytes are read,
+// so a huge file or an endless stream costs no more than a payload at the
+// limit. A longer input gives the *models.ValidationError of ReadAll for the
+// schema name (a limit violation, which is a verdict); any other error is an
+// I/O error.
+func readInput(file, name string, stdin io.Reader) ([]byte, error) {
+	limits := models.DefaultLimits()
+	if file == stdinName {
+		if stdin == nil {
+			return nil, nil
+		}
+		data, err := limits.ReadAll(stdin, name)
+		if err != nil && !isVerdict(err) {
+			return nil, fmt.Errorf("read standard input: %w", err)
+		}
+		return data, err
 	}
-	if stdin == nil {
-		return nil, nil
-	}
-	data, err := io.ReadAll(stdin)
+	f, err := os.Open(file)
 	if err != nil {
-		return nil, fmt.Errorf("read standard input: %w", err)
+		return nil, err
 	}
-	return data, nil
+	defer f.Close()
+	// A read error from *os.File already names the file.
+	return limits.ReadAll(f, name)
+}
+
+// isVerdict reports whether err is a *models.ValidationError.
+func isVerdict(err error) bool {
+	var ve *models.ValidationError
+	return errors.As(err, &ve)
 }
 
 // verdict validates data against the schema name and returns the result for
 // file. It returns an error only when validation gave no verdict: anything
 // from validateJSON but nil or a *models.ValidationError.
 func verdict(name, file string, data []byte) (fileResult, error) {
+	return resultOf(file, validateJSON(name, data))
+}
+
+// resultOf turns err, the verdict on file (nil or a *models.ValidationError),
+// into its result. Any other error is not a verdict and is returned.
+func resultOf(file string, err error) (fileResult, error) {
 	res := fileResult{File: file, Valid: true, Violations: []violationJSON{}}
-	err := validateJSON(name, data)
 	if err == nil {
 		return res, nil
 	}
