@@ -36,6 +36,12 @@ test: ## Run every test with the race detector, the fixture corpus included.
 	go test -race -count=1 ./...
 	go -C gen test -count=1 ./...
 
+.PHONY: conformance
+conformance: ## Run the corpus through Python jsonschema, ajv and the pydantic reference models (python3, node 20+).
+	@for tool in python3 node npm; do command -v $$tool >/dev/null || { echo "make conformance needs $$tool on PATH" >&2; exit 1; }; done
+	cd conformance/node && npm ci --no-audit --no-fund
+	TASKSCHEMA_CONFORMANCE=1 go test -count=1 -v -run 'Conformance|ClientsGuide' ./tests/
+
 .PHONY: fuzz
 fuzz: ## Run every fuzz target for FUZZTIME (default 10s) each.
 	@for pkg in $$(go list ./...); do \

@@ -1,6 +1,7 @@
 // Command gen generates the Go types of package models from the JSON Schema
 // files in schema/, the readers and checks of the fast path
-// (models/checks_gen.go), and the field tables of README.md. It runs
+// (models/checks_gen.go), the field tables of README.md, and the single-file
+// bundle schema/taskschema.bundle.json for non-Go clients. It runs
 // github.com/atombender/go-jsonschema (pinned in this module's go.mod) as a
 // library with a file-only loader, then post-processes its output; see
 // postProcess for each step and why.
@@ -27,8 +28,13 @@ func main() {
 	typesOut := flag.String("types", "../models/types_gen.go", "Go file to write the types to")
 	checksOut := flag.String("checks", "../models/checks_gen.go", "Go file to write the readers and checks to")
 	readme := flag.String("readme", "../README.md", "README whose field tables to rewrite")
+	bundleOut := flag.String("bundle", "../schema/"+bundleFileName, "file to write the single-file bundle of all schemas to")
 	flag.Parse()
 	if err := run(*schemaDir, *typesOut, *checksOut, *readme); err != nil {
+		fmt.Fprintln(os.Stderr, "gen:", err)
+		os.Exit(1)
+	}
+	if err := writeBundle(*schemaDir, names, *bundleOut); err != nil {
 		fmt.Fprintln(os.Stderr, "gen:", err)
 		os.Exit(1)
 	}
