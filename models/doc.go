@@ -20,7 +20,20 @@
 // message.
 //
 // The schemas are compiled once, from the files embedded in the binary; no
-// schema is ever fetched over the network.
+// schema is ever fetched over the network. The check that runs on every call
+// is generated from the same files (checks_gen.go): it reads a payload
+// straight into the Go type in one pass. A value it rejects is explained by
+// the jsonschema v6 validator, which also serves as the oracle in the tests.
+//
+// # Payload rules and limits
+//
+// Before the schema applies, a payload must be one well-formed JSON value in
+// UTF-8 with no duplicate object keys and no lone UTF-16 surrogate escapes
+// (I-JSON), and stay within [Limits]: size, nesting, number length and
+// exponent, and the number of violations listed. [DefaultLimits] are what
+// [Unmarshal], [ValidateJSON] and the command-line tool apply; use the
+// methods of a Limits value for others, and [Limits.ReadAll] to read a
+// payload from a stream.
 //
 // # One verdict
 //
