@@ -42,3 +42,14 @@ func TestRegistryCompilesEverySchema(t *testing.T) {
 		t.Errorf("%d property schemas compiled, want 25", len(reg.properties))
 	}
 }
+
+// BenchmarkBuildRegistry is the start-up cost: compiling every embedded
+// schema and property schema, once per process.
+func BenchmarkBuildRegistry(b *testing.B) {
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := buildRegistry(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
