@@ -52,6 +52,11 @@ fuzz: ## Run every fuzz target for FUZZTIME (default 10s) each.
 	done
 
 .PHONY: bench
-bench: ## Run the benchmarks (BENCHCOUNT times) and summarise them with benchstat.
+bench: ## Run the benchmarks (BENCHCOUNT times), summarise them with benchstat, print the ratios of issue 3.
 	go test -run='^$$' -bench=. -benchmem -count=$(BENCHCOUNT) ./... | tee bench.txt
 	go run $(BENCHSTAT) bench.txt
+	go run bench/ratios.go bench.txt
+
+.PHONY: bench-compare
+bench-compare: ## Time testdata/bench/ through Go, pydantic and ajv (python3, node); see docs/PERFORMANCE.md.
+	bench/compare.sh

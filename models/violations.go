@@ -6,6 +6,7 @@ import (
 	"math/big"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
 	"github.com/santhosh-tekuri/jsonschema/v6/kind"
@@ -14,6 +15,9 @@ import (
 )
 
 var englishPrinter = message.NewPrinter(language.English)
+
+// enumMessages caches the message of each enum of the compiled schemas.
+var enumMessages sync.Map
 
 // validateDoc applies the named compiled schema to a decoded payload (numbers
 // as json.Number). It returns nil, a *ValidationError, or an error wrapping
@@ -156,6 +160,18 @@ func leafMessage(k jsonschema.ErrorKind, keyword string) string {
 		return fmt.Sprintf("must be at most %s, got %s", ratString(k.Want), ratString(k.Got))
 	case *kind.Type:
 		return fmt.Sprintf("got %s, want %s", k.Got, strings.Join(k.Want, " or "))
+	case *kind.Enum:
+		// The message lists the schema's values and not the payload's, and
+		// the validator formats it slowly; Want is the compiled schema's own
+		// slice, so its first element names the enum for the process's life.
+		if len(k.Want) > 0 {
+			if m, ok := enumMessages.Load(&k.Want[0]); ok {
+				return m.(string)
+			}
+			m := strings.TrimPrefix(k.LocalizedString(englishPrinter), keyword+": ")
+			enumMessages.Store(&k.Want[0], m)
+			return m
+		}
 	}
 	return strings.TrimPrefix(k.LocalizedString(englishPrinter), keyword+": ")
 }

@@ -1,0 +1,145 @@
+#!/usr/bin/env node
+// The ajv column of the cross-language comparison (bench/compare.sh,
+// docs/PERFORMANCE.md).
+//
+// Times JSON.parse plus a compiled ajv 8 validator (ajv/dist/2020, with
+// ajv-formats, allErrors, strict mode as in conformance/node) on the payload
+// files of testdata/bench/ with the schema files of schema/, and prints one
+// JSON line per payload with the nanoseconds per call of each repetition:
+//
+//   {"runtime":"ajv","model":"task_info","payload":"valid","ns":[...]}
+//
+// Each payload is decoded from UTF-8 to a string once, outside the timing (a
+// Node server usually has the body as a string already); each call is
+// JSON.parse of that string and the validate function. For an invalid payload
+// the call includes building validate.errors, every error with its message.
+//
+// Each repetition is one timed loop of many calls, sized to take about
+// --target-ms; the loop is calibrated (and the JIT warmed up) first. Before
+// timing, each payload's verdict is checked: the valid one must validate, and
+// the invalid one must give exactly the violations of expected_invalid.json
+// (leaf errors: no "anyOf", and no "type" at a pointer with errors below it).
+//
+// Usage (from the repository root; run `npm ci` in bench/node first):
+//
+//   node bench/node/bench.mjs [--dir testdata/bench] [--schemas schema] [--reps 5] [--target-ms 50]
+
+import { readFileSync, readdirSync } from "node:fs";
+import { createRequire } from "node:module";
+import { join, resolve } from "node:path";
+
+import Ajv2020 from "ajv/dist/2020.js";
+import addFormats from "ajv-formats";
+
+const STEMS = ["task_status", "task_progress", "retry_info", "task_info", "async_task_response"];
+
+function parseArgs(argv) {
+  const args = { dir: "testdata/bench", schemas: "schema", reps: 5, targetMs: 50 };
+  for (let i = 0; i < argv.length; i += 2) {
+    const [flag, value] = [argv[i], argv[i + 1]];
+    if (value === undefined) throw new Error(`${flag} needs a value`);
+    if (flag === "--dir") args.dir = resolve(value);
+    else if (flag === "--schemas") args.schemas = resolve(value);
+    else if (flag === "--reps") args.reps = Number(value);
+    else if (flag === "--target-ms") args.targetMs = Number(value);
+    else throw new Error(`unknown flag ${flag}`);
+  }
+  return args;
+}
+
+function validators(dir) {
+  const ajv = new Ajv2020({ allErrors: true, strict: true, allowUnionTypes: true });
+  addFormats(ajv);
+  const byStem = new Map();
+  for (const f of readdirSync(dir).filter((f) => f.endsWith(".schema.json")).sort()) {
+    const s = JSON.parse(readFileSync(join(dir, f), "utf8"));
+    ajv.addSchema(s);
+    byStem.set(f.slice(0, -".schema.json".length), s.$id);
+  }
+  const out = new Map();
+  for (const [stem, id] of byStem) out.set(stem, ajv.getSchema(id));
+  return out;
+}
+
+function leaves(errors) {
+  const pointers = errors.map((e) => e.instancePath);
+  const out = new Set();
+  for (const e of errors) {
+    if (e.keyword === "anyOf") continue;
+    if (e.keyword === "type" && pointers.some((p) => p.startsWith(e.instancePath + "/"))) continue;
+    out.add(`${e.instancePath} ${e.keyword}`);
+  }
+  return [...out].sort();
+}
+
+function check(validate, text, valid, want) {
+  const ok = validate(JSON.parse(text));
+  if (valid) {
+    if (!ok) throw new Error(`the valid payload is rejected: ${JSON.stringify(validate.errors)}`);
+    return;
+  }
+  if (ok) throw new Error("the invalid payload is accepted");
+  const got = leaves(validate.errors);
+  if (JSON.stringify(got) !== JSON.stringify(want)) {
+    throw new Error(`violations ${JSON.stringify(got)}, want ${JSON.stringify(want)}`);
+  }
+}
+
+// loop times n calls; sink keeps the results alive so that nothing is
+// optimised away.
+let sink = 0;
+function loop(validate, text, valid, n) {
+  const start = process.hrtime.bigint();
+  for (let i = 0; i < n; i++) {
+    if (validate(JSON.parse(text)) !== valid) throw new Error("verdict changed");
+    if (!valid) sink += validate.errors.length;
+  }
+  return Number(process.hrtime.bigint() - start);
+}
+
+function measure(validate, text, valid, reps, targetNs) {
+  let n = 1;
+  for (;;) {
+    const d = loop(validate, text, valid, n);
+    if (d >= targetNs / 4) {
+      n = Math.max(1, Math.floor((n * targetNs) / d));
+      break;
+    }
+    n *= 2;
+  }
+  const ns = [];
+  for (let r = 0; r < reps; r++) ns.push(loop(validate, text, valid, n) / n);
+  return ns;
+}
+
+function main() {
+  const args = parseArgs(process.argv.slice(2));
+  const require = createRequire(import.meta.url);
+  const ajvVersion = require("ajv/package.json").version;
+  const formatsVersion = require("ajv-formats/package.json").version;
+  const emit = (line) => process.stdout.write(JSON.stringify(line) + "\n");
+  emit({ runtime: "ajv", version: `ajv ${ajvVersion} + ajv-formats ${formatsVersion}, node ${process.versions.node}` });
+
+  const manifest = JSON.parse(readFileSync(join(args.dir, "expected_invalid.json"), "utf8"));
+  const byStem = validators(args.schemas);
+  const decoder = new TextDecoder("utf-8", { fatal: true });
+  for (const stem of STEMS) {
+    const validate = byStem.get(stem);
+    if (!validate) throw new Error(`no schema file for ${stem} in ${args.schemas}`);
+    const want = manifest[stem].violations.map((v) => `${v.instancePath} ${v.keyword}`).sort();
+    for (const kind of ["valid", "invalid"]) {
+      const text = decoder.decode(readFileSync(join(args.dir, `${stem}.${kind}.json`)));
+      const valid = kind === "valid";
+      try {
+        check(validate, text, valid, want);
+      } catch (e) {
+        process.stderr.write(`ajv: ${stem}.${kind}.json: ${e.message}\n`);
+        process.exit(1);
+      }
+      emit({ runtime: "ajv", model: stem, payload: kind, ns: measure(validate, text, valid, args.reps, args.targetMs * 1e6) });
+    }
+  }
+  if (sink < 0) console.error(sink);
+}
+
+main();
