@@ -229,7 +229,13 @@ func report(w io.Writer, samples map[string][]sample) bool {
 		fmt.Fprintln(w)
 	}
 
-	if c, ok := median(samples, "CompileSchemas/v6"); ok {
+	// The start-up cost: BenchmarkBuildRegistry (package models) compiles
+	// everything models compiles; CompileSchemas/v6 only the five files.
+	compile, label := "BuildRegistry", "Compiling everything models compiles at start-up"
+	if _, ok := median(samples, compile); !ok {
+		compile, label = "CompileSchemas/v6", "Compiling all the schemas (v6, from scratch)"
+	}
+	if c, ok := median(samples, compile); ok {
 		found = true
 		targets++
 		v := "met (< 5 ms)"
@@ -237,7 +243,7 @@ func report(w io.Writer, samples map[string][]sample) bool {
 			missed++
 			v = fmt.Sprintf("**MISSED** (< 5 ms; %.0f%% over)", (c.ns/5e6-1)*100)
 		}
-		fmt.Fprintf(w, "Compiling all the schemas (v6, from scratch): %s, %.0f allocs, %.0f KiB: %s\n\n",
+		fmt.Fprintf(w, "%s: %s, %.0f allocs, %.0f KiB: %s\n\n", label,
 			ns(c.ns), c.allocs, c.bytes/1024, v)
 	}
 	if found {
