@@ -68,7 +68,10 @@ func unmarshal(limits Limits, data []byte, v any) error {
 		return newValidationError(name, []Violation{{Keyword: KeywordJSON, Message: "payload is not valid UTF-8"}})
 	}
 	r := readers.Get().(*jsonread.Reader)
-	defer readers.Put(r)
+	defer func() {
+		r.Reset(nil, jsonread.Limits{}) // let go of the payload
+		readers.Put(r)
+	}()
 	r.Reset(data, limits.reader())
 	var rep report
 	if r.Begin() && readModel(r, v, &rep) {
@@ -125,8 +128,7 @@ func (l *violationList) full() bool { return l.max > 0 && len(l.vs) >= l.max }
 func explain(reg *registry, limits Limits, data []byte, rep *report) ([]Violation, bool, error) {
 	list := &violationList{max: limits.MaxViolations}
 	for _, p := range rep.absent {
-		list.add([]Violation{{InstancePath: "/" + escapeToken(p), Keyword: "required",
-			Message: fmt.Sprintf("missing required property %q", p)}}, "")
+		list.add([]Violation{missingProperty(nil, p)}, "")
 	}
 	for _, f := range rep.failures {
 		span := data[f.start:f.end]

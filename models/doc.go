@@ -37,8 +37,9 @@
 //
 // # One verdict
 //
-// [Unmarshal] succeeds exactly when the schema accepts the payload, and the
-// value it fills holds what was validated:
+// [Unmarshal] succeeds exactly when the payload keeps the payload rules and
+// limits (above) and the schema accepts it, and the value it fills holds what
+// was validated:
 //
 //   - integer fields accept any integer-valued JSON number, such as 2.0 or 1e2,
 //     as JSON Schema does (encoding/json would refuse them);
@@ -48,8 +49,9 @@
 //   - a key that is absent takes the schema's default; an explicit null is
 //     accepted only where the schema allows null, and then stays null;
 //   - date-times follow RFC 3339 as the schema's format does, including a
-//     lowercase "t" or "z"; the schema rejects a leap second (second 60),
-//     which time.Time cannot hold;
+//     lowercase "t" or "z"; the schema's pattern rejects a leap second
+//     (second 60) and the year 0000, which time.Time or Python's datetime
+//     cannot hold;
 //   - every number the schema accepts fits its Go type, because every number
 //     field has a maximum.
 //

@@ -70,11 +70,7 @@ func violationsOf(e *jsonschema.ValidationError) []Violation {
 	case *kind.Required:
 		vs := make([]Violation, 0, len(k.Missing))
 		for _, m := range k.Missing {
-			vs = append(vs, Violation{
-				InstancePath: pointer(append(slices.Clone(e.InstanceLocation), m)),
-				Keyword:      "required",
-				Message:      fmt.Sprintf("missing required property %q", m),
-			})
+			vs = append(vs, missingProperty(e.InstanceLocation, m))
 		}
 		return vs
 	case *kind.AnyOf, *kind.OneOf:
@@ -90,6 +86,17 @@ func violationsOf(e *jsonschema.ValidationError) []Violation {
 		vs = append(vs, violationsOf(c)...)
 	}
 	return vs
+}
+
+// missingProperty is the violation of a required property name absent from
+// the object at the reference tokens object: reported at the property's own
+// pointer, so that it says which field.
+func missingProperty(object []string, name string) Violation {
+	return Violation{
+		InstancePath: pointer(append(slices.Clone(object), name)),
+		Keyword:      "required",
+		Message:      fmt.Sprintf("missing required property %q", name),
+	}
 }
 
 // branchViolations reports why no branch of an anyOf or oneOf matched. A

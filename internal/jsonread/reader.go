@@ -102,11 +102,15 @@ type Reader struct {
 	keySets []map[string]struct{}
 }
 
-// Reset prepares r to read data with the given limits.
+// Reset prepares r to read data with the given limits. It drops every
+// reference to the previous payload, so a pooled Reader does not keep it
+// alive.
 func (r *Reader) Reset(data []byte, limits Limits) {
 	r.data, r.pos, r.limits, r.err = data, 0, limits, nil
+	clear(r.path[:cap(r.path)])
 	r.path = r.path[:0]
 	for i := range r.keys {
+		clear(r.keys[i][:cap(r.keys[i])])
 		r.keys[i] = r.keys[i][:0]
 	}
 	for i := range r.keySets {
