@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/mcp-refcache/taskschema/internal/jsonpointer"
 )
 
 var timeType = reflect.TypeFor[time.Time]()
@@ -81,7 +83,7 @@ func decodeInto(reg *registry, dst reflect.Value, v any, path string) error {
 		}
 		s := reflect.MakeSlice(dst.Type(), len(items), len(items))
 		for i, item := range items {
-			if err := decodeInto(reg, s.Index(i), item, path+"/"+strconv.Itoa(i)); err != nil {
+			if err := decodeInto(reg, s.Index(i), item, jsonpointer.Index(path, i)); err != nil {
 				return err
 			}
 		}
@@ -113,7 +115,7 @@ func decodeStruct(reg *registry, dst reflect.Value, obj map[string]any, path str
 				continue // a required key the validator saw, or an optional one without a default
 			}
 		}
-		if err := decodeInto(reg, dst.Field(i), v, path+"/"+escapeToken(key)); err != nil {
+		if err := decodeInto(reg, dst.Field(i), v, jsonpointer.Key(path, key)); err != nil {
 			return err
 		}
 	}
@@ -184,8 +186,4 @@ func pathOrRoot(path string) string {
 		return "(root)"
 	}
 	return path
-}
-
-func escapeToken(t string) string {
-	return pointer([]string{t})[1:]
 }

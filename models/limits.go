@@ -36,9 +36,6 @@ type Limits struct {
 	MaxViolations int
 }
 
-// KeywordLimit marks a payload that exceeds one of its [Limits].
-const KeywordLimit = "limit"
-
 // DefaultLimits returns the limits that Unmarshal and ValidateJSON apply.
 func DefaultLimits() Limits {
 	return Limits{MaxBytes: 1 << 20, MaxDepth: 64, MaxNumberLength: 100, MaxExponent: 400, MaxViolations: 100}

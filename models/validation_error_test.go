@@ -1,6 +1,7 @@
 package models
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -118,5 +119,21 @@ func TestValidationErrorFromUnmarshal(t *testing.T) {
 				t.Errorf("errors.As through a wrapper failed: %v", err)
 			}
 		})
+	}
+}
+
+func TestViolationJSON(t *testing.T) {
+	v := Violation{InstancePath: "/retry_count", Keyword: "minimum", Message: "must be at least 0, got -1"}
+	got, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `{"instancePath":"/retry_count","keyword":"minimum","message":"must be at least 0, got -1"}`
+	if string(got) != want {
+		t.Errorf("json.Marshal(Violation) = %s, want %s", got, want)
+	}
+	var back Violation
+	if err := json.Unmarshal(got, &back); err != nil || back != v {
+		t.Errorf("round trip = %+v, %v; want %+v", back, err, v)
 	}
 }

@@ -12,6 +12,8 @@ import (
 	"github.com/santhosh-tekuri/jsonschema/v6/kind"
 	"golang.org/x/text/language"
 	"golang.org/x/text/message"
+
+	"github.com/mcp-refcache/taskschema/internal/jsonpointer"
 )
 
 var englishPrinter = message.NewPrinter(language.English)
@@ -93,8 +95,8 @@ func violationsOf(e *jsonschema.ValidationError) []Violation {
 // pointer, so that it says which field.
 func missingProperty(object []string, name string) Violation {
 	return Violation{
-		InstancePath: pointer(append(slices.Clone(object), name)),
-		Keyword:      "required",
+		InstancePath: jsonpointer.Join(append(slices.Clone(object), name)),
+		Keyword:      KeywordRequired,
 		Message:      fmt.Sprintf("missing required property %q", name),
 	}
 }
@@ -107,9 +109,9 @@ func missingProperty(object []string, name string) Violation {
 func branchViolations(e *jsonschema.ValidationError) []Violation {
 	var deep []Violation
 	var wanted []string
-	here := pointer(e.InstanceLocation)
+	here := jsonpointer.Join(e.InstanceLocation)
 	for _, c := range e.Causes {
-		if t, ok := typeKindOf(c); ok && pointer(c.InstanceLocation) == here {
+		if t, ok := typeKindOf(c); ok && jsonpointer.Join(c.InstanceLocation) == here {
 			wanted = append(wanted, t.Want...)
 			continue
 		}
@@ -124,7 +126,7 @@ func branchViolations(e *jsonschema.ValidationError) []Violation {
 	}
 	return []Violation{{
 		InstancePath: here,
-		Keyword:      "type",
+		Keyword:      KeywordType,
 		Message:      fmt.Sprintf("got %s, want %s", got, strings.Join(wanted, " or ")),
 	}}
 }
@@ -150,7 +152,7 @@ func leaf(e *jsonschema.ValidationError) Violation {
 		keyword = path[len(path)-1]
 	}
 	return Violation{
-		InstancePath: pointer(e.InstanceLocation),
+		InstancePath: jsonpointer.Join(e.InstanceLocation),
 		Keyword:      keyword,
 		Message:      leafMessage(e.ErrorKind, keyword),
 	}
@@ -193,15 +195,4 @@ func ratString(r *big.Rat) string {
 		return r.Num().String()
 	}
 	return new(big.Float).SetPrec(128).SetRat(r).Text('g', -1)
-}
-
-// pointer encodes reference tokens as a JSON Pointer (RFC 6901).
-func pointer(tokens []string) string {
-	var b strings.Builder
-	for _, t := range tokens {
-		b.WriteByte('/')
-		t = strings.ReplaceAll(t, "~", "~0")
-		b.WriteString(strings.ReplaceAll(t, "/", "~1"))
-	}
-	return b.String()
 }

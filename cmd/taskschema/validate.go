@@ -60,18 +60,7 @@ type fileResult struct {
 	Valid bool `json:"valid"`
 	// Violations lists why the payload was rejected; empty, never nil, when
 	// it is valid.
-	Violations []violationJSON `json:"violations"`
-}
-
-// violationJSON is a models.Violation as written by validate --json.
-type violationJSON struct {
-	// InstancePath is the JSON Pointer of the offending value; "" is the
-	// whole payload.
-	InstancePath string `json:"instancePath"`
-	// Keyword is the schema keyword that failed, or "json".
-	Keyword string `json:"keyword"`
-	// Message says in words what is wrong.
-	Message string `json:"message"`
+	Violations []models.Violation `json:"violations"`
 }
 
 // runValidate implements "taskschema validate".
@@ -193,7 +182,7 @@ func verdict(name, file string, data []byte) (fileResult, error) {
 // resultOf turns err, the verdict on file (nil or a *models.ValidationError),
 // into its result. Any other error is not a verdict and is returned.
 func resultOf(file string, err error) (fileResult, error) {
-	res := fileResult{File: file, Valid: true, Violations: []violationJSON{}}
+	res := fileResult{File: file, Valid: true, Violations: []models.Violation{}}
 	if err == nil {
 		return res, nil
 	}
@@ -202,13 +191,7 @@ func resultOf(file string, err error) (fileResult, error) {
 		return fileResult{}, err
 	}
 	res.Valid = false
-	for _, v := range ve.Violations {
-		res.Violations = append(res.Violations, violationJSON{
-			InstancePath: v.InstancePath,
-			Keyword:      v.Keyword,
-			Message:      v.Message,
-		})
-	}
+	res.Violations = append(res.Violations, ve.Violations...)
 	return res, nil
 }
 
@@ -221,6 +204,6 @@ func writeText(w io.Writer, res fileResult) {
 	}
 	fmt.Fprintf(w, "%s: invalid\n", res.File)
 	for _, v := range res.Violations {
-		fmt.Fprintf(w, "  %s\n", models.Violation(v))
+		fmt.Fprintf(w, "  %s\n", v)
 	}
 }

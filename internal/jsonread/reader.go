@@ -20,6 +20,8 @@ import (
 	"strings"
 	"unicode/utf16"
 	"unicode/utf8"
+
+	"github.com/mcp-refcache/taskschema/internal/jsonpointer"
 )
 
 // Limits bound the nesting and the numbers of a payload. A limit of 0 is no
@@ -142,8 +144,7 @@ func (r *Reader) Pointer() string {
 			b.WriteString(strconv.Itoa(t.index))
 			continue
 		}
-		k := strings.ReplaceAll(string(t.key), "~", "~0")
-		b.WriteString(strings.ReplaceAll(k, "/", "~1"))
+		b.WriteString(jsonpointer.Escape(string(t.key)))
 	}
 	return b.String()
 }
