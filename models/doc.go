@@ -52,6 +52,12 @@
 //     lowercase "t" or "z"; the schema's pattern rejects a leap second
 //     (second 60) and the year 0000, which time.Time or Python's datetime
 //     cannot hold;
+//   - a date-time never depends on the machine's zone: it is decoded in UTC
+//     when its offset is zero ("Z", "+00:00" or "-00:00") and otherwise in a
+//     fixed zone with the offset as written, never in time.Local, so Marshal
+//     writes the offset back and decoding that again gives a time.Time == to
+//     the first; RFC 3339's "-00:00" (local offset unknown) is read as UTC
+//     and written back as "Z", since time.Time cannot say "unknown";
 //   - every number the schema accepts fits its Go type, because every number
 //     field has a maximum.
 //
