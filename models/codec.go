@@ -60,7 +60,8 @@ func unmarshal(limits Limits, data []byte, v any) error {
 	if !ok {
 		return fmt.Errorf("%w: %T", ErrUnsupportedType, v)
 	}
-	if limits.MaxBytes > 0 && len(data) > limits.MaxBytes {
+	limits = limits.effective()
+	if len(data) > limits.MaxBytes {
 		return newValidationError(name, []Violation{{Keyword: KeywordLimit,
 			Message: fmt.Sprintf("payload is %d bytes, more than MaxBytes (%d)", len(data), limits.MaxBytes)}})
 	}
