@@ -4,7 +4,6 @@ package models
 // Unmarshal, ValidateJSON, Marshal and Validate.
 
 import (
-	"encoding/json"
 	"fmt"
 	"reflect"
 	"sync"
@@ -35,10 +34,8 @@ func ValidateJSON(name string, data []byte) error {
 }
 
 func validateJSON(limits Limits, name string, data []byte) error {
-	for t, n := range modelSchemas {
-		if n == name {
-			return unmarshal(limits, data, reflect.New(t).Interface())
-		}
+	if id, ok := schemaNamed(name); ok {
+		return unmarshal(limits, data, reflect.New(schemaTable[id].goType).Interface())
 	}
 	return fmt.Errorf("%w: unknown schema %q (known: %v)", ErrUnsupportedType, name, SchemaNames())
 }
@@ -46,20 +43,21 @@ func validateJSON(limits Limits, name string, data []byte) error {
 var readers = sync.Pool{New: func() any { return new(jsonread.Reader) }}
 
 // unmarshal reads data in one pass with the reader and the readers generated
-// from the schemas (checks_gen.go). Only when that pass finds values the
+// from the schemas (model_gen.go). Only when that pass finds values the
 // schema rejects does the v6 validator run, on just those values, to say
 // why. Should it find nothing wrong (the two disagree, which the
-// differential fuzz targets exist to rule out), the whole payload goes to
-// the validator, whose verdict stands.
+// differential fuzz targets exist to rule out), the error wraps
+// ErrValidatorFailed, as Validate's does.
 func unmarshal(limits Limits, data []byte, v any) error {
 	rv := reflect.ValueOf(v)
 	if rv.Kind() != reflect.Pointer || rv.IsNil() {
 		return fmt.Errorf("%w: Unmarshal needs a non-nil pointer to a model type, got %T", ErrUnsupportedType, v)
 	}
-	name, ok := schemaNameOf(rv.Type())
+	id, ok := schemaOf(rv.Type())
 	if !ok {
 		return fmt.Errorf("%w: %T", ErrUnsupportedType, v)
 	}
+	name := id.String()
 	limits = limits.effective()
 	if len(data) > limits.MaxBytes {
 		return newValidationError(name, []Violation{{Keyword: KeywordLimit,
@@ -96,28 +94,7 @@ func unmarshal(limits Limits, data []byte, v any) error {
 		}
 		return ve
 	}
-	return unmarshalSlow(reg, limits, name, data, rv)
-}
-
-// unmarshalSlow validates the whole payload with the v6 validator and
-// decodes the tree it validated.
-func unmarshalSlow(reg *registry, limits Limits, name string, data []byte, rv reflect.Value) error {
-	var r jsonread.Reader
-	r.Reset(data, limits.reader())
-	r.Begin()
-	doc := r.ReadAny()
-	if !r.Finish() {
-		return readError(name, r.Err())
-	}
-	if err := validateDoc(reg, name, doc); err != nil {
-		return err
-	}
-	decoded := reflect.New(rv.Type().Elem())
-	if err := decodeInto(reg, decoded.Elem(), doc, ""); err != nil {
-		return err
-	}
-	rv.Elem().Set(decoded.Elem())
-	return nil
+	return fmt.Errorf("%w: the generated reader refuses a %s payload in which the schema finds nothing wrong", ErrValidatorFailed, name)
 }
 
 // readError turns the reader's error into a violation.
@@ -133,28 +110,50 @@ func readError(name string, err *jsonread.Error) *ValidationError {
 }
 
 // Marshal encodes v, a model value or a pointer to one, as JSON, and returns
-// the payload only if its schema accepts it; otherwise it returns a
-// *ValidationError. Fields are written in the schema's order.
+// the payload only if its schema accepts it and [Unmarshal] would read it
+// back: a value its schema rejects, or whose encoding is beyond
+// [DefaultLimits] (such as more than MaxBytes), gives a *ValidationError
+// (the keyword [KeywordLimit] for a limit). Fields are written in the
+// schema's order, by a writer generated from the schemas; unlike
+// encoding/json, it does not escape <, > and &, so that the payload is no
+// longer than it needs to be.
 func Marshal(v any) ([]byte, error) {
-	if err := Validate(v); err != nil {
+	return marshal(DefaultLimits(), v)
+}
+
+// Marshal is [Marshal] with these limits: it refuses an encoding that
+// [Limits.Unmarshal] with the same limits would refuse.
+func (l Limits) Marshal(v any) ([]byte, error) {
+	return marshal(l, v)
+}
+
+func marshal(l Limits, v any) ([]byte, error) {
+	id, err := validate(v)
+	if err != nil {
 		return nil, err
 	}
-	return json.Marshal(v)
+	return encoded(l, id, appendModel(make([]byte, 0, encodeBuffer), v))
 }
 
 // Validate reports whether v, a model value or a pointer to one, satisfies
-// its schema: it returns nil or a *ValidationError, exactly as Marshal would.
+// its schema: it returns nil or a *ValidationError. Marshal refuses what
+// Validate refuses, and also an encoding beyond its limits.
 func Validate(v any) error {
+	_, err := validate(v)
+	return err
+}
+
+func validate(v any) (schemaID, error) {
 	rv := reflect.ValueOf(v)
 	if !rv.IsValid() || (rv.Kind() == reflect.Pointer && rv.IsNil()) {
-		return fmt.Errorf("%w: nil %T", ErrUnsupportedType, v)
+		return 0, fmt.Errorf("%w: nil %T", ErrUnsupportedType, v)
 	}
-	name, ok := schemaNameOf(rv.Type())
+	id, ok := schemaOf(rv.Type())
 	if !ok {
-		return fmt.Errorf("%w: %T", ErrUnsupportedType, v)
+		return 0, fmt.Errorf("%w: %T", ErrUnsupportedType, v)
 	}
 	if checkModel(v) {
-		return nil
+		return id, nil
 	}
-	return explainValue(name, rv)
+	return id, explainValue(id, rv)
 }

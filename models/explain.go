@@ -1,7 +1,6 @@
 package models
 
 import (
-	"encoding/json"
 	"fmt"
 	"reflect"
 
@@ -49,17 +48,17 @@ func explain(reg *registry, limits Limits, data []byte, rep *report) ([]Violatio
 	}
 	for _, f := range rep.failures {
 		span := data[f.start:f.end]
-		if item, ok := arrayItems[f.schema+"/"+f.property]; ok && isArray(span) {
-			if err := explainItems(reg, span, item, f.pointer, list); err != nil {
+		if p := propertyTable[f.property]; p.array && isArray(span) {
+			if err := explainItems(reg, span, p.items, f.pointer, list); err != nil {
 				return nil, false, err
 			}
 			continue
 		}
 		sch := reg.compiled[f.schema]
-		if f.property != "" {
-			sch = reg.properties[f.schema+"/"+f.property]
+		if f.property != propertyNone {
+			sch = reg.properties[f.property]
 		}
-		found, err := validateSpan(sch, f.schema, span)
+		found, err := validateSpan(sch, f.schema.String(), span)
 		if err != nil {
 			return nil, false, err
 		}
@@ -70,7 +69,7 @@ func explain(reg *registry, limits Limits, data []byte, rep *report) ([]Violatio
 
 // explainItems explains each item of an array that the generated reader
 // for the item schema rejects, until the list is full.
-func explainItems(reg *registry, span []byte, item, pointer string, list *violationList) error {
+func explainItems(reg *registry, span []byte, item schemaID, pointer string, list *violationList) error {
 	var r jsonread.Reader
 	r.Reset(span, jsonread.Limits{})
 	r.ReadArray()
@@ -84,7 +83,7 @@ func explainItems(reg *registry, span []byte, item, pointer string, list *violat
 			return nil
 		}
 		r.Recover(m)
-		found, err := validateSpan(reg.compiled[item], item, span[m.Offset():r.Offset()])
+		found, err := validateSpan(reg.compiled[item], item.String(), span[m.Offset():r.Offset()])
 		if err != nil {
 			return err
 		}
@@ -109,17 +108,15 @@ func validateSpan(sch *jsonschema.Schema, name string, span []byte) ([]Violation
 
 func isArray(span []byte) bool { return len(span) > 0 && span[0] == '[' }
 
-// explainValue lists the violations of a value that the generated check
-// refused: the Go values without a JSON form, else the validator's verdict on
-// its encoding.
-func explainValue(name string, rv reflect.Value) error {
+// explainValue lists the violations of a value of schema id that the
+// generated check refused: the Go values without a JSON form, else the
+// validator's verdict on its encoding by the generated writer.
+func explainValue(id schemaID, rv reflect.Value) error {
+	name := id.String()
 	if vs := goValueViolations(reflect.Indirect(rv), ""); len(vs) > 0 {
 		return newValidationError(name, vs)
 	}
-	data, err := json.Marshal(rv.Interface())
-	if err != nil {
-		return fmt.Errorf("taskschema: encode %s: %w", name, err)
-	}
+	data := appendModel(nil, rv.Interface())
 	var r jsonread.Reader
 	r.Reset(data, jsonread.Limits{})
 	r.Begin()
@@ -131,7 +128,7 @@ func explainValue(name string, rv reflect.Value) error {
 	if err != nil {
 		return err
 	}
-	if err := validateDoc(reg, name, doc); err != nil {
+	if err := validateDoc(reg, id, doc); err != nil {
 		return err
 	}
 	return fmt.Errorf("%w: the generated check refuses a %s value that the schema accepts", ErrValidatorFailed, name)

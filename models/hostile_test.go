@@ -330,10 +330,8 @@ func resolvePointer(doc any, ptr string) (any, bool) {
 // hostileModelType returns the model type of a schema stem.
 func hostileModelType(t *testing.T, schemaName string) reflect.Type {
 	t.Helper()
-	for typ, n := range modelSchemas {
-		if n == schemaName {
-			return typ
-		}
+	if id, ok := schemaNamed(schemaName); ok {
+		return schemaTable[id].goType
 	}
 	t.Fatalf("no model type for schema %q", schemaName)
 	return nil

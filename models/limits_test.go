@@ -74,7 +74,7 @@ func TestValidatorPanicIsRecovered(t *testing.T) {
 		t.Fatal(err)
 	}
 	doc := map[string]any{"ref_id": "r", "started_at": json.Number("1e1000000000")}
-	if _, err := validateWith(reg.compiled["task_info"], "task_info", doc); !errors.Is(err, ErrValidatorFailed) {
+	if _, err := validateWith(reg.compiled[schemaTaskInfo], "task_info", doc); !errors.Is(err, ErrValidatorFailed) {
 		t.Fatalf("got %v, want an error wrapping ErrValidatorFailed", err)
 	}
 }

@@ -28,18 +28,21 @@ func TestRegistryCompilesEverySchema(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, name := range SchemaNames() {
-		if reg.compiled[name] == nil {
-			t.Errorf("schema %s not compiled", name)
-		}
-		for _, p := range reg.propertyNames[name] {
-			if reg.properties[name+"/"+p] == nil {
-				t.Errorf("property %s/%s not compiled", name, p)
-			}
+	for id, s := range schemaTable {
+		if reg.compiled[id] == nil {
+			t.Errorf("schema %s not compiled", s.name)
 		}
 	}
-	if len(reg.properties) != 4+3+9+9 {
-		t.Errorf("%d property schemas compiled, want 25", len(reg.properties))
+	for id, p := range propertyTable {
+		if id != int(propertyNone) && reg.properties[id] == nil {
+			t.Errorf("property %s/%s not compiled", p.schema, p.name)
+		}
+	}
+	if len(propertyTable) != 1+4+3+9+9 {
+		t.Errorf("%d property schemas, want 25", len(propertyTable)-1)
+	}
+	if len(reg.enumMessages) != 1 {
+		t.Errorf("%d enum messages, want 1 (task_status)", len(reg.enumMessages))
 	}
 }
 

@@ -6,7 +6,6 @@ import (
 	"math/big"
 	"slices"
 	"strings"
-	"sync"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
 	"github.com/santhosh-tekuri/jsonschema/v6/kind"
@@ -18,21 +17,18 @@ import (
 
 var englishPrinter = message.NewPrinter(language.English)
 
-// enumMessages caches the message of each enum of the compiled schemas.
-var enumMessages sync.Map
-
-// validateDoc applies the named compiled schema to a decoded payload (numbers
+// validateDoc applies the compiled schema id to a decoded payload (numbers
 // as json.Number). It returns nil, a *ValidationError, or an error wrapping
 // ErrValidatorFailed when the validator panicked.
-func validateDoc(reg *registry, name string, doc any) error {
-	vs, err := validateWith(reg.compiled[name], name, doc)
+func validateDoc(reg *registry, id schemaID, doc any) error {
+	vs, err := validateWith(reg.compiled[id], id.String(), doc)
 	if err != nil {
 		return err
 	}
 	if len(vs) == 0 {
 		return nil
 	}
-	return newValidationError(name, vs)
+	return newValidationError(id.String(), vs)
 }
 
 // validateWith applies a compiled schema to a decoded value and returns its
@@ -154,15 +150,15 @@ func leaf(e *jsonschema.ValidationError) Violation {
 	return Violation{
 		InstancePath: jsonpointer.Join(e.InstanceLocation),
 		Keyword:      keyword,
-		Message:      leafMessage(e.ErrorKind, keyword),
+		Message:      leafMessage(e, keyword),
 	}
 }
 
 // leafMessage words a violation. Bounds are written exactly (the validator
 // rounds them to float64, so 2^53+1 and its bound 2^53-1 would print alike);
 // other messages are the validator's, without its "keyword: " prefix.
-func leafMessage(k jsonschema.ErrorKind, keyword string) string {
-	switch k := k.(type) {
+func leafMessage(e *jsonschema.ValidationError, keyword string) string {
+	switch k := e.ErrorKind.(type) {
 	case *kind.Minimum:
 		return fmt.Sprintf("must be at least %s, got %s", ratString(k.Want), ratString(k.Got))
 	case *kind.Maximum:
@@ -171,18 +167,14 @@ func leafMessage(k jsonschema.ErrorKind, keyword string) string {
 		return fmt.Sprintf("got %s, want %s", k.Got, strings.Join(k.Want, " or "))
 	case *kind.Enum:
 		// The message lists the schema's values and not the payload's, and
-		// the validator formats it slowly; Want is the compiled schema's own
-		// slice, so its first element names the enum for the process's life.
-		if len(k.Want) > 0 {
-			if m, ok := enumMessages.Load(&k.Want[0]); ok {
-				return m.(string)
+		// the validator formats it slowly: the registry words it once.
+		if reg, err := loadRegistry(); err == nil {
+			if m, ok := reg.enumMessages[e.SchemaURL]; ok {
+				return m
 			}
-			m := strings.TrimPrefix(k.LocalizedString(englishPrinter), keyword+": ")
-			enumMessages.Store(&k.Want[0], m)
-			return m
 		}
 	}
-	return strings.TrimPrefix(k.LocalizedString(englishPrinter), keyword+": ")
+	return strings.TrimPrefix(e.ErrorKind.LocalizedString(englishPrinter), keyword+": ")
 }
 
 // ratString writes an exact number briefly: integers in full up to 40
