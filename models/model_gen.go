@@ -232,11 +232,10 @@ func readItem(r *jsonread.Reader, id schemaID) bool {
 	return false
 }
 
-// readRetryInfo reads a RetryInfo object into v, which must hold
-// Go's zero value, key by key, checking each value; absent keys keep the
-// schema's defaults. Nested (rep nil), it stops at the first value its
-// schema rejects; at the top level it reports each such value to rep and
-// reads on.
+// readRetryInfo reads a RetryInfo object into v, which must hold Go's zero
+// value, key by key, checking each value; absent keys keep the schema's
+// defaults. Nested (rep nil), it stops at the first value its schema rejects;
+// at the top level it reports each such value to rep and reads on.
 func readRetryInfo(r *jsonread.Reader, v *RetryInfo, rep *report) bool {
 	if m := r.Mark(); r.Peek() != jsonread.Object || !r.ReadObject() {
 		rep.add(r, m, schemaRetryInfo, propertyNone)
@@ -299,8 +298,8 @@ func appendRetryInfo(b []byte, v *RetryInfo) []byte {
 	return append(b, '}')
 }
 
-// MarshalJSON encodes v as [Marshal] does, so that encoding/json writes only
-// a RetryInfo that the schema accepts, in the schema's field order.
+// MarshalJSON encodes v as [Marshal] does, so that encoding/json writes only a
+// RetryInfo that the schema accepts, in the schema's field order.
 func (v RetryInfo) MarshalJSON() ([]byte, error) {
 	if !checkRetryInfo(&v) {
 		return nil, explainValue(schemaRetryInfo, reflect.ValueOf(&v))
@@ -308,18 +307,16 @@ func (v RetryInfo) MarshalJSON() ([]byte, error) {
 	return encoded(DefaultLimits(), schemaRetryInfo, appendRetryInfo(make([]byte, 0, encodeBuffer), &v))
 }
 
-// UnmarshalJSON decodes data as [Unmarshal] does, so that encoding/json
-// accepts only a RetryInfo that the schema accepts, with its defaults
-// for absent keys.
+// UnmarshalJSON decodes data as [Unmarshal] does, so that encoding/json accepts
+// only a RetryInfo that the schema accepts, with its defaults for absent keys.
 func (v *RetryInfo) UnmarshalJSON(data []byte) error {
 	return Unmarshal(data, v)
 }
 
-// readTaskProgress reads a TaskProgress object into v, which must hold
-// Go's zero value, key by key, checking each value; absent keys keep the
-// schema's defaults. Nested (rep nil), it stops at the first value its
-// schema rejects; at the top level it reports each such value to rep and
-// reads on.
+// readTaskProgress reads a TaskProgress object into v, which must hold Go's
+// zero value, key by key, checking each value; absent keys keep the schema's
+// defaults. Nested (rep nil), it stops at the first value its schema rejects;
+// at the top level it reports each such value to rep and reads on.
 func readTaskProgress(r *jsonread.Reader, v *TaskProgress, rep *report) bool {
 	if m := r.Mark(); r.Peek() != jsonread.Object || !r.ReadObject() {
 		rep.add(r, m, schemaTaskProgress, propertyNone)
@@ -412,8 +409,8 @@ func appendTaskProgress(b []byte, v *TaskProgress) []byte {
 	return append(b, '}')
 }
 
-// MarshalJSON encodes v as [Marshal] does, so that encoding/json writes only
-// a TaskProgress that the schema accepts, in the schema's field order.
+// MarshalJSON encodes v as [Marshal] does, so that encoding/json writes only a
+// TaskProgress that the schema accepts, in the schema's field order.
 func (v TaskProgress) MarshalJSON() ([]byte, error) {
 	if !checkTaskProgress(&v) {
 		return nil, explainValue(schemaTaskProgress, reflect.ValueOf(&v))
@@ -421,9 +418,9 @@ func (v TaskProgress) MarshalJSON() ([]byte, error) {
 	return encoded(DefaultLimits(), schemaTaskProgress, appendTaskProgress(make([]byte, 0, encodeBuffer), &v))
 }
 
-// UnmarshalJSON decodes data as [Unmarshal] does, so that encoding/json
-// accepts only a TaskProgress that the schema accepts, with its defaults
-// for absent keys.
+// UnmarshalJSON decodes data as [Unmarshal] does, so that encoding/json accepts
+// only a TaskProgress that the schema accepts, with its defaults for absent
+// keys.
 func (v *TaskProgress) UnmarshalJSON(data []byte) error {
 	return Unmarshal(data, v)
 }
@@ -469,8 +466,8 @@ func appendTaskStatus(b []byte, v TaskStatus) []byte {
 	return appendString(b, string(v))
 }
 
-// MarshalJSON encodes v as [Marshal] does, so that encoding/json writes
-// only one of the values of TaskStatus.
+// MarshalJSON encodes v as [Marshal] does, so that encoding/json writes only
+// one of the values of TaskStatus.
 func (v TaskStatus) MarshalJSON() ([]byte, error) {
 	if !checkTaskStatus(v) {
 		return nil, explainValue(schemaTaskStatus, reflect.ValueOf(v))
@@ -478,25 +475,24 @@ func (v TaskStatus) MarshalJSON() ([]byte, error) {
 	return encoded(DefaultLimits(), schemaTaskStatus, appendTaskStatus(make([]byte, 0, len(v)+2), v))
 }
 
-// UnmarshalJSON decodes data as [Unmarshal] does, so that encoding/json
-// accepts only one of the values of TaskStatus.
+// UnmarshalJSON decodes data as [Unmarshal] does, so that encoding/json accepts
+// only one of the values of TaskStatus.
 func (v *TaskStatus) UnmarshalJSON(data []byte) error {
 	return Unmarshal(data, v)
 }
 
-// defaultAsyncTaskResponse returns an AsyncTaskResponse whose fields hold the defaults of
-// the schema; the other fields keep Go's zero value.
+// defaultAsyncTaskResponse returns an AsyncTaskResponse whose fields hold the
+// defaults of the schema; the other fields keep Go's zero value.
 func defaultAsyncTaskResponse() AsyncTaskResponse {
 	return AsyncTaskResponse{
 		CanRetry: true,
 	}
 }
 
-// readAsyncTaskResponse reads an AsyncTaskResponse object into v, which must hold
-// Go's zero value, key by key, checking each value; absent keys keep the
-// schema's defaults. Nested (rep nil), it stops at the first value its
-// schema rejects; at the top level it reports each such value to rep and
-// reads on.
+// readAsyncTaskResponse reads an AsyncTaskResponse object into v, which must
+// hold Go's zero value, key by key, checking each value; absent keys keep the
+// schema's defaults. Nested (rep nil), it stops at the first value its schema
+// rejects; at the top level it reports each such value to rep and reads on.
 func readAsyncTaskResponse(r *jsonread.Reader, v *AsyncTaskResponse, rep *report) bool {
 	if m := r.Mark(); r.Peek() != jsonread.Object || !r.ReadObject() {
 		rep.add(r, m, schemaAsyncTaskResponse, propertyNone)
@@ -585,7 +581,8 @@ func readAsyncTaskResponse(r *jsonread.Reader, v *AsyncTaskResponse, rep *report
 	return rep.empty()
 }
 
-// checkAsyncTaskResponse reports whether v satisfies the AsyncTaskResponse schema.
+// checkAsyncTaskResponse reports whether v satisfies the AsyncTaskResponse
+// schema.
 func checkAsyncTaskResponse(v *AsyncTaskResponse) bool {
 	return validString(v.RefID) &&
 		checkTaskStatus(v.Status) &&
@@ -597,8 +594,8 @@ func checkAsyncTaskResponse(v *AsyncTaskResponse) bool {
 		asyncTaskResponseRetryCountBounds.contains(v.RetryCount)
 }
 
-// appendAsyncTaskResponse appends the JSON encoding of v, which checkAsyncTaskResponse
-// accepted: its fields in the schema's order.
+// appendAsyncTaskResponse appends the JSON encoding of v, which
+// checkAsyncTaskResponse accepted: its fields in the schema's order.
 func appendAsyncTaskResponse(b []byte, v *AsyncTaskResponse) []byte {
 	b = append(b, `{"ref_id":`...)
 	b = appendString(b, v.RefID)
@@ -637,8 +634,8 @@ func appendAsyncTaskResponse(b []byte, v *AsyncTaskResponse) []byte {
 	return append(b, '}')
 }
 
-// MarshalJSON encodes v as [Marshal] does, so that encoding/json writes only
-// an AsyncTaskResponse that the schema accepts, in the schema's field order.
+// MarshalJSON encodes v as [Marshal] does, so that encoding/json writes only an
+// AsyncTaskResponse that the schema accepts, in the schema's field order.
 func (v AsyncTaskResponse) MarshalJSON() ([]byte, error) {
 	if !checkAsyncTaskResponse(&v) {
 		return nil, explainValue(schemaAsyncTaskResponse, reflect.ValueOf(&v))
@@ -646,15 +643,15 @@ func (v AsyncTaskResponse) MarshalJSON() ([]byte, error) {
 	return encoded(DefaultLimits(), schemaAsyncTaskResponse, appendAsyncTaskResponse(make([]byte, 0, encodeBuffer), &v))
 }
 
-// UnmarshalJSON decodes data as [Unmarshal] does, so that encoding/json
-// accepts only an AsyncTaskResponse that the schema accepts, with its defaults
-// for absent keys.
+// UnmarshalJSON decodes data as [Unmarshal] does, so that encoding/json accepts
+// only an AsyncTaskResponse that the schema accepts, with its defaults for
+// absent keys.
 func (v *AsyncTaskResponse) UnmarshalJSON(data []byte) error {
 	return Unmarshal(data, v)
 }
 
-// defaultTaskInfo returns a TaskInfo whose fields hold the defaults of
-// the schema; the other fields keep Go's zero value.
+// defaultTaskInfo returns a TaskInfo whose fields hold the defaults of the
+// schema; the other fields keep Go's zero value.
 func defaultTaskInfo() TaskInfo {
 	return TaskInfo{
 		Status:       TaskStatusPending,
@@ -663,11 +660,10 @@ func defaultTaskInfo() TaskInfo {
 	}
 }
 
-// readTaskInfo reads a TaskInfo object into v, which must hold
-// Go's zero value, key by key, checking each value; absent keys keep the
-// schema's defaults. Nested (rep nil), it stops at the first value its
-// schema rejects; at the top level it reports each such value to rep and
-// reads on.
+// readTaskInfo reads a TaskInfo object into v, which must hold Go's zero value,
+// key by key, checking each value; absent keys keep the schema's defaults.
+// Nested (rep nil), it stops at the first value its schema rejects; at the top
+// level it reports each such value to rep and reads on.
 func readTaskInfo(r *jsonread.Reader, v *TaskInfo, rep *report) bool {
 	if m := r.Mark(); r.Peek() != jsonread.Object || !r.ReadObject() {
 		rep.add(r, m, schemaTaskInfo, propertyNone)
@@ -760,9 +756,8 @@ func checkTaskInfo(v *TaskInfo) bool {
 		checkArray(v.RetryHistory, checkRetryInfo)
 }
 
-// appendTaskInfo appends the JSON encoding of v, which checkTaskInfo
-// accepted: its fields in the schema's order, an empty array left out (its
-// default).
+// appendTaskInfo appends the JSON encoding of v, which checkTaskInfo accepted:
+// its fields in the schema's order, an empty array left out (its default).
 func appendTaskInfo(b []byte, v *TaskInfo) []byte {
 	b = append(b, `{"ref_id":`...)
 	b = appendString(b, v.RefID)
@@ -799,8 +794,8 @@ func appendTaskInfo(b []byte, v *TaskInfo) []byte {
 	return append(b, '}')
 }
 
-// MarshalJSON encodes v as [Marshal] does, so that encoding/json writes only
-// a TaskInfo that the schema accepts, in the schema's field order.
+// MarshalJSON encodes v as [Marshal] does, so that encoding/json writes only a
+// TaskInfo that the schema accepts, in the schema's field order.
 func (v TaskInfo) MarshalJSON() ([]byte, error) {
 	if !checkTaskInfo(&v) {
 		return nil, explainValue(schemaTaskInfo, reflect.ValueOf(&v))
@@ -808,9 +803,8 @@ func (v TaskInfo) MarshalJSON() ([]byte, error) {
 	return encoded(DefaultLimits(), schemaTaskInfo, appendTaskInfo(make([]byte, 0, encodeBuffer), &v))
 }
 
-// UnmarshalJSON decodes data as [Unmarshal] does, so that encoding/json
-// accepts only a TaskInfo that the schema accepts, with its defaults
-// for absent keys.
+// UnmarshalJSON decodes data as [Unmarshal] does, so that encoding/json accepts
+// only a TaskInfo that the schema accepts, with its defaults for absent keys.
 func (v *TaskInfo) UnmarshalJSON(data []byte) error {
 	return Unmarshal(data, v)
 }
