@@ -132,7 +132,7 @@ func marshal(l Limits, v any) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	return encoded(l, id, appendModel(make([]byte, 0, encodeBuffer), v))
+	return encode(l, id, func(b []byte) []byte { return appendModel(b, v) })
 }
 
 // Validate reports whether v, a model value or a pointer to one, satisfies

@@ -304,7 +304,7 @@ func (v RetryInfo) MarshalJSON() ([]byte, error) {
 	if !checkRetryInfo(&v) {
 		return nil, explainValue(schemaRetryInfo, reflect.ValueOf(&v))
 	}
-	return encoded(DefaultLimits(), schemaRetryInfo, appendRetryInfo(make([]byte, 0, encodeBuffer), &v))
+	return encode(DefaultLimits(), schemaRetryInfo, func(b []byte) []byte { return appendRetryInfo(b, &v) })
 }
 
 // UnmarshalJSON decodes data as [Unmarshal] does, so that encoding/json accepts
@@ -415,7 +415,7 @@ func (v TaskProgress) MarshalJSON() ([]byte, error) {
 	if !checkTaskProgress(&v) {
 		return nil, explainValue(schemaTaskProgress, reflect.ValueOf(&v))
 	}
-	return encoded(DefaultLimits(), schemaTaskProgress, appendTaskProgress(make([]byte, 0, encodeBuffer), &v))
+	return encode(DefaultLimits(), schemaTaskProgress, func(b []byte) []byte { return appendTaskProgress(b, &v) })
 }
 
 // UnmarshalJSON decodes data as [Unmarshal] does, so that encoding/json accepts
@@ -472,7 +472,7 @@ func (v TaskStatus) MarshalJSON() ([]byte, error) {
 	if !checkTaskStatus(v) {
 		return nil, explainValue(schemaTaskStatus, reflect.ValueOf(v))
 	}
-	return encoded(DefaultLimits(), schemaTaskStatus, appendTaskStatus(make([]byte, 0, len(v)+2), v))
+	return encode(DefaultLimits(), schemaTaskStatus, func(b []byte) []byte { return appendTaskStatus(b, v) })
 }
 
 // UnmarshalJSON decodes data as [Unmarshal] does, so that encoding/json accepts
@@ -640,7 +640,7 @@ func (v AsyncTaskResponse) MarshalJSON() ([]byte, error) {
 	if !checkAsyncTaskResponse(&v) {
 		return nil, explainValue(schemaAsyncTaskResponse, reflect.ValueOf(&v))
 	}
-	return encoded(DefaultLimits(), schemaAsyncTaskResponse, appendAsyncTaskResponse(make([]byte, 0, encodeBuffer), &v))
+	return encode(DefaultLimits(), schemaAsyncTaskResponse, func(b []byte) []byte { return appendAsyncTaskResponse(b, &v) })
 }
 
 // UnmarshalJSON decodes data as [Unmarshal] does, so that encoding/json accepts
@@ -800,7 +800,7 @@ func (v TaskInfo) MarshalJSON() ([]byte, error) {
 	if !checkTaskInfo(&v) {
 		return nil, explainValue(schemaTaskInfo, reflect.ValueOf(&v))
 	}
-	return encoded(DefaultLimits(), schemaTaskInfo, appendTaskInfo(make([]byte, 0, encodeBuffer), &v))
+	return encode(DefaultLimits(), schemaTaskInfo, func(b []byte) []byte { return appendTaskInfo(b, &v) })
 }
 
 // UnmarshalJSON decodes data as [Unmarshal] does, so that encoding/json accepts

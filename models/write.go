@@ -6,18 +6,40 @@ package models
 // not grow when it is written out (see Marshal).
 
 import (
+	"bytes"
 	"fmt"
 	"math"
 	"strconv"
+	"sync"
 	"time"
 	"unicode/utf8"
 
 	"github.com/mcp-refcache/taskschema/internal/jsonread"
 )
 
-// encodeBuffer is the capacity a writer starts with: enough for a typical
-// TaskInfo or AsyncTaskResponse, so that most encodings allocate once.
-const encodeBuffer = 512
+// encodeBuffers are the buffers the writers write into; the encoding is
+// then copied out at its exact size, so that an encoding allocates once.
+var encodeBuffers = sync.Pool{New: func() any { b := make([]byte, 0, 1024); return &b }}
+
+// maxPooledBuffer is the largest buffer kept for reuse.
+const maxPooledBuffer = 64 << 10
+
+// encode returns what write appends to an empty buffer, the encoding of a
+// value of schema id, unless Unmarshal with the limits l would refuse it
+// (see encoded).
+func encode(l Limits, id schemaID, write func([]byte) []byte) ([]byte, error) {
+	bp := encodeBuffers.Get().(*[]byte)
+	b := write((*bp)[:0])
+	out, err := encoded(l, id, b)
+	if err == nil {
+		out = bytes.Clone(out)
+	}
+	if cap(b) <= maxPooledBuffer {
+		*bp = b[:0]
+		encodeBuffers.Put(bp)
+	}
+	return out, err
+}
 
 const hexDigits = "0123456789abcdef"
 
