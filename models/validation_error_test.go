@@ -137,3 +137,26 @@ func TestViolationJSON(t *testing.T) {
 		t.Errorf("round trip = %+v, %v; want %+v", back, err, v)
 	}
 }
+
+// TestViolationsFollowArrayOrder checks that array indices sort as numbers:
+// the violation of item 2 comes before that of item 10, as in the payload.
+func TestViolationsFollowArrayOrder(t *testing.T) {
+	var items []string
+	for range 12 {
+		items = append(items, `{"attempt":0,"error":"e","timestamp":1}`)
+	}
+	data := []byte(`{"ref_id":"r","started_at":1,"retry_history":[` + strings.Join(items, ",") + `]}`)
+	var ti TaskInfo
+	var ve *ValidationError
+	if err := Unmarshal(data, &ti); !errors.As(err, &ve) {
+		t.Fatalf("got %v, want a *ValidationError", err)
+	}
+	if len(ve.Violations) != 12 {
+		t.Fatalf("got %d violations, want 12: %v", len(ve.Violations), ve)
+	}
+	for i, v := range ve.Violations {
+		if want := fmt.Sprintf("/retry_history/%d/attempt", i); v.InstancePath != want {
+			t.Errorf("violation %d is at %s, want %s", i, v.InstancePath, want)
+		}
+	}
+}

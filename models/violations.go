@@ -55,11 +55,13 @@ func validateWith(sch *jsonschema.Schema, name string, doc any) (vs []Violation,
 	return violationsOf(ve), nil
 }
 
-// newValidationError sorts and de-duplicates the violations.
+// newValidationError sorts the violations by pointer (array indices as
+// numbers, so that they follow the payload's order), keyword and message,
+// and de-duplicates them.
 func newValidationError(name string, vs []Violation) *ValidationError {
 	slices.SortFunc(vs, func(a, b Violation) int {
 		return cmp.Or(
-			cmp.Compare(a.InstancePath, b.InstancePath),
+			jsonpointer.Compare(a.InstancePath, b.InstancePath),
 			cmp.Compare(a.Keyword, b.Keyword),
 			cmp.Compare(a.Message, b.Message))
 	})
