@@ -160,3 +160,33 @@ func TestViolationsFollowArrayOrder(t *testing.T) {
 		}
 	}
 }
+
+// TestViolationQuotesNumbersAsWritten checks that a number that breaks a
+// bound is quoted in the message exactly as the payload wrote it.
+func TestViolationQuotesNumbersAsWritten(t *testing.T) {
+	tests := []struct {
+		schema, payload, pointer, message string
+	}{
+		{"task_info", `{"ref_id":"r","started_at":253402300799.5}`, "/started_at", "must be at most 253402300799, got 253402300799.5"},
+		{"task_info", `{"ref_id":"r","started_at":-1.50E+2}`, "/started_at", "must be at least 0, got -1.50E+2"},
+		{"task_info", `{"ref_id":"r","started_at":1,"retry_count":-1.0}`, "/retry_count", "must be at least 0, got -1.0"},
+		{"task_info", `{"ref_id":"r","started_at":1,"retry_history":[{"attempt":1,"error":"e","timestamp":1},{"attempt":1,"error":"e","timestamp":-0.5e0}]}`, "/retry_history/1/timestamp", "must be at least 0, got -0.5e0"},
+		{"task_progress", `{"percentage":100.00000000000000001}`, "/percentage", "must be at most 100, got 100.00000000000000001"},
+		{"task_progress", `{"percentage":-1e-400}`, "/percentage", "must be at least 0, got -1e-400"},
+		{"task_progress", `{"current":90071992547409920e-1}`, "/current", "must be at most 9007199254740991, got 90071992547409920e-1"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.payload, func(t *testing.T) {
+			var ve *ValidationError
+			if err := ValidateJSON(tc.schema, []byte(tc.payload)); !errors.As(err, &ve) {
+				t.Fatalf("got %v, want a *ValidationError", err)
+			}
+			if len(ve.Violations) != 1 {
+				t.Fatalf("got %v, want one violation", ve)
+			}
+			if v := ve.Violations[0]; v.InstancePath != tc.pointer || v.Message != tc.message {
+				t.Errorf("got %s: %s, want %s: %s", v.InstancePath, v.Message, tc.pointer, tc.message)
+			}
+		})
+	}
+}
