@@ -190,3 +190,24 @@ func TestViolationQuotesNumbersAsWritten(t *testing.T) {
 		})
 	}
 }
+
+// TestSyntaxViolationsNameTheCharacter checks that a payload's stray
+// character is named, not shown as the mojibake of its first byte.
+func TestSyntaxViolationsNameTheCharacter(t *testing.T) {
+	tests := []struct {
+		payload, want string
+	}{
+		{"\uFEFF{\"ref_id\":\"r\",\"started_at\":1}", "malformed JSON: unexpected byte-order mark (U+FEFF), want a JSON value (at byte 0)"},
+		{"{\"ref_id\":\"r\",\"started_at\":\u00A01}", "malformed JSON: unexpected U+00A0 NO-BREAK SPACE, want a JSON value (at byte 27)"},
+		{"{\"ref_id\":\"r\xE9\",\"started_at\":1}", "payload is not valid UTF-8: byte 0xE9 (at byte 12)"},
+	}
+	for _, tc := range tests {
+		var ve *ValidationError
+		if err := ValidateJSON("task_info", []byte(tc.payload)); !errors.As(err, &ve) {
+			t.Fatalf("%q: got %v, want a *ValidationError", tc.payload, err)
+		}
+		if len(ve.Violations) != 1 || ve.Violations[0].Message != tc.want || ve.Violations[0].Keyword != KeywordJSON {
+			t.Errorf("%q: got %v, want the message %q", tc.payload, ve.Violations, tc.want)
+		}
+	}
+}
