@@ -38,6 +38,11 @@ test: ## Run every test with the race detector, the fixture corpus included.
 	go test -race -count=1 ./...
 	go -C gen test -count=1 ./...
 
+.PHONY: test-32bit
+test-32bit: ## Run the models and internal tests as 32-bit ARM under qemu-arm (Debian's qemu-user).
+	@command -v qemu-arm >/dev/null || { echo "make test-32bit needs qemu-arm (apt-get install qemu-user)" >&2; exit 1; }
+	GOARCH=arm GOARM=7 go test -count=1 -exec qemu-arm ./models/ ./internal/...
+
 .PHONY: conformance
 conformance: ## Run the corpus through Python jsonschema, ajv and the pydantic reference models (python3, node 20+).
 	@for tool in python3 node npm; do command -v $$tool >/dev/null || { echo "make conformance needs $$tool on PATH" >&2; exit 1; }; done
