@@ -12,7 +12,9 @@ BENCHCOUNT ?= 6
 
 .PHONY: help
 help: ## Show the targets.
-	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
+	@grep -hE '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' \
+		'{ name[NR] = $$1; text[NR] = $$2; if (length($$1) > w) w = length($$1) } \
+		END { for (i = 1; i <= NR; i++) printf "  %-" w "s  %s\n", name[i], text[i] }'
 
 .PHONY: generate
 generate: ## Regenerate models/types_gen.go and the README field tables from schema/.
@@ -35,6 +37,11 @@ check: ## Regenerate and fail on any difference; gofmt, go vet, staticcheck, go 
 test: ## Run every test with the race detector, the fixture corpus included.
 	go test -race -count=1 ./...
 	go -C gen test -count=1 ./...
+
+.PHONY: test-32bit
+test-32bit: ## Run the models and internal tests as 32-bit ARM under qemu-arm (Debian's qemu-user).
+	@command -v qemu-arm >/dev/null || { echo "make test-32bit needs qemu-arm (apt-get install qemu-user)" >&2; exit 1; }
+	GOARCH=arm GOARM=7 go test -count=1 -exec qemu-arm ./models/ ./internal/...
 
 .PHONY: conformance
 conformance: ## Run the corpus through Python jsonschema, ajv and the pydantic reference models (python3, node 20+).

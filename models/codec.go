@@ -64,7 +64,7 @@ func unmarshal(limits Limits, data []byte, v any) error {
 			Message: fmt.Sprintf("payload is %d bytes, more than MaxBytes (%d)", len(data), limits.MaxBytes)}})
 	}
 	if !utf8.Valid(data) {
-		return newValidationError(name, []Violation{{Keyword: KeywordJSON, Message: "payload is not valid UTF-8"}})
+		return newValidationError(name, []Violation{{Keyword: KeywordJSON, Message: invalidUTF8Message(data)}})
 	}
 	r := readers.Get().(*jsonread.Reader)
 	defer func() {
@@ -156,4 +156,17 @@ func validate(v any) (schemaID, error) {
 		return id, nil
 	}
 	return id, explainValue(id, rv)
+}
+
+// invalidUTF8Message names the first byte of data that is not valid UTF-8,
+// in hex, and its offset.
+func invalidUTF8Message(data []byte) string {
+	for i := 0; i < len(data); {
+		r, size := utf8.DecodeRune(data[i:])
+		if r == utf8.RuneError && size <= 1 {
+			return fmt.Sprintf("payload is not valid UTF-8: byte 0x%02X (at byte %d)", data[i], i)
+		}
+		i += size
+	}
+	return "payload is not valid UTF-8"
 }

@@ -34,7 +34,10 @@
 // exponent, and the number of violations listed. [DefaultLimits] are what
 // [Unmarshal], [ValidateJSON] and the command-line tool apply; use the
 // methods of a Limits value for others, and [Limits.ReadAll] to read a
-// payload from a stream.
+// payload from a stream. Every limit has a ceiling ([LimitCeilings]) that
+// no Limits value lifts: 0 means the ceiling, not "no limit". A syntax error
+// names the character it found (a byte-order mark, U+00A0 NO-BREAK SPACE)
+// or, when it is not UTF-8, the byte in hex.
 //
 // # One verdict
 //

@@ -12,8 +12,9 @@ import (
 type ValidationError struct {
 	// Schema is the stem of the schema that was applied, such as "task_info".
 	Schema string
-	// Violations lists every violation, sorted by InstancePath, then
-	// Keyword, then Message; past Limits.MaxViolations, the first ones in
+	// Violations lists every violation, sorted by InstancePath (token by
+	// token, array indices as numbers: /retry_history/2 comes before
+	// /retry_history/10), then Keyword, then Message; past Limits.MaxViolations, the first ones in
 	// the order of the payload are listed, sorted, followed by one
 	// violation with the keyword [KeywordLimit] that says more were left
 	// out.

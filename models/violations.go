@@ -2,9 +2,11 @@ package models
 
 import (
 	"cmp"
+	"encoding/json"
 	"fmt"
 	"math/big"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
@@ -48,14 +50,16 @@ func validateWith(sch *jsonschema.Schema, name string, doc any) (vs []Violation,
 	if !ok {
 		return nil, fmt.Errorf("%w on %s: %v", ErrValidatorFailed, name, verr)
 	}
-	return violationsOf(ve), nil
+	return violationsOf(ve, doc), nil
 }
 
-// newValidationError sorts and de-duplicates the violations.
+// newValidationError sorts the violations by pointer (array indices as
+// numbers, so that they follow the payload's order), keyword and message,
+// and de-duplicates them.
 func newValidationError(name string, vs []Violation) *ValidationError {
 	slices.SortFunc(vs, func(a, b Violation) int {
 		return cmp.Or(
-			cmp.Compare(a.InstancePath, b.InstancePath),
+			jsonpointer.Compare(a.InstancePath, b.InstancePath),
 			cmp.Compare(a.Keyword, b.Keyword),
 			cmp.Compare(a.Message, b.Message))
 	})
@@ -63,7 +67,8 @@ func newValidationError(name string, vs []Violation) *ValidationError {
 }
 
 // violationsOf flattens the validator's tree of errors into its leaves.
-func violationsOf(e *jsonschema.ValidationError) []Violation {
+// doc is the value that was validated, for the numbers as written.
+func violationsOf(e *jsonschema.ValidationError, doc any) []Violation {
 	switch k := e.ErrorKind.(type) {
 	case *kind.Required:
 		vs := make([]Violation, 0, len(k.Missing))
@@ -73,15 +78,15 @@ func violationsOf(e *jsonschema.ValidationError) []Violation {
 		return vs
 	case *kind.AnyOf, *kind.OneOf:
 		if len(e.Causes) > 0 {
-			return branchViolations(e)
+			return branchViolations(e, doc)
 		}
 	}
 	if len(e.Causes) == 0 {
-		return []Violation{leaf(e)}
+		return []Violation{leaf(e, doc)}
 	}
 	var vs []Violation
 	for _, c := range e.Causes {
-		vs = append(vs, violationsOf(c)...)
+		vs = append(vs, violationsOf(c, doc)...)
 	}
 	return vs
 }
@@ -102,7 +107,7 @@ func missingProperty(object []string, name string) Violation {
 // of a nullable field, when the value is an object) says nothing useful when
 // another branch failed deeper, so it is left out; when every branch failed on
 // the type alone, one "type" violation lists the types that were wanted.
-func branchViolations(e *jsonschema.ValidationError) []Violation {
+func branchViolations(e *jsonschema.ValidationError, doc any) []Violation {
 	var deep []Violation
 	var wanted []string
 	here := jsonpointer.Join(e.InstanceLocation)
@@ -111,7 +116,7 @@ func branchViolations(e *jsonschema.ValidationError) []Violation {
 			wanted = append(wanted, t.Want...)
 			continue
 		}
-		deep = append(deep, violationsOf(c)...)
+		deep = append(deep, violationsOf(c, doc)...)
 	}
 	if len(deep) > 0 {
 		return deep
@@ -142,7 +147,9 @@ func typeKindOf(e *jsonschema.ValidationError) (*kind.Type, bool) {
 	}
 }
 
-func leaf(e *jsonschema.ValidationError) Violation {
+// leaf is the violation of one error of the validator, on the value at its
+// instance location in doc.
+func leaf(e *jsonschema.ValidationError, doc any) Violation {
 	keyword := ""
 	if path := e.ErrorKind.KeywordPath(); len(path) > 0 {
 		keyword = path[len(path)-1]
@@ -150,19 +157,20 @@ func leaf(e *jsonschema.ValidationError) Violation {
 	return Violation{
 		InstancePath: jsonpointer.Join(e.InstanceLocation),
 		Keyword:      keyword,
-		Message:      leafMessage(e, keyword),
+		Message:      leafMessage(e, keyword, numberAt(doc, e.InstanceLocation)),
 	}
 }
 
-// leafMessage words a violation. Bounds are written exactly (the validator
-// rounds them to float64, so 2^53+1 and its bound 2^53-1 would print alike);
-// other messages are the validator's, without its "keyword: " prefix.
-func leafMessage(e *jsonschema.ValidationError, keyword string) string {
+// leafMessage words a violation. A number that breaks a bound is quoted as
+// the payload wrote it (got, when it is not ""), and the bound exactly (the
+// validator rounds them to float64, so 2^53+1 and its bound 2^53-1 would print
+// alike); other messages are the validator's, without its "keyword: " prefix.
+func leafMessage(e *jsonschema.ValidationError, keyword, got string) string {
 	switch k := e.ErrorKind.(type) {
 	case *kind.Minimum:
-		return fmt.Sprintf("must be at least %s, got %s", ratString(k.Want), ratString(k.Got))
+		return fmt.Sprintf("must be at least %s, got %s", ratString(k.Want), cmp.Or(got, ratString(k.Got)))
 	case *kind.Maximum:
-		return fmt.Sprintf("must be at most %s, got %s", ratString(k.Want), ratString(k.Got))
+		return fmt.Sprintf("must be at most %s, got %s", ratString(k.Want), cmp.Or(got, ratString(k.Got)))
 	case *kind.Type:
 		return fmt.Sprintf("got %s, want %s", k.Got, strings.Join(k.Want, " or "))
 	case *kind.Enum:
@@ -187,4 +195,25 @@ func ratString(r *big.Rat) string {
 		return r.Num().String()
 	}
 	return new(big.Float).SetPrec(128).SetRat(r).Text('g', -1)
+}
+
+// numberAt returns the number at the reference tokens path in doc, as
+// written in the payload, or "" when there is no number there.
+func numberAt(doc any, path []string) string {
+	for _, tok := range path {
+		switch d := doc.(type) {
+		case map[string]any:
+			doc = d[tok]
+		case []any:
+			i, err := strconv.Atoi(tok)
+			if err != nil || i < 0 || i >= len(d) {
+				return ""
+			}
+			doc = d[i]
+		default:
+			return ""
+		}
+	}
+	n, _ := doc.(json.Number)
+	return string(n)
 }

@@ -28,3 +28,42 @@ func TestKeyIndex(t *testing.T) {
 		t.Errorf("Index = %q", got)
 	}
 }
+
+func TestCompare(t *testing.T) {
+	// Each pointer comes strictly before the next.
+	ordered := []string{
+		"",
+		"/",
+		"/a",
+		"/a/2",
+		"/a/2/attempt",
+		"/a/10",
+		"/a/10/attempt",
+		"/a/100",
+		"/a/x",
+		"/a~1b",
+		"/b",
+		"/retry_history/2/attempt",
+		"/retry_history/10/attempt",
+		"/retry_history/10/error",
+		"/retry_history/11",
+	}
+	for i, a := range ordered {
+		for j, b := range ordered {
+			want := 0
+			if i < j {
+				want = -1
+			} else if i > j {
+				want = 1
+			}
+			if got := Compare(a, b); got != want {
+				t.Errorf("Compare(%q, %q) = %d, want %d", a, b, got, want)
+			}
+		}
+	}
+	// Digit tokens with leading zeros (keys, not indices) still order
+	// totally: equal values fall back to text.
+	if Compare("/01", "/1") == 0 || Compare("/01", "/1") != -Compare("/1", "/01") {
+		t.Errorf("Compare of /01 and /1 is not a total order")
+	}
+}
