@@ -79,22 +79,31 @@ func unmarshal(limits Limits, data []byte, v any) error {
 	if err := r.Err(); err != nil {
 		return readError(name, err)
 	}
+	return rejection(limits, name, data, &rep)
+}
+
+// rejection is Unmarshal's error for a payload in which the generated reader
+// found the values in rep wrong: the validator's violations on those values,
+// or, should it find nothing wrong with them, an error wrapping
+// ErrValidatorFailed.
+func rejection(limits Limits, name string, data []byte, rep *report) error {
 	reg, err := loadRegistry()
 	if err != nil {
 		return err
 	}
-	if vs, more, err := explain(reg, limits, data, &rep); err != nil || len(vs) > 0 {
-		if err != nil {
-			return err
-		}
-		ve := newValidationError(name, vs)
-		if more {
-			ve.Violations = append(ve.Violations, Violation{Keyword: KeywordLimit,
-				Message: fmt.Sprintf("more than MaxViolations (%d) violations; the rest are not listed", limits.MaxViolations)})
-		}
-		return ve
+	vs, more, err := explain(reg, limits, data, rep)
+	if err != nil {
+		return err
 	}
-	return fmt.Errorf("%w: the generated reader refuses a %s payload in which the schema finds nothing wrong", ErrValidatorFailed, name)
+	if len(vs) == 0 {
+		return fmt.Errorf("%w: the generated reader refuses a %s payload in which the schema finds nothing wrong", ErrValidatorFailed, name)
+	}
+	ve := newValidationError(name, vs)
+	if more {
+		ve.Violations = append(ve.Violations, Violation{Keyword: KeywordLimit,
+			Message: fmt.Sprintf("more than MaxViolations (%d) violations; the rest are not listed", limits.MaxViolations)})
+	}
+	return ve
 }
 
 // readError turns the reader's error into a violation.
