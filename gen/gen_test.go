@@ -259,6 +259,7 @@ func TestLoadModelRefuses(t *testing.T) {
 		"float_bound":     `"type": "object", "properties": {"a": {"description": "d", "type": "number", "maximum": 0.1}}`,
 		"enum_value":      `"type": "string", "enum": ["in-progress"]`,
 		"bad_default":     `"type": "object", "properties": {"a": {"description": "d", "type": "integer", "default": "x"}}`,
+		"self_reference":  `"type": "object", "properties": {"a": {"description": "d", "$ref": "a.schema.json"}}`,
 	} {
 		t.Run(name, func(t *testing.T) {
 			dir := t.TempDir()

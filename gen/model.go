@@ -43,7 +43,6 @@ type schemaModel struct {
 	Enum        []string // the values of a string enum
 	Props       []*prop  // in the order of the file
 	GoDoc       string   // the type's doc comment from go-jsonschema
-	Index       int      // position in model.Schemas
 }
 
 // prop is one property of an object schema.
@@ -65,7 +64,6 @@ type prop struct {
 	GoType  string // the Go field type, such as "*int64"
 	Options string // extra json tag options
 	GoDoc   string
-	Index   int          // position in the whole model's property list (from 1)
 	Owner   *schemaModel // the schema the property belongs to
 }
 
@@ -131,42 +129,41 @@ func loadModel(dir string) (*model, error) {
 			}
 		}
 	}
-	m := &model{Schemas: dependencyOrder(all)}
-	n := 0
-	for i, s := range m.Schemas {
-		s.Index = i
-		for _, p := range s.Props {
-			n++
-			p.Index = n
-		}
+	ordered, err := dependencyOrder(all)
+	if err != nil {
+		return nil, err
 	}
-	return m, nil
+	return &model{Schemas: ordered}, nil
 }
 
 // dependencyOrder puts every schema after the schemas it refers to, and
-// otherwise keeps the order of the file names.
-func dependencyOrder(all []*schemaModel) []*schemaModel {
+// otherwise keeps the order of the file names. Schemas that refer to each
+// other are an error: the readers and the Depth of the table assume none.
+func dependencyOrder(all []*schemaModel) ([]*schemaModel, error) {
 	var out []*schemaModel
 	done := map[*schemaModel]bool{}
 	for len(out) < len(all) {
+		progress := false
 		for _, s := range all {
-			if done[s] {
+			if done[s] || slices.ContainsFunc(s.Props, func(p *prop) bool { return p.Ref != nil && !done[p.Ref] }) {
 				continue
 			}
-			ready := true
-			for _, p := range s.Props {
-				if p.Ref != nil && p.Ref != s && !done[p.Ref] {
-					ready = false
+			done[s] = true
+			out = append(out, s)
+			progress = true
+			break
+		}
+		if !progress {
+			var left []string
+			for _, s := range all {
+				if !done[s] {
+					left = append(left, s.Name)
 				}
 			}
-			if ready {
-				done[s] = true
-				out = append(out, s)
-				break
-			}
+			return nil, fmt.Errorf("the schemas %v refer to each other; gen supports no cycles", left)
 		}
 	}
-	return out
+	return out, nil
 }
 
 // Names returns the schema stems in the model's order.
