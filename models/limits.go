@@ -18,8 +18,9 @@ import (
 // run for minutes, allocate without bound or reach the validator with a
 // number it cannot handle.
 //
-// [Unmarshal] and [ValidateJSON] use [DefaultLimits]; call the methods of a
-// Limits value to use others.
+// [Unmarshal], [ValidateJSON] and [Marshal] use [DefaultLimits]; call the
+// methods of a Limits value to use others. [Limits.Marshal] refuses to write
+// what [Limits.Unmarshal] with the same limits would refuse to read.
 type Limits struct {
 	// MaxBytes is the largest payload, in bytes. Default 1 MiB, ceiling
 	// 64 MiB.
