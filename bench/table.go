@@ -19,6 +19,8 @@ import (
 	"os"
 	"slices"
 	"strings"
+
+	"github.com/mcp-refcache/taskschema/models"
 )
 
 type line struct {
@@ -31,7 +33,7 @@ type line struct {
 }
 
 var (
-	stems    = []string{"task_status", "task_progress", "retry_info", "task_info", "async_task_response"}
+	stems    = models.SchemaNames()
 	runtimes = []string{"go", "pydantic", "ajv"}
 	titles   = map[string]string{
 		"go":       "Go models.Unmarshal",

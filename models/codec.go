@@ -34,8 +34,8 @@ func ValidateJSON(name string, data []byte) error {
 }
 
 func validateJSON(limits Limits, name string, data []byte) error {
-	if id, ok := schemaNamed(name); ok {
-		return unmarshal(limits, data, reflect.New(schemaTable[id].goType).Interface())
+	if v, ok := NewValue(name); ok {
+		return unmarshal(limits, data, v)
 	}
 	return fmt.Errorf("%w: unknown schema %q (known: %v)", ErrUnsupportedType, name, SchemaNames())
 }

@@ -126,6 +126,26 @@ var (
 	taskInfoMaxRetriesBounds          = intBounds{hasMin: true, min: 0, hasMax: true, max: 9007199254740991}
 )
 
+// NewValue returns a pointer to a new zero value of the model type of the
+// schema with the given stem, such as a *TaskInfo for "task_info" (see
+// [SchemaNames]), and false for an unknown name: a target for [Unmarshal]
+// when the schema is known by name only.
+func NewValue(name string) (any, bool) {
+	switch name {
+	case "retry_info":
+		return new(RetryInfo), true
+	case "task_progress":
+		return new(TaskProgress), true
+	case "task_status":
+		return new(TaskStatus), true
+	case "async_task_response":
+		return new(AsyncTaskResponse), true
+	case "task_info":
+		return new(TaskInfo), true
+	}
+	return nil, false
+}
+
 // readModel reads a whole payload into v, a pointer to a model type, and
 // reports whether it satisfies the schema. v is set only on success; the
 // values the schema rejects are in rep.

@@ -51,21 +51,14 @@ func main() {
 	}
 }
 
-// unmarshalers returns, for each schema stem, a call of models.Unmarshal
-// into a fresh value of the stem's model type.
-func unmarshalers() map[string]func([]byte) error {
-	return map[string]func([]byte) error{
-		"task_status":         unmarshalInto[models.TaskStatus],
-		"task_progress":       unmarshalInto[models.TaskProgress],
-		"retry_info":          unmarshalInto[models.RetryInfo],
-		"task_info":           unmarshalInto[models.TaskInfo],
-		"async_task_response": unmarshalInto[models.AsyncTaskResponse],
+// unmarshal calls models.Unmarshal into a fresh value of the model type of
+// the schema stem.
+func unmarshal(stem string, data []byte) error {
+	v, ok := models.NewValue(stem)
+	if !ok {
+		return fmt.Errorf("no model type for schema %s", stem)
 	}
-}
-
-func unmarshalInto[T any](data []byte) error {
-	var v T
-	return models.Unmarshal(data, &v)
+	return models.Unmarshal(data, v)
 }
 
 func run(dir string, reps int, target time.Duration) error {
@@ -77,12 +70,8 @@ func run(dir string, reps int, target time.Duration) error {
 	if err := out.Encode(result{Runtime: "go", Version: runtime.Version() + " " + runtime.GOOS + "/" + runtime.GOARCH}); err != nil {
 		return err
 	}
-	calls := unmarshalers()
 	for _, stem := range models.SchemaNames() {
-		call, ok := calls[stem]
-		if !ok {
-			return fmt.Errorf("no model type for schema %s", stem)
-		}
+		call := func(data []byte) error { return unmarshal(stem, data) }
 		for _, kind := range []string{"valid", "invalid"} {
 			data, err := os.ReadFile(filepath.Join(dir, stem+"."+kind+".json"))
 			if err != nil {
