@@ -102,6 +102,26 @@ func TestParseOutput(t *testing.T) {
 	}
 }
 
+func TestEnumConstants(t *testing.T) {
+	out, err := parseOutput(recorded(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var status *schemaModel
+	for _, s := range schemaModelOf(t).Schemas {
+		if s.IsEnum() {
+			status = s
+		}
+	}
+	if err := enumConstants(out, status); err != nil {
+		t.Fatal(err)
+	}
+	status.Enum = append(status.Enum, "paused")
+	if err := enumConstants(out, status); err == nil {
+		t.Error("a value go-jsonschema did not declare went unnoticed")
+	}
+}
+
 func TestStructFields(t *testing.T) {
 	out, err := parseOutput(recorded(t))
 	if err != nil {

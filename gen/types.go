@@ -95,7 +95,8 @@ type goOutput struct {
 	fset     *token.FileSet
 	pointers map[string]string // named pointer type -> its pointer type
 	structs  map[string]*ast.TypeSpec
-	docs     map[string]string // type name -> doc comment
+	docs     map[string]string   // type name -> doc comment
+	consts   map[string][]string // type name -> the constants of that type
 }
 
 // goField is one field of a generated struct, as go-jsonschema wrote it.
@@ -108,7 +109,11 @@ type goField struct {
 // a recorded output, so that an upgrade shows which step broke):
 //   - parseOutput: the struct types named by the schema titles; the copies
 //     (TaskProgress_1) and the aliases left by anyOf (TaskInfoProgress_0) are
-//     left out, and the enum is written from the model;
+//     left out;
+//   - enumConstants: go-jsonschema writes an enum's constants in the
+//     alphabet's order, without the schema's description or doc comments,
+//     so the enum is written from the model, under the constant names
+//     go-jsonschema gives them (checked here);
 //   - structFields: a nullable primitive comes out as a named pointer type
 //     (type TaskProgressCurrent *int); the field gets the plain *int;
 //   - wideInts: int becomes int64, so that a bound of 2^53-1 holds on 32-bit
@@ -125,6 +130,9 @@ func postProcess(src []byte, m *model) error {
 	}
 	for _, s := range m.Schemas {
 		if s.IsEnum() {
+			if err := enumConstants(out, s); err != nil {
+				return err
+			}
 			continue
 		}
 		ts, ok := out.structs[s.Title]
@@ -148,13 +156,24 @@ func postProcess(src []byte, m *model) error {
 
 // parseOutput parses go-jsonschema's output.
 func parseOutput(src []byte) (*goOutput, error) {
-	out := &goOutput{fset: token.NewFileSet(), pointers: map[string]string{}, structs: map[string]*ast.TypeSpec{}, docs: map[string]string{}}
+	out := &goOutput{fset: token.NewFileSet(), pointers: map[string]string{}, structs: map[string]*ast.TypeSpec{},
+		docs: map[string]string{}, consts: map[string][]string{}}
 	file, err := parser.ParseFile(out.fset, "types_gen.go", src, parser.ParseComments)
 	if err != nil {
 		return nil, fmt.Errorf("parse go-jsonschema's output: %w", err)
 	}
 	for _, decl := range file.Decls {
 		gd, ok := decl.(*ast.GenDecl)
+		if ok && gd.Tok == token.CONST {
+			for _, spec := range gd.Specs {
+				if vs, ok := spec.(*ast.ValueSpec); ok && vs.Type != nil {
+					typ := exprString(out.fset, vs.Type)
+					for _, n := range vs.Names {
+						out.consts[typ] = append(out.consts[typ], n.Name)
+					}
+				}
+			}
+		}
 		if !ok || gd.Tok != token.TYPE {
 			continue
 		}
@@ -172,6 +191,20 @@ func parseOutput(src []byte) (*goOutput, error) {
 		}
 	}
 	return out, nil
+}
+
+// enumConstants checks that go-jsonschema declares the enum s with exactly
+// the constants that the model writes.
+func enumConstants(out *goOutput, s *schemaModel) error {
+	var want []string
+	for _, v := range s.Enum {
+		want = append(want, enumConstName(s.Title, v))
+	}
+	got := slices.Sorted(slices.Values(out.consts[s.Title]))
+	if !slices.Equal(got, slices.Sorted(slices.Values(want))) {
+		return fmt.Errorf("%s: go-jsonschema declares the constants %v, the model %v", s.Title, got, want)
+	}
+	return nil
 }
 
 // structFields lists the fields of a struct, with named pointer types
