@@ -152,9 +152,9 @@ func (m *model) Depth(s *schemaModel) int {
 	for _, p := range s.Props {
 		d := 0
 		switch {
-		case p.Kind == kindRef && p.Ref != s:
+		case p.Kind == kindRef: // loadModel refuses cycles
 			d = m.Depth(p.Ref)
-		case p.Kind == kindArrayOfRef && p.Ref != s:
+		case p.Kind == kindArrayOfRef:
 			d = 1 + m.Depth(p.Ref)
 		}
 		deepest = max(deepest, d)
