@@ -54,7 +54,9 @@ func waitFor(t *testing.T, r *tasks.Runner, id string, done func(tasks.Record) b
 	}
 }
 
-func finished(rec tasks.Record) bool { return tasks.IsFinished(rec.Task.Status) && rec.Task.IsTerminal() }
+func finished(rec tasks.Record) bool {
+	return tasks.IsFinished(rec.Task.Status) && rec.Task.IsTerminal()
+}
 
 // gate is a function that blocks until released and counts its starts.
 type gate struct {
