@@ -394,12 +394,11 @@ func TestPanic(t *testing.T) {
 	}
 	out, _ := r.Run(bg, tasks.Call{Timeout: time.Millisecond}, func(ctx context.Context, p *tasks.Progress) (json.RawMessage, error) {
 		time.Sleep(10 * time.Millisecond)
-		var m map[string]int
-		m["x"] = 1 // a nil map write panics
-		return nil, nil
+		panic(fmt.Errorf("disk %d is full", 7)) // a panic with an error value
+
 	})
 	rec := waitFor(t, r, out.Async.RefID, finished)
-	if rec.Task.Status != models.TaskStatusFailed || !strings.HasPrefix(*rec.Task.Error, "panic: assignment to entry in nil map") {
+	if rec.Task.Status != models.TaskStatusFailed || !strings.HasPrefix(*rec.Task.Error, "panic: disk 7 is full") {
 		t.Fatalf("panicking task: %+v", rec.Task)
 	}
 }
