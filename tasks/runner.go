@@ -710,8 +710,14 @@ func (f *flight) keep() {
 			if dirty && next.Status == models.TaskStatusProcessing {
 				next.Progress = p
 			}
-			if err := f.writeLocked(next, nil, false); err != nil && dirty && f.stopErr == nil {
-				f.progress.markDirty()
+			if err := f.writeLocked(next, nil, false); err != nil && f.stopErr == nil {
+				if time.Since(f.lastWrite) >= r.opts.LeaseDuration {
+					// The lease has run out: a reader may fail the task now,
+					// so the function stops here.
+					f.stopLocked(fmt.Errorf("tasks: task %s: store unavailable for a whole lease: %w", f.id, err))
+				} else if dirty {
+					f.progress.markDirty()
+				}
 			}
 		} else if dirty {
 			f.progress.markDirty()
