@@ -3,6 +3,7 @@ package tasks
 import (
 	"fmt"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/mcp-refcache/taskschema/models"
@@ -37,23 +38,26 @@ func (e *TransitionError) Is(target error) bool { return target == ErrIllegalTra
 //
 // Complete, cancelled, and failed with no retries left never change.
 func CheckTransition(from, to models.TaskInfo) error {
-	fail := func(format string, args ...any) error {
-		return &TransitionError{RefID: from.RefID, From: from.Status, To: to.Status, Reason: fmt.Sprintf(format, args...)}
+	if reason := transitionFault(&from, &to); reason != "" {
+		return &TransitionError{RefID: from.RefID, From: from.Status, To: to.Status, Reason: reason}
 	}
-	if to.RefID != from.RefID {
-		return fail("ref_id changes from %q to %q", from.RefID, to.RefID)
+	return nil
+}
+
+// transitionFault says why from may not become to, or returns "".
+func transitionFault(from, to *models.TaskInfo) string {
+	switch {
+	case to.RefID != from.RefID:
+		return fmt.Sprintf("ref_id changes from %q to %q", from.RefID, to.RefID)
+	case to.StartedAt != from.StartedAt:
+		return "started_at changes"
+	case to.MaxRetries != from.MaxRetries:
+		return "max_retries changes"
+	case from.IsTerminal():
+		return "the task has finished"
 	}
-	if to.StartedAt != from.StartedAt {
-		return fail("started_at changes")
-	}
-	if to.MaxRetries != from.MaxRetries {
-		return fail("max_retries changes")
-	}
-	if from.IsTerminal() {
-		return fail("the task has finished")
-	}
-	if err := checkShape(to); err != "" {
-		return fail("%s", err)
+	if msg := checkShape(to); msg != "" {
+		return msg
 	}
 	legal := false
 	switch from.Status {
@@ -65,28 +69,28 @@ func CheckTransition(from, to models.TaskInfo) error {
 		legal = to.Status == models.TaskStatusPending
 	}
 	if !legal {
-		return fail("not a step of the lifecycle")
+		return "not a step of the lifecycle"
 	}
 	if from.Status == models.TaskStatusFailed {
 		if countOf(to.RetryCount) != countOf(from.RetryCount)+1 {
-			return fail("a retry must increment retry_count (from %d, got %d)", from.RetryCount, to.RetryCount)
+			return fmt.Sprintf("a retry must increment retry_count (from %d, got %d)", from.RetryCount, to.RetryCount)
 		}
 		if len(to.RetryHistory) != len(from.RetryHistory)+1 || !slices.Equal(to.RetryHistory[:len(from.RetryHistory)], from.RetryHistory) {
-			return fail("a retry must append exactly one RetryInfo to retry_history")
+			return "a retry must append exactly one RetryInfo to retry_history"
 		}
 		if last := to.RetryHistory[len(to.RetryHistory)-1]; countOf(last.Attempt) != countOf(to.RetryCount) {
-			return fail("the appended RetryInfo has attempt %d, want %d", last.Attempt, to.RetryCount)
+			return fmt.Sprintf("the appended RetryInfo has attempt %d, want %d", last.Attempt, to.RetryCount)
 		}
-		return nil
+		return ""
 	}
 	if to.RetryCount != from.RetryCount || !slices.Equal(to.RetryHistory, from.RetryHistory) {
-		return fail("retry_count and retry_history change only on failed -> pending")
+		return "retry_count and retry_history change only on failed -> pending"
 	}
-	return nil
+	return ""
 }
 
 // checkShape says what a task in its status must not lack or have, or "".
-func checkShape(t models.TaskInfo) string {
+func checkShape(t *models.TaskInfo) string {
 	switch t.Status {
 	case models.TaskStatusPending, models.TaskStatusProcessing:
 		if t.CompletedAt != nil {
@@ -115,8 +119,13 @@ func unixSeconds(t time.Time) float64 { return float64(t.UnixNano()) / 1e9 }
 // The steps of the lifecycle, as the runner takes them. Each returns a new
 // TaskInfo; none changes its argument.
 
+// defaultTask is a TaskInfo with the schema's defaults, made once.
+var defaultTask = sync.OnceValue(func() models.TaskInfo { return models.NewTaskInfo("", 0) })
+
 func newTask(refID string, maxRetries int64, now time.Time) models.TaskInfo {
-	t := models.NewTaskInfo(refID, unixSeconds(now))
+	t := defaultTask()
+	t.RefID, t.StartedAt = refID, unixSeconds(now)
+	t.RetryHistory = slices.Clip(t.RetryHistory)
 	t.MaxRetries = modelInt(maxRetries)
 	return t
 }

@@ -81,7 +81,7 @@ func (s *MemoryStore) Create(ctx context.Context, rec Record) (Record, error) {
 	if err := CheckRecord(rec); err != nil {
 		return Record{}, err
 	}
-	if msg := checkShape(rec.Task); msg != "" {
+	if msg := checkShape(&rec.Task); msg != "" {
 		return Record{}, fmt.Errorf("%w: task %s: %s", ErrInvalid, rec.Task.RefID, msg)
 	}
 	data, err := models.Marshal(rec.Task)
