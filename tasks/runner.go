@@ -94,13 +94,15 @@ type Runner struct {
 	stop context.CancelCauseFunc
 	wg   sync.WaitGroup
 
-	mu     sync.Mutex
-	closed bool
-	byID   map[string]*flight
-	byKey  map[string]*flight
+	mu      sync.Mutex
+	closed  bool
+	byID    map[string]*flight
+	byKey   map[string]*flight
+	keeping map[*flight]struct{} // stored flights, whose leases the keeper renews
 }
 
-// NewRunner returns a runner with the given options.
+// NewRunner returns a runner with the given options. Close it when done:
+// it has a goroutine that renews the leases of its tasks.
 func NewRunner(opts Options) (*Runner, error) {
 	if opts.Store == nil {
 		opts.Store = NewMemoryStore(MemoryOptions{})
@@ -125,8 +127,10 @@ func NewRunner(opts Options) (*Runner, error) {
 		return nil, fmt.Errorf("%w: HeartbeatInterval (%s) must be shorter than LeaseDuration (%s)", ErrInvalid, opts.HeartbeatInterval, opts.LeaseDuration)
 	}
 	ctx, stop := context.WithCancelCause(context.Background())
-	return &Runner{store: opts.Store, owner: opts.Owner, opts: opts, ctx: ctx, stop: stop,
-		byID: map[string]*flight{}, byKey: map[string]*flight{}}, nil
+	r := &Runner{store: opts.Store, owner: opts.Owner, opts: opts, ctx: ctx, stop: stop,
+		byID: map[string]*flight{}, byKey: map[string]*flight{}, keeping: map[*flight]struct{}{}}
+	go r.keep()
+	return r, nil
 }
 
 // Store returns the runner's store.
@@ -380,6 +384,7 @@ func (r *Runner) forgetKey(f *flight) {
 func (r *Runner) forget(f *flight) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	delete(r.keeping, f)
 	if r.byID[f.id] == f {
 		delete(r.byID, f.id)
 	}
@@ -420,17 +425,15 @@ type flight struct {
 	done       chan struct{} // closed when the function's run has ended
 	stored     atomic.Bool   // the task is in the store
 
-	mu         sync.Mutex // guards what follows; held during the flight's store writes
-	task       models.TaskInfo
-	rec        Record // the last record written or read, when stored
-	finished   bool
-	finishing  bool  // the final write is under way: the keeper writes no more
-	stopErr    error // why the flight writes no more (cancelled, taken over, store lost)
-	result     json.RawMessage
-	err        error
-	lastWrite  time.Time
-	keeperStop chan struct{}
-	keeperDone chan struct{}
+	mu        sync.Mutex // guards what follows; held during the flight's store writes
+	task      models.TaskInfo
+	rec       Record // the last record written or read, when stored
+	finished  bool
+	finishing bool  // the final write is under way: the keeper writes no more
+	stopErr   error // why the flight writes no more (cancelled, taken over, store lost)
+	result    json.RawMessage
+	err       error
+	lastWrite time.Time
 }
 
 func (r *Runner) newFlight(reqCtx context.Context, id string, call Call) *flight {
@@ -498,8 +501,9 @@ func (f *flight) handoff() (Outcome, error) {
 		}
 		f.rec, f.task, f.lastWrite = got, t, now
 		f.stored.Store(true)
-		f.keeperStop, f.keeperDone = make(chan struct{}), make(chan struct{})
-		go f.keep()
+		r.mu.Lock()
+		r.keeping[f] = struct{}{}
+		r.mu.Unlock()
 	}
 	resp := f.task.ToAsyncTaskResponse(models.ResponseOptions{})
 	return Outcome{Async: &resp}, nil
@@ -560,12 +564,7 @@ func (f *flight) run(fn Func) {
 	}
 	f.mu.Lock()
 	f.finished, f.result, f.err = true, result, runErr
-	stop := f.keeperStop
 	f.mu.Unlock()
-	if stop != nil {
-		close(stop)
-		<-f.keeperDone
-	}
 	f.r.forget(f)
 	f.cancel(context.Canceled)
 	close(f.done)
@@ -684,45 +683,76 @@ func (f *flight) stopLocked(err error) error {
 	return err
 }
 
-// keep writes the task's progress and renews its lease until the flight
-// ends.
-func (f *flight) keep() {
-	defer close(f.keeperDone)
-	r := f.r
-	tick := min(r.opts.ProgressInterval, r.opts.HeartbeatInterval)
-	t := time.NewTicker(tick)
+// keepers is how many tasks the keeper writes at the same time.
+const keepers = 8
+
+// keep writes the progress and renews the lease of every task this runner
+// has stored, each tick, until the runner is closed. One goroutine serves
+// all tasks, so a running task costs only its function's goroutine.
+func (r *Runner) keep() {
+	t := time.NewTicker(min(r.opts.ProgressInterval, r.opts.HeartbeatInterval))
 	defer t.Stop()
+	var flights []*flight
 	for {
 		select {
-		case <-f.keeperStop:
+		case <-r.ctx.Done():
 			return
 		case <-t.C:
 		}
-		f.mu.Lock()
-		if f.finishing || f.stopErr != nil {
-			f.mu.Unlock()
-			return
+		r.mu.Lock()
+		flights = flights[:0]
+		for f := range r.keeping {
+			flights = append(flights, f)
 		}
-		since := time.Since(f.lastWrite)
-		p, dirty := f.progress.take()
-		if (dirty && since >= r.opts.ProgressInterval) || since >= r.opts.HeartbeatInterval {
-			next := f.task
-			if dirty && next.Status == models.TaskStatusProcessing {
-				next.Progress = p
-			}
-			if err := f.writeLocked(next, nil, false); err != nil && f.stopErr == nil {
-				if time.Since(f.lastWrite) >= r.opts.LeaseDuration {
-					// The lease has run out: a reader may fail the task now,
-					// so the function stops here.
-					f.stopLocked(fmt.Errorf("tasks: task %s: store unavailable for a whole lease: %w", f.id, err))
-				} else if dirty {
-					f.progress.markDirty()
+		r.mu.Unlock()
+		var wg sync.WaitGroup
+		next := atomic.Int64{}
+		for range min(keepers, len(flights)) {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for i := next.Add(1) - 1; i < int64(len(flights)); i = next.Add(1) - 1 {
+					flights[i].keepOnce()
 				}
-			}
-		} else if dirty {
+			}()
+		}
+		wg.Wait()
+		clear(flights) // let finished flights go
+	}
+}
+
+// keepOnce writes the task's progress if it changed and ProgressInterval
+// has passed, or renews its lease if HeartbeatInterval has passed. A write
+// that finds the task changed by someone else stops the flight (see
+// writeLocked); once writes have failed for a whole lease, the flight stops
+// too, since a reader may fail the task now.
+func (f *flight) keepOnce() {
+	r := f.r
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.finishing || f.stopErr != nil {
+		return
+	}
+	since := time.Since(f.lastWrite)
+	p, dirty := f.progress.take()
+	if !(dirty && since >= r.opts.ProgressInterval) && since < r.opts.HeartbeatInterval {
+		if dirty {
 			f.progress.markDirty()
 		}
-		f.mu.Unlock()
+		return
+	}
+	next := f.task
+	if dirty && next.Status == models.TaskStatusProcessing {
+		next.Progress = p
+	}
+	err := f.writeLocked(next, nil, false)
+	if err == nil || f.stopErr != nil {
+		return
+	}
+	if time.Since(f.lastWrite) >= r.opts.LeaseDuration {
+		f.stopLocked(fmt.Errorf("tasks: task %s: store unavailable for a whole lease: %w", f.id, err))
+	} else if dirty {
+		f.progress.markDirty()
 	}
 }
 
