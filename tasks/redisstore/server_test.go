@@ -15,7 +15,7 @@ import (
 // server is a redis-server of one test, on a free loopback port, with its
 // files in a temporary directory.
 type server struct {
-	t    *testing.T
+	t    testing.TB
 	dir  string
 	port int
 	args []string
@@ -26,7 +26,7 @@ type server struct {
 // startRedis starts a redis-server; with persist, every write is on disk
 // (appendonly, fsync always) before it is acknowledged, so that a restart
 // loses nothing a client was told was written.
-func startRedis(t *testing.T, persist bool) *server {
+func startRedis(t testing.TB, persist bool) *server {
 	t.Helper()
 	path, err := exec.LookPath("redis-server")
 	if err != nil {
@@ -97,7 +97,7 @@ func (s *server) stop() {
 }
 
 // client returns a client of the server, closed after the test.
-func (s *server) client(t *testing.T) *redis.Client {
+func (s *server) client(t testing.TB) *redis.Client {
 	c := redis.NewClient(&redis.Options{Addr: s.addr(), DialTimeout: 200 * time.Millisecond,
 		ReadTimeout: 500 * time.Millisecond, WriteTimeout: 500 * time.Millisecond, MaxRetries: 1})
 	t.Cleanup(func() { c.Close() })
