@@ -164,6 +164,9 @@ func (s *MemoryStore) Update(ctx context.Context, rec Record) (Record, error) {
 	if err := CheckTransition(old, rec.Task); err != nil {
 		return Record{}, err
 	}
+	if rec.Key != e.key {
+		return Record{}, fmt.Errorf("%w: task %s: the key changes from %q to %q", ErrInvalid, id, e.key, rec.Key)
+	}
 	if e.key != "" && s.keys[e.key] == id {
 		delete(s.keys, e.key)
 	}

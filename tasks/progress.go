@@ -12,7 +12,8 @@ import (
 // maxCount is the largest current or total the schema accepts (2^53 - 1).
 const maxCount = 1<<53 - 1
 
-// Progress is the reporter a [Func] gets. It keeps the latest progress; the
+// Progress is the reporter a [Func] gets from the runner (a zero Progress,
+// for calling a Func directly, records reports and is never cancelled). It keeps the latest progress; the
 // runner writes it to the store no more often than [Options.ProgressInterval].
 // Its methods are safe for concurrent use.
 type Progress struct {
@@ -54,7 +55,7 @@ func (p *Progress) Report(current, total int64, message string) error {
 
 // Cancelled reports whether the task's context is done: the task was
 // cancelled, or its runner closed.
-func (p *Progress) Cancelled() bool { return p.ctx.Err() != nil }
+func (p *Progress) Cancelled() bool { return p.ctx != nil && p.ctx.Err() != nil }
 
 // Snapshot returns the latest progress reported, or nil.
 func (p *Progress) Snapshot() *models.TaskProgress {

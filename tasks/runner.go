@@ -324,18 +324,20 @@ func (r *Runner) ReapExpired(ctx context.Context) (int, error) {
 func (r *Runner) reap(ctx context.Context, rec Record) (Record, error) {
 	msg := fmt.Sprintf("the task's owner %q stopped renewing its lease, which expired at %s: the process running the task stopped (crashed, or lost the store)",
 		rec.Owner, rec.LeaseExpires.UTC().Format(time.RFC3339Nano))
-	var err error
+	id := rec.Task.RefID
 	if rec.Task.Status == models.TaskStatusPending {
-		rec.Task = toProcessing(rec.Task)
-		if rec, err = r.store.Update(ctx, rec); err != nil {
-			return r.afterReapConflict(ctx, rec.Task.RefID, err)
+		rec.Task = toProcessing(rec.Task) // failed is reached through processing
+		got, err := r.store.Update(ctx, rec)
+		if err != nil {
+			return r.afterReapConflict(ctx, id, err)
 		}
+		rec = got
 	}
 	rec.Task = toFailed(rec.Task, time.Now(), msg)
 	rec.LeaseExpires = time.Time{}
 	got, err := r.store.Update(ctx, rec)
 	if err != nil {
-		return r.afterReapConflict(ctx, rec.Task.RefID, err)
+		return r.afterReapConflict(ctx, id, err)
 	}
 	return got, nil
 }

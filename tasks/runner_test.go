@@ -284,6 +284,13 @@ func TestProgressReport(t *testing.T) {
 	}
 }
 
+func TestZeroProgress(t *testing.T) {
+	var p tasks.Progress // as a test calling a Func directly would use it
+	if err := p.Report(2, 4, "half"); err != nil || p.Cancelled() || *p.Snapshot().Percentage != 50 {
+		t.Fatalf("zero Progress: %v, cancelled %v, %+v", err, p.Cancelled(), p.Snapshot())
+	}
+}
+
 func TestRetries(t *testing.T) {
 	r := newRunner(t, fastOptions(nil))
 	var calls atomic.Int32
@@ -305,7 +312,7 @@ func TestRetries(t *testing.T) {
 		t.Fatalf("task %+v", ti)
 	}
 	for i, h := range ti.RetryHistory {
-		if h.Attempt != i+1 || h.Error != fmt.Sprintf("attempt %d failed", i+1) || h.Timestamp < ti.StartedAt {
+		if int(h.Attempt) != i+1 || h.Error != fmt.Sprintf("attempt %d failed", i+1) || h.Timestamp < ti.StartedAt {
 			t.Fatalf("retry_history[%d] = %+v", i, h)
 		}
 	}

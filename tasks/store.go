@@ -96,9 +96,9 @@ type Store interface {
 	// Get returns the record with the given ref_id, or ErrNotFound.
 	Get(ctx context.Context, refID string) (Record, error)
 	// Update replaces the stored record with rec if rec.Version equals the
-	// stored version (ErrConflict otherwise) and the change passes
-	// [CheckTransition]; it returns the stored record, its Version
-	// incremented.
+	// stored version (ErrConflict otherwise), the change passes
+	// [CheckTransition] and the Key is unchanged; it returns the stored
+	// record, its Version incremented.
 	Update(ctx context.Context, rec Record) (Record, error)
 	// List returns a page of records in ascending order of ref_id.
 	List(ctx context.Context, opts ListOptions) (Page, error)

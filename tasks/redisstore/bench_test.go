@@ -77,9 +77,14 @@ func BenchmarkPoll(b *testing.B) {
 // memory each costs in this process and in redis-server (used_memory).
 func BenchmarkInFlight1k(b *testing.B) {
 	const n = 1000
-	r, srv := benchRunner(b)
+	srv := startRedis(b, false)
 	c := srv.client(b)
 	for b.Loop() {
+		r, err := tasks.NewRunner(tasks.Options{Store: redisstore.New(c, redisstore.Options{Prefix: prefix()}),
+			HeartbeatInterval: 5 * time.Second, LeaseDuration: time.Minute})
+		if err != nil {
+			b.Fatal(err)
+		}
 		release := make(chan struct{})
 		fn := func(ctx context.Context, p *tasks.Progress) (json.RawMessage, error) {
 			p.Report(1, 2, "waiting")
@@ -96,6 +101,7 @@ func BenchmarkInFlight1k(b *testing.B) {
 		b.ReportMetric(float64(goAfter-goBefore)/n, "go-bytes/task")
 		b.ReportMetric(float64(redisAfter-redisBefore)/n, "redis-bytes/task")
 		close(release)
+		r.Close(context.Background()) // waits for the tasks to finish
 	}
 }
 

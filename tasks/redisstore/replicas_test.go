@@ -19,7 +19,7 @@ import (
 func replica(t *testing.T, s tasks.Store, name string, lease time.Duration) *tasks.Runner {
 	t.Helper()
 	r, err := tasks.NewRunner(tasks.Options{Store: s, Owner: name, LeaseDuration: lease,
-		HeartbeatInterval: 50 * time.Millisecond, ProgressInterval: 20 * time.Millisecond, StoreTimeout: time.Second})
+		HeartbeatInterval: 50 * time.Millisecond, ProgressInterval: 20 * time.Millisecond, StoreTimeout: 5 * time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -240,7 +240,10 @@ func TestRedisRestart(t *testing.T) {
 		if runs[i].Load() != 1 {
 			t.Fatalf("task %d ran %d times", i, runs[i].Load())
 		}
-		if v, _ := completes.Load(id); v.(*atomic.Int32).Load() != 1 {
+		// A write that Redis made durable just before it was killed may have
+		// lost its reply; then the runner finds the task complete and writes
+		// no more. So: at most one acknowledged write of complete.
+		if v, ok := completes.Load(id); ok && v.(*atomic.Int32).Load() > 1 {
 			t.Fatalf("task %d completed %d times", i, v.(*atomic.Int32).Load())
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net"
+	"os"
 	"os/exec"
 	"strconv"
 	"testing"
@@ -110,4 +111,15 @@ var prefixes int
 func prefix() string {
 	prefixes++
 	return fmt.Sprintf("test%d:", prefixes)
+}
+
+// quiet drops go-redis's log lines (failed dials while a test has stopped
+// the server on purpose); the tests check the errors callers get.
+type quiet struct{}
+
+func (quiet) Printf(context.Context, string, ...any) {}
+
+func TestMain(m *testing.M) {
+	redis.SetLogger(quiet{})
+	os.Exit(m.Run())
 }

@@ -218,11 +218,10 @@ func (s *Store) Update(ctx context.Context, rec tasks.Record) (tasks.Record, err
 	if err := tasks.CheckTransition(old.Task, rec.Task); err != nil {
 		return tasks.Record{}, err
 	}
-	key := rec.Key
-	if key == "" {
-		key = old.Key
+	if rec.Key != old.Key {
+		return tasks.Record{}, fmt.Errorf("%w: task %s: the key changes from %q to %q", tasks.ErrInvalid, id, old.Key, rec.Key)
 	}
-	keys := []string{s.taskKey(id), s.statusKey(old.Task.Status), s.statusKey(rec.Task.Status), s.dedupKey(key)}
+	keys := []string{s.taskKey(id), s.statusKey(old.Task.Status), s.statusKey(rec.Task.Status), s.dedupKey(rec.Key)}
 	res, err := updateScript.Run(ctx, s.rdb, keys, id, strconv.FormatInt(rec.Version, 10), e.task, string(rec.Task.Status),
 		e.finished, e.result, rec.Key, rec.Owner, e.lease, s.ttl.Milliseconds()).StringSlice()
 	if err != nil {

@@ -310,6 +310,11 @@ func testKey(t *testing.T, newStore NewStore) {
 	if !errors.As(err, &inUse) || inUse.RefID != "a" {
 		t.Fatalf("Create with a held key: %v, want KeyInUseError naming a", err)
 	}
+	rekeyed := a
+	rekeyed.Key = "search:y"
+	if _, err := s.Update(ctx, rekeyed); !errors.Is(err, tasks.ErrInvalid) {
+		t.Fatalf("Update changing the key: %v, want ErrInvalid", err)
+	}
 	mustUpdate(t, s, finish(a, models.TaskStatusComplete))
 	mustCreate(t, s, b)
 }
