@@ -12,11 +12,12 @@ import (
 // TransitionError says why an update breaks the task lifecycle;
 // errors.Is(err, ErrIllegalTransition) is true for it.
 type TransitionError struct {
-	RefID    string
-	From, To models.TaskStatus
-	Reason   string
+	RefID    string            // the task
+	From, To models.TaskStatus // the stored status and the one asked for
+	Reason   string            // which rule the update breaks
 }
 
+// Error says which task, which transition and why.
 func (e *TransitionError) Error() string {
 	return fmt.Sprintf("tasks: task %s: illegal transition %s -> %s: %s", e.RefID, e.From, e.To, e.Reason)
 }

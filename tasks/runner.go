@@ -82,6 +82,7 @@ type PanicError struct {
 	Stack []byte // the goroutine's stack at the panic
 }
 
+// Error returns "panic: " and the panic's value.
 func (e *PanicError) Error() string { return fmt.Sprintf("panic: %v", e.Value) }
 
 // Runner runs functions as tasks. It is safe for concurrent use.
@@ -212,6 +213,9 @@ func (r *Runner) Get(ctx context.Context, refID string) (Record, error) {
 				t.Progress = f.progress.Snapshot()
 			}
 			f.mu.Unlock()
+			if err := models.Validate(t); err != nil { // as a store would refuse it
+				return Record{}, fmt.Errorf("tasks: task %s: %w", refID, err)
+			}
 			return Record{Task: t, Key: f.key, Owner: r.owner}, nil
 		}
 		f.mu.Unlock()
@@ -233,7 +237,17 @@ func (r *Runner) Response(ctx context.Context, refID string) (models.AsyncTaskRe
 	if err != nil {
 		return models.AsyncTaskResponse{}, err
 	}
-	return rec.Task.ToAsyncTaskResponse(models.ResponseOptions{}), nil
+	return response(rec.Task)
+}
+
+// response returns the task's AsyncTaskResponse, checked against its
+// schema.
+func response(t models.TaskInfo) (models.AsyncTaskResponse, error) {
+	resp := t.ToAsyncTaskResponse(models.ResponseOptions{})
+	if err := models.Validate(resp); err != nil {
+		return models.AsyncTaskResponse{}, fmt.Errorf("tasks: response for task %s: %w", t.RefID, err)
+	}
+	return resp, nil
 }
 
 // Cancel cancels the task with the given ref_id and returns it as stored.
@@ -507,7 +521,10 @@ func (f *flight) handoff() (Outcome, error) {
 		r.keeping[f] = struct{}{}
 		r.mu.Unlock()
 	}
-	resp := f.task.ToAsyncTaskResponse(models.ResponseOptions{})
+	resp, err := response(f.task)
+	if err != nil {
+		return Outcome{}, err
+	}
 	return Outcome{Async: &resp}, nil
 }
 

@@ -113,6 +113,7 @@ type KeyInUseError struct {
 	RefID string // the task that holds it
 }
 
+// Error names the key and the task that holds it.
 func (e *KeyInUseError) Error() string {
 	return fmt.Sprintf("tasks: key %q is held by running task %s", e.Key, e.RefID)
 }
