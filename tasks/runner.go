@@ -747,7 +747,9 @@ func (r *Runner) keep() {
 // too, since a reader may fail the task now.
 func (f *flight) keepOnce() {
 	r := f.r
-	f.mu.Lock()
+	if !f.mu.TryLock() {
+		return // the flight is writing the task itself, which renews the lease
+	}
 	defer f.mu.Unlock()
 	if f.finishing || f.stopErr != nil {
 		return
