@@ -12,6 +12,11 @@
 // entries of expired tasks. Scripts name keys they derive from the prefix, so the
 // store needs a single Redis server (or a primary with replicas), not Redis
 // Cluster.
+//
+// For tasks to survive a restart of Redis, run it with appendonly yes and
+// appendfsync always (everysec may lose the last second of writes); the
+// tests kill and restart such a server while tasks run. A task lost anyway
+// shows as tasks.ErrNotFound to pollers, and its runner stops its function.
 package redisstore
 
 import (
