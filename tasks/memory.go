@@ -1,0 +1,291 @@
+package tasks
+
+import (
+	"container/list"
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/mcp-refcache/taskschema/models"
+)
+
+// MemoryOptions configure a [MemoryStore].
+type MemoryOptions struct {
+	// TTL is how long a finished task (complete, failed or cancelled) is
+	// kept; 0 means one hour.
+	TTL time.Duration
+	// MaxTasks is the most tasks kept; 0 means 100,000. When a new task
+	// would exceed it, the tasks that finished first are removed; when all
+	// are still running, Create gives ErrFull.
+	MaxTasks int
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+}
+
+// MemoryStore is the [Store] of one process: tasks in a map, each held as
+// the bytes models.Marshal wrote. It is the default store of a [Runner].
+type MemoryStore struct {
+	ttl time.Duration
+	max int
+	now func() time.Time
+
+	mu       sync.Mutex
+	entries  map[string]*memEntry
+	keys     map[string]string // dedup key -> ref_id of a running task
+	finished *list.List        // ref_ids of finished tasks, oldest first
+}
+
+type memEntry struct {
+	task     []byte // models.Marshal of the TaskInfo
+	result   []byte
+	key      string
+	owner    string
+	lease    int64 // Unix nanoseconds, 0: none
+	version  int64
+	status   models.TaskStatus
+	expires  int64         // Unix nanoseconds, 0: never
+	finished *list.Element // in MemoryStore.finished while finished
+}
+
+// NewMemoryStore returns an empty MemoryStore.
+func NewMemoryStore(opts MemoryOptions) *MemoryStore {
+	if opts.TTL <= 0 {
+		opts.TTL = time.Hour
+	}
+	if opts.MaxTasks <= 0 {
+		opts.MaxTasks = 100_000
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	return &MemoryStore{ttl: opts.TTL, max: opts.MaxTasks, now: opts.Now,
+		entries: map[string]*memEntry{}, keys: map[string]string{}, finished: list.New()}
+}
+
+// Len returns the number of tasks held, expired ones not yet removed
+// included.
+func (s *MemoryStore) Len() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.entries)
+}
+
+// Create implements [Store].
+func (s *MemoryStore) Create(ctx context.Context, rec Record) (Record, error) {
+	if err := ctx.Err(); err != nil {
+		return Record{}, err
+	}
+	if err := CheckRecord(rec); err != nil {
+		return Record{}, err
+	}
+	if msg := checkShape(&rec.Task); msg != "" {
+		return Record{}, fmt.Errorf("%w: task %s: %s", ErrInvalid, rec.Task.RefID, msg)
+	}
+	data, err := models.Marshal(rec.Task)
+	if err != nil {
+		return Record{}, fmt.Errorf("tasks: task %s: %w", rec.Task.RefID, err)
+	}
+	id := rec.Task.RefID
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now := s.now().UnixNano()
+	s.expire(now)
+	if e, ok := s.entries[id]; ok && !e.expired(now) {
+		return Record{}, fmt.Errorf("%w: %s", ErrExists, id)
+	} else if ok {
+		s.remove(id, e)
+	}
+	if rec.Key != "" && !IsFinished(rec.Task.Status) {
+		if holder, ok := s.keys[rec.Key]; ok {
+			return Record{}, &KeyInUseError{Key: rec.Key, RefID: holder}
+		}
+	}
+	for len(s.entries) >= s.max {
+		front := s.finished.Front()
+		if front == nil {
+			return Record{}, fmt.Errorf("%w: %d tasks are running (MaxTasks)", ErrFull, len(s.entries))
+		}
+		old := front.Value.(string)
+		s.remove(old, s.entries[old])
+	}
+	e := &memEntry{version: 1}
+	s.entries[id] = e
+	s.fill(id, e, rec, data, now)
+	rec.Version = 1
+	return rec, nil
+}
+
+// Get implements [Store].
+func (s *MemoryStore) Get(ctx context.Context, refID string) (Record, error) {
+	if err := ctx.Err(); err != nil {
+		return Record{}, err
+	}
+	s.mu.Lock()
+	e, ok := s.entries[refID]
+	if !ok || e.expired(s.now().UnixNano()) {
+		s.mu.Unlock()
+		return Record{}, fmt.Errorf("%w: %s", ErrNotFound, refID)
+	}
+	c := *e
+	s.mu.Unlock()
+	return c.record(refID)
+}
+
+// Update implements [Store].
+func (s *MemoryStore) Update(ctx context.Context, rec Record) (Record, error) {
+	if err := ctx.Err(); err != nil {
+		return Record{}, err
+	}
+	if err := CheckRecord(rec); err != nil {
+		return Record{}, err
+	}
+	data, err := models.Marshal(rec.Task)
+	if err != nil {
+		return Record{}, fmt.Errorf("tasks: task %s: %w", rec.Task.RefID, err)
+	}
+	id := rec.Task.RefID
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now := s.now().UnixNano()
+	e, ok := s.entries[id]
+	if !ok || e.expired(now) {
+		return Record{}, fmt.Errorf("%w: %s", ErrNotFound, id)
+	}
+	if e.version != rec.Version {
+		return Record{}, fmt.Errorf("%w: %s is at version %d, not %d", ErrConflict, id, e.version, rec.Version)
+	}
+	var old models.TaskInfo
+	if err := models.Unmarshal(e.task, &old); err != nil {
+		return Record{}, fmt.Errorf("%w: stored task %s: %w", ErrInvalid, id, err)
+	}
+	if err := CheckTransition(old, rec.Task); err != nil {
+		return Record{}, err
+	}
+	if rec.Key != e.key {
+		return Record{}, fmt.Errorf("%w: task %s: the key changes from %q to %q", ErrInvalid, id, e.key, rec.Key)
+	}
+	if e.key != "" && s.keys[e.key] == id {
+		delete(s.keys, e.key)
+	}
+	if e.finished != nil {
+		s.finished.Remove(e.finished)
+		e.finished = nil
+	}
+	e.version++
+	s.fill(id, e, rec, data, now)
+	rec.Version = e.version
+	return rec, nil
+}
+
+// fill writes rec into e and indexes it.
+func (s *MemoryStore) fill(id string, e *memEntry, rec Record, data []byte, now int64) {
+	e.task = data
+	e.result = slices.Clone(rec.Result)
+	e.key = rec.Key
+	e.owner = rec.Owner
+	e.lease = 0
+	if !rec.LeaseExpires.IsZero() {
+		e.lease = rec.LeaseExpires.UnixNano()
+	}
+	e.status = rec.Task.Status
+	e.expires = 0
+	if IsFinished(e.status) {
+		e.expires = now + int64(s.ttl)
+		e.finished = s.finished.PushBack(id)
+	} else if e.key != "" {
+		s.keys[e.key] = id
+	}
+}
+
+// List implements [Store].
+func (s *MemoryStore) List(ctx context.Context, opts ListOptions) (Page, error) {
+	if err := ctx.Err(); err != nil {
+		return Page{}, err
+	}
+	limit := opts.Limit
+	if limit <= 0 {
+		limit = 100
+	}
+	type item struct {
+		id string
+		e  memEntry
+	}
+	s.mu.Lock()
+	now := s.now().UnixNano()
+	var items []item
+	for id, e := range s.entries {
+		if id > opts.After && (opts.Status == "" || e.status == opts.Status) && !e.expired(now) {
+			items = append(items, item{id, *e})
+		}
+	}
+	s.mu.Unlock()
+	slices.SortFunc(items, func(a, b item) int { return strings.Compare(a.id, b.id) })
+	var p Page
+	if len(items) > limit {
+		items = items[:limit]
+		p.Next = items[limit-1].id
+	}
+	for _, it := range items {
+		rec, err := it.e.record(it.id)
+		if err != nil {
+			return Page{}, err
+		}
+		p.Records = append(p.Records, rec)
+	}
+	return p, nil
+}
+
+// Delete implements [Store].
+func (s *MemoryStore) Delete(ctx context.Context, refID string) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	e, ok := s.entries[refID]
+	if !ok || e.expired(s.now().UnixNano()) {
+		return fmt.Errorf("%w: %s", ErrNotFound, refID)
+	}
+	s.remove(refID, e)
+	return nil
+}
+
+// expire removes the finished tasks whose time to live has passed; they
+// are in s.finished in the order they expire.
+func (s *MemoryStore) expire(now int64) {
+	for f := s.finished.Front(); f != nil; f = s.finished.Front() {
+		id := f.Value.(string)
+		e := s.entries[id]
+		if !e.expired(now) {
+			return
+		}
+		s.remove(id, e)
+	}
+}
+
+func (s *MemoryStore) remove(id string, e *memEntry) {
+	if e.finished != nil {
+		s.finished.Remove(e.finished)
+	}
+	if e.key != "" && s.keys[e.key] == id {
+		delete(s.keys, e.key)
+	}
+	delete(s.entries, id)
+}
+
+func (e *memEntry) expired(now int64) bool { return e.expires != 0 && now >= e.expires }
+
+// record decodes the entry through models.Unmarshal.
+func (e *memEntry) record(id string) (Record, error) {
+	rec := Record{Key: e.key, Owner: e.owner, Version: e.version, Result: slices.Clone(e.result)}
+	if err := models.Unmarshal(e.task, &rec.Task); err != nil {
+		return Record{}, fmt.Errorf("%w: stored task %s: %w", ErrInvalid, id, err)
+	}
+	if e.lease != 0 {
+		rec.LeaseExpires = time.Unix(0, e.lease)
+	}
+	return rec, nil
+}

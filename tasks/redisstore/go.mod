@@ -1,0 +1,18 @@
+module github.com/mcp-refcache/taskschema/tasks/redisstore
+
+go 1.25
+
+replace github.com/mcp-refcache/taskschema => ../..
+
+require (
+	github.com/mcp-refcache/taskschema v0.0.0
+	github.com/redis/go-redis/v9 v9.22.0
+)
+
+require (
+	github.com/cespare/xxhash/v2 v2.3.0 // indirect
+	github.com/santhosh-tekuri/jsonschema/v6 v6.0.3 // indirect
+	go.uber.org/atomic v1.11.0 // indirect
+	golang.org/x/sys v0.30.0 // indirect
+	golang.org/x/text v0.14.0 // indirect
+)

@@ -1,0 +1,264 @@
+package redisstore_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/mcp-refcache/taskschema/models"
+	"github.com/mcp-refcache/taskschema/tasks"
+	"github.com/mcp-refcache/taskschema/tasks/redisstore"
+)
+
+func replica(t *testing.T, s tasks.Store, name string, lease time.Duration) *tasks.Runner {
+	t.Helper()
+	r, err := tasks.NewRunner(tasks.Options{Store: s, Owner: name, LeaseDuration: lease,
+		HeartbeatInterval: 50 * time.Millisecond, ProgressInterval: 20 * time.Millisecond, StoreTimeout: 5 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(bg, 10*time.Second)
+		defer cancel()
+		if err := r.Close(ctx); err != nil {
+			t.Errorf("Close %s: %v", name, err)
+		}
+	})
+	return r
+}
+
+func waitFor(t *testing.T, r *tasks.Runner, id string, within time.Duration, ok func(tasks.Record) bool) tasks.Record {
+	t.Helper()
+	deadline := time.Now().Add(within)
+	for {
+		rec, err := r.Get(bg, id)
+		if err == nil && ok(rec) {
+			return rec
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("task %s: condition not met within %s; last %+v, %v", id, within, rec.Task, err)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+func TestTwoReplicasPollAndComplete(t *testing.T) {
+	srv := startRedis(t, false)
+	s := redisstore.New(srv.client(t), redisstore.Options{Prefix: prefix()})
+	a, b := replica(t, s, "replica-a", 5*time.Second), replica(t, s, "replica-b", 5*time.Second)
+	step := make(chan struct{})
+	out, err := a.Run(bg, tasks.Call{Timeout: 10 * time.Millisecond, Prefix: "index"}, func(ctx context.Context, p *tasks.Progress) (json.RawMessage, error) {
+		p.Report(1, 4, "scanning")
+		<-step
+		return json.RawMessage(`{"files":4}`), nil
+	})
+	if err != nil || out.Async == nil {
+		t.Fatalf("submit on A: %+v, %v", out, err)
+	}
+	id := out.Async.RefID
+	rec := waitFor(t, b, id, 5*time.Second, func(r tasks.Record) bool { return r.Task.Progress != nil })
+	if rec.Task.Status != models.TaskStatusProcessing || *rec.Task.Progress.Percentage != 25 || rec.Owner != "replica-a" {
+		t.Fatalf("B sees %+v owner %q", rec.Task, rec.Owner)
+	}
+	resp, err := b.Response(bg, id)
+	if err != nil || models.Validate(resp) != nil || resp.Message == nil || *resp.Message != "scanning" {
+		t.Fatalf("B's response %+v, %v", resp, err)
+	}
+	close(step)
+	rec = waitFor(t, b, id, 5*time.Second, func(r tasks.Record) bool { return r.Task.Status == models.TaskStatusComplete })
+	if string(rec.Result) != `{"files":4}` {
+		t.Fatalf("result on B: %s", rec.Result)
+	}
+}
+
+func TestCancelOnOtherReplica(t *testing.T) {
+	srv := startRedis(t, false)
+	s := redisstore.New(srv.client(t), redisstore.Options{Prefix: prefix()})
+	a, b := replica(t, s, "replica-a", 5*time.Second), replica(t, s, "replica-b", 5*time.Second)
+	stopped := make(chan time.Time, 1)
+	out, err := a.Run(bg, tasks.Call{Timeout: 10 * time.Millisecond}, func(ctx context.Context, p *tasks.Progress) (json.RawMessage, error) {
+		<-ctx.Done()
+		stopped <- time.Now()
+		return json.RawMessage(`"too late"`), nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cancelled, err := b.Cancel(bg, out.Async.RefID)
+	at := time.Now()
+	if err != nil || cancelled.Status != models.TaskStatusCancelled {
+		t.Fatalf("Cancel on B: %+v, %v", cancelled, err)
+	}
+	select {
+	case when := <-stopped:
+		if d := when.Sub(at); d > time.Second {
+			t.Fatalf("A's function stopped %s after B cancelled it (heartbeat 50ms)", d)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("A's function was never cancelled")
+	}
+	time.Sleep(100 * time.Millisecond)
+	rec, _ := a.Get(bg, out.Async.RefID)
+	if rec.Task.Status != models.TaskStatusCancelled || rec.Result != nil {
+		t.Fatalf("after cancel: %+v result %s", rec.Task, rec.Result)
+	}
+	if _, err := a.Cancel(bg, out.Async.RefID); !errors.Is(err, tasks.ErrFinished) {
+		t.Fatalf("Cancel of a cancelled task on A: %v", err)
+	}
+}
+
+func TestKeyAcrossReplicas(t *testing.T) {
+	srv := startRedis(t, false)
+	s := redisstore.New(srv.client(t), redisstore.Options{Prefix: prefix()})
+	a, b := replica(t, s, "replica-a", 5*time.Second), replica(t, s, "replica-b", 5*time.Second)
+	release := make(chan struct{})
+	defer close(release)
+	var bStopped atomic.Bool
+	outA, _ := a.Run(bg, tasks.Call{Timeout: 10 * time.Millisecond, Key: "k"}, func(ctx context.Context, p *tasks.Progress) (json.RawMessage, error) {
+		<-release
+		return nil, nil
+	})
+	outB, err := b.Run(bg, tasks.Call{Timeout: 10 * time.Millisecond, Key: "k"}, func(ctx context.Context, p *tasks.Progress) (json.RawMessage, error) {
+		<-ctx.Done()
+		bStopped.Store(true)
+		return nil, ctx.Err()
+	})
+	if err != nil || outB.Async == nil || outB.Async.RefID != outA.Async.RefID {
+		t.Fatalf("B with A's key: %+v, %v; want A's task %s", outB.Async, err, outA.Async.RefID)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for !bStopped.Load() && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond)
+	}
+	if !bStopped.Load() {
+		t.Fatal("B's own run was not stopped")
+	}
+}
+
+// partitioned is a store that fails every call while cut is set.
+type partitioned struct {
+	tasks.Store
+	cut atomic.Bool
+}
+
+var errCut = errors.New("network unreachable (test)")
+
+func (p *partitioned) Update(ctx context.Context, rec tasks.Record) (tasks.Record, error) {
+	if p.cut.Load() {
+		return tasks.Record{}, errCut
+	}
+	return p.Store.Update(ctx, rec)
+}
+
+func (p *partitioned) Get(ctx context.Context, id string) (tasks.Record, error) {
+	if p.cut.Load() {
+		return tasks.Record{}, errCut
+	}
+	return p.Store.Get(ctx, id)
+}
+
+func TestCrashedOwnerFailedByOtherReplica(t *testing.T) {
+	srv := startRedis(t, false)
+	s := redisstore.New(srv.client(t), redisstore.Options{Prefix: prefix()})
+	cutA := &partitioned{Store: s}
+	a, b := replica(t, cutA, "replica-a", 300*time.Millisecond), replica(t, s, "replica-b", 300*time.Millisecond)
+	release := make(chan struct{})
+	out, err := a.Run(bg, tasks.Call{Timeout: 10 * time.Millisecond}, func(ctx context.Context, p *tasks.Progress) (json.RawMessage, error) {
+		select {
+		case <-release:
+		case <-ctx.Done():
+		}
+		return nil, nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cutA.cut.Store(true) // A can no longer renew its lease: to B, A has crashed
+	rec := waitFor(t, b, out.Async.RefID, 5*time.Second, func(r tasks.Record) bool { return r.Task.Status == models.TaskStatusFailed })
+	if !strings.Contains(*rec.Task.Error, `owner "replica-a" stopped renewing its lease`) {
+		t.Fatalf("error %q", *rec.Task.Error)
+	}
+	cutA.cut.Store(false)
+	close(release)
+	time.Sleep(200 * time.Millisecond)
+	if rec, _ := b.Get(bg, out.Async.RefID); rec.Task.Status != models.TaskStatusFailed {
+		t.Fatalf("A overwrote the failed task after its lease expired: %s", rec.Task.Status)
+	}
+}
+
+// TestRedisRestart kills redis-server (SIGKILL) while tasks run and starts
+// it again on the same files: calls during the outage get errors, no task
+// that Create acknowledged is lost, none completes twice.
+func TestRedisRestart(t *testing.T) {
+	srv := startRedis(t, true)
+	c := srv.client(t)
+	s := redisstore.New(c, redisstore.Options{Prefix: "restart:"})
+	var completes sync.Map // ref_id -> *atomic.Int32 of successful writes of status complete
+	counting := &completeCounter{Store: s, counts: &completes}
+	r := replica(t, counting, "replica-a", 10*time.Second)
+
+	const n = 20
+	var runs [n]atomic.Int32
+	var ids []string
+	begin := make(chan struct{})
+	for i := range n {
+		out, err := r.Run(bg, tasks.Call{Timeout: time.Millisecond}, func(ctx context.Context, p *tasks.Progress) (json.RawMessage, error) {
+			runs[i].Add(1)
+			<-begin
+			time.Sleep(time.Duration(i%5) * 150 * time.Millisecond)
+			return json.RawMessage(fmt.Sprint(i)), nil
+		})
+		if err != nil {
+			t.Fatalf("submit %d: %v", i, err)
+		}
+		ids = append(ids, out.Async.RefID)
+	}
+	close(begin)
+	srv.stop()
+	if _, err := r.Run(bg, tasks.Call{Timeout: time.Millisecond}, func(ctx context.Context, p *tasks.Progress) (json.RawMessage, error) {
+		time.Sleep(50 * time.Millisecond)
+		return nil, nil
+	}); err == nil {
+		t.Fatal("Run while Redis is down: no error")
+	}
+	if _, err := r.Get(bg, ids[0]); err == nil {
+		t.Fatal("Get while Redis is down: no error")
+	}
+	time.Sleep(700 * time.Millisecond) // tasks finish while Redis is down
+	srv.start()
+	for i, id := range ids {
+		rec := waitFor(t, r, id, 15*time.Second, func(r tasks.Record) bool { return r.Task.Status == models.TaskStatusComplete })
+		if string(rec.Result) != fmt.Sprint(i) {
+			t.Fatalf("task %d: result %s", i, rec.Result)
+		}
+		if runs[i].Load() != 1 {
+			t.Fatalf("task %d ran %d times", i, runs[i].Load())
+		}
+		// A write that Redis made durable just before it was killed may have
+		// lost its reply; then the runner finds the task complete and writes
+		// no more. So: at most one acknowledged write of complete.
+		if v, ok := completes.Load(id); ok && v.(*atomic.Int32).Load() > 1 {
+			t.Fatalf("task %d completed %d times", i, v.(*atomic.Int32).Load())
+		}
+	}
+}
+
+type completeCounter struct {
+	tasks.Store
+	counts *sync.Map
+}
+
+func (c *completeCounter) Update(ctx context.Context, rec tasks.Record) (tasks.Record, error) {
+	got, err := c.Store.Update(ctx, rec)
+	if err == nil && rec.Task.Status == models.TaskStatusComplete {
+		v, _ := c.counts.LoadOrStore(rec.Task.RefID, new(atomic.Int32))
+		v.(*atomic.Int32).Add(1)
+	}
+	return got, err
+}

@@ -1,0 +1,348 @@
+// Package redisstore is a tasks.Store on Redis, so that runners on several
+// replicas share their tasks: a task submitted on one replica can be polled
+// and cancelled on any other.
+//
+// Each task is a hash (the task's models.Marshal bytes, its status, version,
+// result, deduplication key, owner and lease); sorted sets index the tasks
+// by status for List; a string per deduplication key names the running task
+// that holds it. Every write is one Lua script, so it is atomic: Update
+// changes the hash only while its version is the one the caller read
+// (compare-and-set), and a finished task gets its time to live with PEXPIRE
+// in the same script; an expiry index lets each Create drop the index
+// entries of expired tasks. Scripts name keys they derive from the prefix, so the
+// store needs a single Redis server (or a primary with replicas), not Redis
+// Cluster.
+//
+// For tasks to survive a restart of Redis, run it with appendonly yes and
+// appendfsync always (everysec may lose the last second of writes); the
+// tests kill and restart such a server while tasks run. A task lost anyway
+// shows as tasks.ErrNotFound to pollers, and its runner stops its function.
+package redisstore
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/mcp-refcache/taskschema/models"
+	"github.com/mcp-refcache/taskschema/tasks"
+)
+
+// Options configure a [Store].
+type Options struct {
+	// Prefix starts every Redis key the store uses; "" means "taskschema:".
+	Prefix string
+	// TTL is how long a finished task (complete, failed or cancelled) is
+	// kept; 0 means one hour.
+	TTL time.Duration
+}
+
+// Store is a [tasks.Store] on Redis. It is safe for concurrent use.
+type Store struct {
+	rdb    redis.UniversalClient
+	prefix string
+	ttl    time.Duration
+}
+
+// New returns a store that keeps its tasks in rdb.
+func New(rdb redis.UniversalClient, opts Options) *Store {
+	if opts.Prefix == "" {
+		opts.Prefix = "taskschema:"
+	}
+	if opts.TTL <= 0 {
+		opts.TTL = time.Hour
+	}
+	return &Store{rdb: rdb, prefix: opts.Prefix, ttl: opts.TTL}
+}
+
+func (s *Store) taskKey(id string) string              { return s.prefix + "t:" + id }
+func (s *Store) allKey() string                        { return s.prefix + "all" }
+func (s *Store) statusKey(st models.TaskStatus) string { return s.prefix + "s:" + string(st) }
+func (s *Store) dedupKey(key string) string            { return s.prefix + "k:" + key }
+func (s *Store) expiryKey() string                     { return s.prefix + "expiry" }
+func (s *Store) setKey(st models.TaskStatus) string {
+	if st == "" {
+		return s.allKey()
+	}
+	return s.statusKey(st)
+}
+
+// pruneLua removes from the indexes up to 100 tasks whose time to live has
+// passed (their hashes are gone already: PEXPIRE), so that the indexes do
+// not grow with every task ever finished. KEYS[2] is the index of all,
+// KEYS[5] the expiry index; ARGV[10] is now in Unix milliseconds, ARGV[11]
+// the prefix of the status indexes.
+const pruneLua = `
+local gone = redis.call('ZRANGEBYSCORE', KEYS[5], '-inf', ARGV[10], 'LIMIT', 0, 100)
+for _, id in ipairs(gone) do
+  redis.call('ZREM', KEYS[2], id)
+  for _, st in ipairs({'pending', 'processing', 'complete', 'failed', 'cancelled'}) do
+    redis.call('ZREM', ARGV[11] .. st, id)
+  end
+  redis.call('ZREM', KEYS[5], id)
+end
+`
+
+var createScript = redis.NewScript(pruneLua + `
+-- KEYS: 1 task hash, 2 index of all, 3 index of the status, 4 dedup key, 5 expiry index
+-- ARGV: 1 id, 2 task, 3 status, 4 finished, 5 result, 6 key, 7 owner, 8 lease, 9 ttl ms, 10 now ms, 11 status index prefix
+if redis.call('EXISTS', KEYS[1]) == 1 then return {'exists', ''} end
+if ARGV[6] ~= '' and ARGV[4] == '0' then
+  local holder = redis.call('GET', KEYS[4])
+  if holder then return {'key', holder} end
+  redis.call('SET', KEYS[4], ARGV[1])
+end
+redis.call('HSET', KEYS[1], 'task', ARGV[2], 'st', ARGV[3], 'ver', 1, 'result', ARGV[5], 'key', ARGV[6], 'owner', ARGV[7], 'lease', ARGV[8])
+redis.call('ZADD', KEYS[2], 0, ARGV[1])
+redis.call('ZADD', KEYS[3], 0, ARGV[1])
+if ARGV[4] == '1' then
+  redis.call('PEXPIRE', KEYS[1], ARGV[9])
+  redis.call('ZADD', KEYS[5], tonumber(ARGV[10]) + tonumber(ARGV[9]), ARGV[1])
+end
+return {'ok', '1'}
+`)
+
+var updateScript = redis.NewScript(`
+-- KEYS: 1 task hash, 2 index of the old status, 3 index of the new status, 4 dedup key, 5 expiry index
+-- ARGV: 1 id, 2 expected version, 3 task, 4 status, 5 finished, 6 result, 7 key, 8 owner, 9 lease, 10 ttl ms, 11 now ms
+local ver = redis.call('HGET', KEYS[1], 'ver')
+if not ver then return {'missing', ''} end
+if ver ~= ARGV[2] then return {'conflict', ver} end
+local nv = tostring(tonumber(ver) + 1)
+redis.call('HSET', KEYS[1], 'task', ARGV[3], 'st', ARGV[4], 'ver', nv, 'result', ARGV[6], 'key', ARGV[7], 'owner', ARGV[8], 'lease', ARGV[9])
+if KEYS[2] ~= KEYS[3] then
+  redis.call('ZREM', KEYS[2], ARGV[1])
+  redis.call('ZADD', KEYS[3], 0, ARGV[1])
+end
+if ARGV[7] ~= '' then
+  if ARGV[5] == '1' then
+    if redis.call('GET', KEYS[4]) == ARGV[1] then redis.call('DEL', KEYS[4]) end
+  else
+    redis.call('SET', KEYS[4], ARGV[1])
+  end
+end
+if ARGV[5] == '1' then
+  redis.call('PEXPIRE', KEYS[1], ARGV[10])
+  redis.call('ZADD', KEYS[5], tonumber(ARGV[11]) + tonumber(ARGV[10]), ARGV[1])
+else
+  redis.call('PERSIST', KEYS[1])
+  redis.call('ZREM', KEYS[5], ARGV[1])
+end
+return {'ok', nv}
+`)
+
+var deleteScript = redis.NewScript(`
+-- KEYS: 1 task hash, 2 index of all, 3 index of the status, 4 dedup key, 5 expiry index
+-- ARGV: 1 id
+if redis.call('DEL', KEYS[1]) == 0 then return 0 end
+redis.call('ZREM', KEYS[2], ARGV[1])
+redis.call('ZREM', KEYS[5], ARGV[1])
+redis.call('ZREM', KEYS[3], ARGV[1])
+if redis.call('GET', KEYS[4]) == ARGV[1] then redis.call('DEL', KEYS[4]) end
+return 1
+`)
+
+// encoded is a record as the scripts take it.
+type encoded struct {
+	task, finished, result, lease string
+}
+
+func encode(rec tasks.Record) (encoded, error) {
+	if err := tasks.CheckRecord(rec); err != nil {
+		return encoded{}, err
+	}
+	data, err := models.Marshal(rec.Task)
+	if err != nil {
+		return encoded{}, fmt.Errorf("tasks: task %s: %w", rec.Task.RefID, err)
+	}
+	e := encoded{task: string(data), finished: "0", result: string(rec.Result)}
+	if tasks.IsFinished(rec.Task.Status) {
+		e.finished = "1"
+	}
+	if !rec.LeaseExpires.IsZero() {
+		e.lease = strconv.FormatInt(rec.LeaseExpires.UnixMilli(), 10)
+	}
+	return e, nil
+}
+
+// Create implements [tasks.Store].
+func (s *Store) Create(ctx context.Context, rec tasks.Record) (tasks.Record, error) {
+	e, err := encode(rec)
+	if err != nil {
+		return tasks.Record{}, err
+	}
+	id := rec.Task.RefID
+	keys := []string{s.taskKey(id), s.allKey(), s.statusKey(rec.Task.Status), s.dedupKey(rec.Key), s.expiryKey()}
+	res, err := createScript.Run(ctx, s.rdb, keys, id, e.task, string(rec.Task.Status), e.finished, e.result,
+		rec.Key, rec.Owner, e.lease, s.ttl.Milliseconds(), time.Now().UnixMilli(), s.statusKey("")).StringSlice()
+	if err != nil {
+		return tasks.Record{}, fmt.Errorf("redisstore: create %s: %w", id, err)
+	}
+	switch res[0] {
+	case "exists":
+		return tasks.Record{}, fmt.Errorf("%w: %s", tasks.ErrExists, id)
+	case "key":
+		return tasks.Record{}, &tasks.KeyInUseError{Key: rec.Key, RefID: res[1]}
+	}
+	rec.Version = 1
+	return rec, nil
+}
+
+// Get implements [tasks.Store]. The task is read through models.Unmarshal:
+// a hash that another program wrote with a task the schema rejects gives
+// an error wrapping tasks.ErrInvalid.
+func (s *Store) Get(ctx context.Context, refID string) (tasks.Record, error) {
+	h, err := s.rdb.HGetAll(ctx, s.taskKey(refID)).Result()
+	if err != nil {
+		return tasks.Record{}, fmt.Errorf("redisstore: get %s: %w", refID, err)
+	}
+	return decode(refID, h)
+}
+
+func decode(id string, h map[string]string) (tasks.Record, error) {
+	if len(h) == 0 {
+		return tasks.Record{}, fmt.Errorf("%w: %s", tasks.ErrNotFound, id)
+	}
+	rec := tasks.Record{Key: h["key"], Owner: h["owner"]}
+	if err := models.Unmarshal([]byte(h["task"]), &rec.Task); err != nil {
+		return tasks.Record{}, fmt.Errorf("%w: stored task %s: %w", tasks.ErrInvalid, id, err)
+	}
+	var err error
+	if rec.Version, err = strconv.ParseInt(h["ver"], 10, 64); err != nil || rec.Version < 1 {
+		return tasks.Record{}, fmt.Errorf("%w: stored task %s: version %q is not a positive integer", tasks.ErrInvalid, id, h["ver"])
+	}
+	if l := h["lease"]; l != "" {
+		ms, err := strconv.ParseInt(l, 10, 64)
+		if err != nil {
+			return tasks.Record{}, fmt.Errorf("%w: stored task %s: lease %q is not Unix milliseconds", tasks.ErrInvalid, id, l)
+		}
+		rec.LeaseExpires = time.UnixMilli(ms)
+	}
+	if r := h["result"]; r != "" {
+		rec.Result = []byte(r)
+	}
+	if rec.Task.RefID != id || h["st"] != string(rec.Task.Status) {
+		return tasks.Record{}, fmt.Errorf("%w: stored task %s: hash holds ref_id %q, status %q for %q", tasks.ErrInvalid, id, rec.Task.RefID, h["st"], rec.Task.Status)
+	}
+	if err := tasks.CheckRecord(rec); err != nil {
+		return tasks.Record{}, fmt.Errorf("stored task: %w", err)
+	}
+	return rec, nil
+}
+
+// Update implements [tasks.Store]: it reads the stored task, checks the
+// transition, and writes only if the version is still rec.Version.
+func (s *Store) Update(ctx context.Context, rec tasks.Record) (tasks.Record, error) {
+	e, err := encode(rec)
+	if err != nil {
+		return tasks.Record{}, err
+	}
+	id := rec.Task.RefID
+	old, err := s.Get(ctx, id)
+	if err != nil {
+		return tasks.Record{}, err
+	}
+	if old.Version != rec.Version {
+		return tasks.Record{}, fmt.Errorf("%w: %s is at version %d, not %d", tasks.ErrConflict, id, old.Version, rec.Version)
+	}
+	if err := tasks.CheckTransition(old.Task, rec.Task); err != nil {
+		return tasks.Record{}, err
+	}
+	if rec.Key != old.Key {
+		return tasks.Record{}, fmt.Errorf("%w: task %s: the key changes from %q to %q", tasks.ErrInvalid, id, old.Key, rec.Key)
+	}
+	keys := []string{s.taskKey(id), s.statusKey(old.Task.Status), s.statusKey(rec.Task.Status), s.dedupKey(rec.Key), s.expiryKey()}
+	res, err := updateScript.Run(ctx, s.rdb, keys, id, strconv.FormatInt(rec.Version, 10), e.task, string(rec.Task.Status),
+		e.finished, e.result, rec.Key, rec.Owner, e.lease, s.ttl.Milliseconds(), time.Now().UnixMilli()).StringSlice()
+	if err != nil {
+		return tasks.Record{}, fmt.Errorf("redisstore: update %s: %w", id, err)
+	}
+	switch res[0] {
+	case "missing":
+		return tasks.Record{}, fmt.Errorf("%w: %s", tasks.ErrNotFound, id)
+	case "conflict":
+		return tasks.Record{}, fmt.Errorf("%w: %s is at version %s, not %d", tasks.ErrConflict, id, res[1], rec.Version)
+	}
+	if rec.Version, err = strconv.ParseInt(res[1], 10, 64); err != nil {
+		return tasks.Record{}, fmt.Errorf("redisstore: update %s: version %q: %w", id, res[1], err)
+	}
+	return rec, nil
+}
+
+// List implements [tasks.Store]. Index entries of tasks that expired are
+// removed as List comes across them.
+func (s *Store) List(ctx context.Context, opts tasks.ListOptions) (tasks.Page, error) {
+	limit := opts.Limit
+	if limit <= 0 {
+		limit = 100
+	}
+	set := s.setKey(opts.Status)
+	after := "-"
+	if opts.After != "" {
+		after = "(" + opts.After
+	}
+	var page tasks.Page
+	for range 1000 { // each round removes stale entries or fills the page
+		ids, err := s.rdb.ZRangeByLex(ctx, set, &redis.ZRangeBy{Min: after, Max: "+", Count: int64(limit - len(page.Records) + 1)}).Result()
+		if err != nil {
+			return tasks.Page{}, fmt.Errorf("redisstore: list: %w", err)
+		}
+		if len(ids) == 0 {
+			return page, nil
+		}
+		pipe := s.rdb.Pipeline()
+		cmds := make([]*redis.MapStringStringCmd, len(ids))
+		for i, id := range ids {
+			cmds[i] = pipe.HGetAll(ctx, s.taskKey(id))
+		}
+		if _, err := pipe.Exec(ctx); err != nil {
+			return tasks.Page{}, fmt.Errorf("redisstore: list: %w", err)
+		}
+		for i, id := range ids {
+			h := cmds[i].Val()
+			if len(h) == 0 {
+				s.rdb.ZRem(ctx, set, id)
+				s.rdb.ZRem(ctx, s.allKey(), id)
+				continue
+			}
+			rec, err := decode(id, h)
+			if err != nil {
+				return tasks.Page{}, err
+			}
+			if opts.Status != "" && rec.Task.Status != opts.Status {
+				continue // moved since the index was read
+			}
+			if len(page.Records) == limit {
+				page.Next = page.Records[limit-1].Task.RefID
+				return page, nil
+			}
+			page.Records = append(page.Records, rec)
+		}
+		after = "(" + ids[len(ids)-1]
+	}
+	return page, nil
+}
+
+// Delete implements [tasks.Store].
+func (s *Store) Delete(ctx context.Context, refID string) error {
+	h, err := s.rdb.HMGet(ctx, s.taskKey(refID), "st", "key").Result()
+	if err != nil {
+		return fmt.Errorf("redisstore: delete %s: %w", refID, err)
+	}
+	st, _ := h[0].(string)
+	key, _ := h[1].(string)
+	keys := []string{s.taskKey(refID), s.allKey(), s.statusKey(models.TaskStatus(st)), s.dedupKey(key), s.expiryKey()}
+	n, err := deleteScript.Run(ctx, s.rdb, keys, refID).Int()
+	if err != nil {
+		return fmt.Errorf("redisstore: delete %s: %w", refID, err)
+	}
+	if n == 0 {
+		return fmt.Errorf("%w: %s", tasks.ErrNotFound, refID)
+	}
+	return nil
+}
+
+var _ tasks.Store = (*Store)(nil)

@@ -1,0 +1,788 @@
+package tasks
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"runtime/debug"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/mcp-refcache/taskschema/models"
+)
+
+// Func is the work of one call. It gets a context that is cancelled when
+// its task is cancelled (or its runner closed), never by the request's
+// cancellation, and the task's progress reporter. It returns the result as
+// JSON (nil means null) or an error; a panic fails the task with the
+// panic's message.
+type Func func(ctx context.Context, p *Progress) (json.RawMessage, error)
+
+// Options configure a [Runner]. Zero values take the defaults.
+type Options struct {
+	// Store keeps the tasks; nil means a new MemoryStore with default
+	// options.
+	Store Store
+	// Owner names this runner in the records it owns; "" means a random
+	// name. Two runners sharing a store must have different owners.
+	Owner string
+	// LeaseDuration is how long a task's lease lasts without renewal;
+	// default 10s. A task whose lease expired is failed by whoever reads it.
+	LeaseDuration time.Duration
+	// HeartbeatInterval is how often the runner renews the lease of each
+	// task it runs and learns whether another runner cancelled it; default
+	// 1s. It must be shorter than LeaseDuration.
+	HeartbeatInterval time.Duration
+	// ProgressInterval is the least time between two progress writes of
+	// one task; default 500ms.
+	ProgressInterval time.Duration
+	// StoreTimeout bounds each store call the runner makes on its own (not
+	// on a caller's context); default 5s.
+	StoreTimeout time.Duration
+}
+
+// Call describes one call of [Runner.Run].
+type Call struct {
+	// Timeout is how long Run waits for the function before it answers with
+	// an AsyncTaskResponse; 0 answers at once.
+	Timeout time.Duration
+	// Key, when not "", deduplicates: a call with the key of a task that
+	// is running in this runner joins that task instead of starting a new
+	// one. Across runners, the store refuses a second running task with
+	// the key when the task is stored (see [KeyInUseError]); the later
+	// call then stops its own function and answers with the first task.
+	Key string
+	// ID is the task's ref_id; "" means [NewRefID](Prefix).
+	ID string
+	// Prefix is put before a random ref_id (see [NewRefID]).
+	Prefix string
+	// MaxRetries is how often a failed function is run again
+	// (max_retries); 0 means never.
+	MaxRetries int64
+	// RetryDelay is the wait before each retry.
+	RetryDelay time.Duration
+}
+
+// Outcome is what [Runner.Run] gives: the function's result when it
+// finished within the call's timeout, else the response that tells the
+// client which task to poll.
+type Outcome struct {
+	// Result is the function's JSON result; nil when Async is set.
+	Result json.RawMessage
+	// Async is the task's response when the function outlived the timeout.
+	Async *models.AsyncTaskResponse
+}
+
+// PanicError is the error of a function that panicked; the task's error
+// is its message, "panic: " and the panic's value.
+type PanicError struct {
+	Value any    // what the function panicked with
+	Stack []byte // the goroutine's stack at the panic
+}
+
+// Error returns "panic: " and the panic's value.
+func (e *PanicError) Error() string { return fmt.Sprintf("panic: %v", e.Value) }
+
+// Runner runs functions as tasks. It is safe for concurrent use.
+type Runner struct {
+	store Store
+	owner string
+	opts  Options
+
+	ctx  context.Context // cancelled by Close; parent of every task's cancellation
+	stop context.CancelCauseFunc
+	wg   sync.WaitGroup
+
+	mu      sync.Mutex
+	closed  bool
+	byID    map[string]*flight
+	byKey   map[string]*flight
+	keeping map[*flight]struct{} // stored flights, whose leases the keeper renews
+}
+
+// NewRunner returns a runner with the given options. Close it when done:
+// it has a goroutine that renews the leases of its tasks.
+func NewRunner(opts Options) (*Runner, error) {
+	if opts.Store == nil {
+		opts.Store = NewMemoryStore(MemoryOptions{})
+	}
+	if opts.Owner == "" {
+		id, _ := NewRefID("runner")
+		opts.Owner = id
+	}
+	if opts.LeaseDuration <= 0 {
+		opts.LeaseDuration = 10 * time.Second
+	}
+	if opts.HeartbeatInterval <= 0 {
+		opts.HeartbeatInterval = time.Second
+	}
+	if opts.ProgressInterval <= 0 {
+		opts.ProgressInterval = 500 * time.Millisecond
+	}
+	if opts.StoreTimeout <= 0 {
+		opts.StoreTimeout = 5 * time.Second
+	}
+	if opts.HeartbeatInterval >= opts.LeaseDuration {
+		return nil, fmt.Errorf("%w: HeartbeatInterval (%s) must be shorter than LeaseDuration (%s)", ErrInvalid, opts.HeartbeatInterval, opts.LeaseDuration)
+	}
+	ctx, stop := context.WithCancelCause(context.Background())
+	r := &Runner{store: opts.Store, owner: opts.Owner, opts: opts, ctx: ctx, stop: stop,
+		byID: map[string]*flight{}, byKey: map[string]*flight{}, keeping: map[*flight]struct{}{}}
+	go r.keep()
+	return r, nil
+}
+
+// Store returns the runner's store.
+func (r *Runner) Store() Store { return r.store }
+
+// Owner returns the name the runner writes in the records it owns.
+func (r *Runner) Owner() string { return r.owner }
+
+// Run starts fn once and waits up to call.Timeout for it:
+//   - when fn finishes in time, Run returns its result (or its error, a
+//     *PanicError for a panic) and leaves nothing in the store;
+//   - when it does not, or ctx is done first, Run stores the task (status
+//     processing, or pending between retries) and returns its
+//     AsyncTaskResponse; fn keeps running in the same goroutine, and
+//     [Runner.Get] shows how it ends. A store error here is returned, and
+//     fn is cancelled: no task runs that a client cannot see;
+//   - when call.Key names a task running in this runner, Run waits for that
+//     task in the same way instead of starting fn.
+//
+// A failed fn is run again up to call.MaxRetries times (after
+// call.RetryDelay), within the same timeout while the call waits.
+func (r *Runner) Run(ctx context.Context, call Call, fn Func) (Outcome, error) {
+	if call.Timeout < 0 || call.MaxRetries < 0 || call.MaxRetries > maxCount || call.RetryDelay < 0 {
+		return Outcome{}, fmt.Errorf("%w: Timeout, MaxRetries and RetryDelay must not be negative (MaxRetries at most 2^53-1)", ErrInvalid)
+	}
+	if fn == nil {
+		return Outcome{}, fmt.Errorf("%w: nil Func", ErrInvalid)
+	}
+	id := call.ID
+	if id != "" {
+		if err := checkID(id); err != nil {
+			return Outcome{}, err
+		}
+		if _, err := r.store.Get(ctx, id); err == nil {
+			return Outcome{}, fmt.Errorf("%w: %s", ErrExists, id)
+		} else if !errors.Is(err, ErrNotFound) {
+			return Outcome{}, err
+		}
+	} else {
+		var err error
+		if id, err = NewRefID(call.Prefix); err != nil {
+			return Outcome{}, err
+		}
+	}
+	r.mu.Lock()
+	if r.closed {
+		r.mu.Unlock()
+		return Outcome{}, ErrClosed
+	}
+	if f := r.byKey[call.Key]; call.Key != "" && f != nil {
+		r.mu.Unlock()
+		return f.wait(ctx, call.Timeout)
+	}
+	if _, ok := r.byID[id]; ok {
+		r.mu.Unlock()
+		return Outcome{}, fmt.Errorf("%w: %s", ErrExists, id)
+	}
+	f := r.newFlight(ctx, id, call)
+	r.byID[id] = f
+	if call.Key != "" {
+		r.byKey[call.Key] = f
+	}
+	r.wg.Add(1)
+	r.mu.Unlock()
+	go f.run(fn)
+	return f.wait(ctx, call.Timeout)
+}
+
+// Get returns the task with the given ref_id: from the store, or, while a
+// call still waits for it, from this runner. A pending or processing task
+// whose owner's lease has expired is first failed (see the package
+// documentation).
+func (r *Runner) Get(ctx context.Context, refID string) (Record, error) {
+	if f := r.local(refID); f != nil && !f.stored.Load() {
+		f.mu.Lock()
+		if !f.stored.Load() {
+			t := f.task
+			if t.Status == models.TaskStatusProcessing {
+				t.Progress = f.progress.Snapshot()
+			}
+			f.mu.Unlock()
+			if err := models.Validate(t); err != nil { // as a store would refuse it
+				return Record{}, fmt.Errorf("tasks: task %s: %w", refID, err)
+			}
+			return Record{Task: t, Key: f.key, Owner: r.owner}, nil
+		}
+		f.mu.Unlock()
+	}
+	rec, err := r.store.Get(ctx, refID)
+	if err != nil {
+		return Record{}, err
+	}
+	if rec.LeaseExpired(time.Now()) {
+		return r.reap(ctx, rec)
+	}
+	return rec, nil
+}
+
+// Response returns the AsyncTaskResponse of the task with the given
+// ref_id, as [Runner.Get] finds it.
+func (r *Runner) Response(ctx context.Context, refID string) (models.AsyncTaskResponse, error) {
+	rec, err := r.Get(ctx, refID)
+	if err != nil {
+		return models.AsyncTaskResponse{}, err
+	}
+	return response(rec.Task)
+}
+
+// response returns the task's AsyncTaskResponse, checked against its
+// schema.
+func response(t models.TaskInfo) (models.AsyncTaskResponse, error) {
+	resp := t.ToAsyncTaskResponse(models.ResponseOptions{})
+	if err := models.Validate(resp); err != nil {
+		return models.AsyncTaskResponse{}, fmt.Errorf("tasks: response for task %s: %w", t.RefID, err)
+	}
+	return resp, nil
+}
+
+// Cancel cancels the task with the given ref_id and returns it as stored.
+// A pending or processing task becomes cancelled at once; the function's
+// context is cancelled at once in this runner, within one heartbeat in
+// another; what the function returns afterwards is discarded. A finished
+// task gives an error wrapping ErrFinished.
+func (r *Runner) Cancel(ctx context.Context, refID string) (models.TaskInfo, error) {
+	f := r.local(refID)
+	if f != nil && !f.stored.Load() {
+		f.mu.Lock()
+		if !f.stored.Load() {
+			defer f.mu.Unlock()
+			if f.finished || f.stopErr != nil {
+				return f.task, fmt.Errorf("%w: task %s is %s", ErrFinished, refID, f.task.Status)
+			}
+			f.task = toCancelled(f.task, time.Now())
+			f.stopErr = ErrCancelled
+			f.cancel(ErrCancelled)
+			r.forgetKey(f)
+			return f.task, nil
+		}
+		f.mu.Unlock()
+	}
+	for attempt := range 20 {
+		rec, err := r.Get(ctx, refID)
+		if err != nil {
+			return models.TaskInfo{}, err
+		}
+		if rec.Task.IsTerminal() {
+			return rec.Task, fmt.Errorf("%w: task %s is %s", ErrFinished, refID, rec.Task.Status)
+		}
+		if rec.Task.Status == models.TaskStatusFailed {
+			// Its runner is moving it to pending for a retry.
+			if err := sleep(ctx, time.Duration(attempt+1)*5*time.Millisecond); err != nil {
+				return rec.Task, err
+			}
+			continue
+		}
+		rec.Task = toCancelled(rec.Task, time.Now())
+		rec.Result, rec.LeaseExpires = nil, time.Time{}
+		got, err := r.store.Update(ctx, rec)
+		if errors.Is(err, ErrConflict) {
+			continue
+		}
+		if err != nil {
+			return models.TaskInfo{}, err
+		}
+		if f != nil {
+			f.cancel(ErrCancelled)
+			r.forgetKey(f)
+		}
+		return got.Task, nil
+	}
+	return models.TaskInfo{}, fmt.Errorf("%w: task %s kept changing while it was being cancelled", ErrConflict, refID)
+}
+
+// ReapExpired fails every pending or processing task in the store whose
+// owner's lease has expired, and returns how many it failed.
+func (r *Runner) ReapExpired(ctx context.Context) (int, error) {
+	n := 0
+	now := time.Now()
+	for _, st := range []models.TaskStatus{models.TaskStatusPending, models.TaskStatusProcessing} {
+		opts := ListOptions{Status: st, Limit: 500}
+		for {
+			page, err := r.store.List(ctx, opts)
+			if err != nil {
+				return n, err
+			}
+			for _, rec := range page.Records {
+				if rec.LeaseExpired(now) {
+					if got, err := r.reap(ctx, rec); err == nil && got.Task.Status == models.TaskStatusFailed {
+						n++
+					}
+				}
+			}
+			if page.Next == "" {
+				break
+			}
+			opts.After = page.Next
+		}
+	}
+	return n, nil
+}
+
+// reap fails a task whose owner's lease expired. If the task changed in
+// the meantime, it returns the task as it is now.
+func (r *Runner) reap(ctx context.Context, rec Record) (Record, error) {
+	msg := fmt.Sprintf("the task's owner %q stopped renewing its lease, which expired at %s: the process running the task stopped (crashed, or lost the store)",
+		rec.Owner, rec.LeaseExpires.UTC().Format(time.RFC3339Nano))
+	id := rec.Task.RefID
+	if rec.Task.Status == models.TaskStatusPending {
+		rec.Task = toProcessing(rec.Task) // failed is reached through processing
+		got, err := r.store.Update(ctx, rec)
+		if err != nil {
+			return r.afterReapConflict(ctx, id, err)
+		}
+		rec = got
+	}
+	rec.Task = toFailed(rec.Task, time.Now(), msg)
+	rec.LeaseExpires = time.Time{}
+	got, err := r.store.Update(ctx, rec)
+	if err != nil {
+		return r.afterReapConflict(ctx, id, err)
+	}
+	return got, nil
+}
+
+func (r *Runner) afterReapConflict(ctx context.Context, id string, err error) (Record, error) {
+	if errors.Is(err, ErrConflict) {
+		return r.store.Get(ctx, id)
+	}
+	return Record{}, err
+}
+
+// Close cancels every function still running in this runner and waits,
+// until ctx is done, for their tasks to be written: a task whose function
+// stopped fails with "runner closed before the task finished". Later
+// calls of Run give ErrClosed.
+func (r *Runner) Close(ctx context.Context) error {
+	r.mu.Lock()
+	r.closed = true
+	r.mu.Unlock()
+	r.stop(ErrClosed)
+	done := make(chan struct{})
+	go func() { r.wg.Wait(); close(done) }()
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func (r *Runner) local(id string) *flight {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.byID[id]
+}
+
+// forgetKey lets a new call with f's key start a new task.
+func (r *Runner) forgetKey(f *flight) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if f.key != "" && r.byKey[f.key] == f {
+		delete(r.byKey, f.key)
+	}
+}
+
+func (r *Runner) forget(f *flight) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	delete(r.keeping, f)
+	if r.byID[f.id] == f {
+		delete(r.byID, f.id)
+	}
+	if f.key != "" && r.byKey[f.key] == f {
+		delete(r.byKey, f.key)
+	}
+}
+
+func (r *Runner) storeCtx() (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.Background(), r.opts.StoreTimeout)
+}
+
+func sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// errStopped: the store holds a state of the task that its flight did not
+// write (cancelled or failed by another runner), so the flight writes no
+// more.
+var errStopped = errors.New("tasks: task changed by another runner")
+
+// flight is one task running in this runner.
+type flight struct {
+	r          *Runner
+	id, key    string
+	maxRetries int64
+	retryDelay time.Duration
+	ctx        context.Context
+	cancel     context.CancelCauseFunc
+	progress   *Progress
+	done       chan struct{} // closed when the function's run has ended
+	stored     atomic.Bool   // the task is in the store
+
+	mu        sync.Mutex // guards what follows; held during the flight's store writes
+	task      models.TaskInfo
+	rec       Record // the last record written or read, when stored
+	finished  bool
+	finishing bool  // the final write is under way: the keeper writes no more
+	stopErr   error // why the flight writes no more (cancelled, taken over, store lost)
+	result    json.RawMessage
+	err       error
+	lastWrite time.Time
+}
+
+func (r *Runner) newFlight(reqCtx context.Context, id string, call Call) *flight {
+	ctx, cancel := context.WithCancelCause(context.WithoutCancel(reqCtx))
+	stopOnClose := context.AfterFunc(r.ctx, func() { cancel(ErrClosed) })
+	f := &flight{r: r, id: id, key: call.Key, maxRetries: call.MaxRetries, retryDelay: call.RetryDelay,
+		ctx: ctx, done: make(chan struct{}), task: newTask(id, call.MaxRetries, time.Now())}
+	f.cancel = func(cause error) { stopOnClose(); cancel(cause) }
+	f.progress = &Progress{ctx: ctx}
+	return f
+}
+
+// wait waits for the function up to timeout or until ctx is done, then
+// hands the task to the background.
+func (f *flight) wait(ctx context.Context, timeout time.Duration) (Outcome, error) {
+	t := time.NewTimer(timeout)
+	select {
+	case <-f.done:
+	case <-t.C:
+	case <-ctx.Done():
+	}
+	t.Stop()
+	return f.handoff()
+}
+
+// handoff returns the outcome of a finished flight, or stores the task (if
+// it is not stored yet) and returns its response.
+func (f *flight) handoff() (Outcome, error) {
+	r := f.r
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.finished {
+		if f.err != nil {
+			return Outcome{}, f.err
+		}
+		return Outcome{Result: f.result}, nil
+	}
+	if f.stopErr != nil {
+		return Outcome{}, f.stopErr
+	}
+	if !f.stored.Load() {
+		t := f.task
+		if t.Status == models.TaskStatusProcessing {
+			t.Progress = f.progress.Snapshot()
+		}
+		now := time.Now()
+		ctx, cancel := r.storeCtx()
+		got, err := r.store.Create(ctx, Record{Task: t, Key: f.key, Owner: r.owner, LeaseExpires: now.Add(r.opts.LeaseDuration)})
+		cancel()
+		if err != nil {
+			var inUse *KeyInUseError
+			if errors.As(err, &inUse) {
+				// Another runner runs a task with this key: answer with it.
+				f.stopErr = fmt.Errorf("tasks: key %q is held by task %s", f.key, inUse.RefID)
+				f.cancel(f.stopErr)
+				resp, rerr := r.Response(context.Background(), inUse.RefID)
+				if rerr != nil {
+					return Outcome{}, rerr
+				}
+				return Outcome{Async: &resp}, nil
+			}
+			f.stopErr = fmt.Errorf("tasks: store task %s: %w", f.id, err)
+			f.cancel(f.stopErr)
+			return Outcome{}, f.stopErr
+		}
+		f.rec, f.task, f.lastWrite = got, t, now
+		f.stored.Store(true)
+		r.mu.Lock()
+		r.keeping[f] = struct{}{}
+		r.mu.Unlock()
+	}
+	resp, err := response(f.task)
+	if err != nil {
+		return Outcome{}, err
+	}
+	return Outcome{Async: &resp}, nil
+}
+
+// run runs the function, with its retries, and writes each step.
+func (f *flight) run(fn Func) {
+	defer f.r.wg.Done()
+	var result json.RawMessage
+	var runErr error
+	for {
+		if err := f.step(toProcessing, nil); err != nil {
+			runErr = err
+			break
+		}
+		res, err := invoke(f.ctx, f.progress, fn)
+		if f.ctx.Err() != nil {
+			runErr = f.ended()
+			break
+		}
+		if err == nil {
+			if res == nil {
+				res = json.RawMessage("null")
+			}
+			if !json.Valid(res) {
+				err = fmt.Errorf("the function returned a result that is not valid JSON (%d bytes)", len(res))
+			}
+		}
+		now := time.Now()
+		if err == nil {
+			p := f.progress.Snapshot()
+			runErr = f.step(func(t models.TaskInfo) models.TaskInfo {
+				if p != nil {
+					t.Progress = p
+				}
+				return toComplete(t, now)
+			}, res)
+			if runErr == nil {
+				result = res
+			}
+			break
+		}
+		runErr = err
+		msg := err.Error()
+		if !f.retriesLeft() {
+			f.step(func(t models.TaskInfo) models.TaskInfo { return toFailed(t, now, msg) }, nil)
+			break
+		}
+		if f.step(func(t models.TaskInfo) models.TaskInfo { return toFailed(t, now, msg) }, nil) != nil ||
+			f.step(func(t models.TaskInfo) models.TaskInfo { return toRetry(t, time.Now()) }, nil) != nil {
+			break
+		}
+		f.progress.reset()
+		if sleep(f.ctx, f.retryDelay) != nil {
+			runErr = f.ended()
+			break
+		}
+	}
+	f.mu.Lock()
+	f.finished, f.result, f.err = true, result, runErr
+	f.mu.Unlock()
+	f.r.forget(f)
+	f.cancel(context.Canceled)
+	close(f.done)
+}
+
+// ended writes the end of a task whose context is done, and returns the
+// error of the run: ErrCancelled, ErrClosed or why the flight stopped.
+func (f *flight) ended() error {
+	cause := context.Cause(f.ctx)
+	now := time.Now()
+	switch {
+	case errors.Is(cause, ErrClosed):
+		if f.status() == models.TaskStatusPending {
+			f.step(toProcessing, nil) // failed is reached through processing
+		}
+		f.step(func(t models.TaskInfo) models.TaskInfo {
+			return toFailed(t, now, "runner closed before the task finished")
+		}, nil)
+	case errors.Is(cause, ErrCancelled):
+		f.step(func(t models.TaskInfo) models.TaskInfo { return toCancelled(t, now) }, nil)
+	}
+	return cause
+}
+
+func (f *flight) retriesLeft() bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.task.RetryCount < f.maxRetries
+}
+
+func (f *flight) status() models.TaskStatus {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.task.Status
+}
+
+// step moves the task to next(task), writing it to the store once the
+// task is stored. It returns errStopped (or why the flight stopped) when
+// the flight must write no more.
+func (f *flight) step(next func(models.TaskInfo) models.TaskInfo, result json.RawMessage) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.stopErr != nil {
+		return f.stopErr
+	}
+	t := next(f.task)
+	if err := CheckTransition(f.task, t); err != nil {
+		return err
+	}
+	if IsFinished(t.Status) && !(t.Status == models.TaskStatusFailed && t.RetryCount < t.MaxRetries) {
+		f.finishing = true
+	}
+	if !f.stored.Load() {
+		f.task = t
+		return nil
+	}
+	return f.writeLocked(t, result, true)
+}
+
+// writeLocked writes t to the store. With retry, a store error is retried
+// until one lease has passed; then the flight stops (the lease will expire
+// and a reader will fail the task). A conflict with a change by someone
+// else (Cancel, or a reaper) stops the flight and cancels the function.
+func (f *flight) writeLocked(t models.TaskInfo, result json.RawMessage, retry bool) error {
+	r := f.r
+	giveUp := time.Now().Add(r.opts.LeaseDuration)
+	backoff := 5 * time.Millisecond
+	for {
+		rec := f.rec
+		rec.Task, rec.Result, rec.Owner = t, result, r.owner
+		rec.LeaseExpires = time.Time{}
+		if !IsFinished(t.Status) {
+			rec.LeaseExpires = time.Now().Add(r.opts.LeaseDuration)
+		}
+		ctx, cancel := r.storeCtx()
+		got, err := r.store.Update(ctx, rec)
+		cancel()
+		if err == nil {
+			f.rec, f.task, f.lastWrite = got, t, time.Now()
+			return nil
+		}
+		if errors.Is(err, ErrConflict) || errors.Is(err, ErrNotFound) || errors.Is(err, ErrIllegalTransition) {
+			ctx, cancel := r.storeCtx()
+			cur, gerr := r.store.Get(ctx, f.id)
+			cancel()
+			switch {
+			case errors.Is(gerr, ErrNotFound):
+				return f.stopLocked(fmt.Errorf("%w: task %s was deleted", errStopped, f.id))
+			case gerr == nil && (cur.Task.Status != f.task.Status || cur.Owner != r.owner):
+				f.task = cur.Task
+				if cur.Task.Status == models.TaskStatusCancelled {
+					return f.stopLocked(ErrCancelled)
+				}
+				return f.stopLocked(fmt.Errorf("%w: task %s is now %s (owner %q)", errStopped, f.id, cur.Task.Status, cur.Owner))
+			case gerr == nil:
+				f.rec.Version = cur.Version
+				continue
+			}
+			err = gerr
+		}
+		if !retry {
+			return err
+		}
+		if time.Now().After(giveUp) {
+			return f.stopLocked(fmt.Errorf("tasks: task %s: store unavailable for a whole lease: %w", f.id, err))
+		}
+		time.Sleep(backoff)
+		backoff = min(2*backoff, time.Second)
+	}
+}
+
+func (f *flight) stopLocked(err error) error {
+	f.stopErr = err
+	f.cancel(err)
+	f.r.forgetKey(f)
+	return err
+}
+
+// keepers is how many tasks the keeper writes at the same time.
+const keepers = 8
+
+// keep writes the progress and renews the lease of every task this runner
+// has stored, each tick, until the runner is closed. One goroutine serves
+// all tasks, so a running task costs only its function's goroutine.
+func (r *Runner) keep() {
+	t := time.NewTicker(min(r.opts.ProgressInterval, r.opts.HeartbeatInterval))
+	defer t.Stop()
+	var flights []*flight
+	for {
+		select {
+		case <-r.ctx.Done():
+			return
+		case <-t.C:
+		}
+		r.mu.Lock()
+		flights = flights[:0]
+		for f := range r.keeping {
+			flights = append(flights, f)
+		}
+		r.mu.Unlock()
+		var wg sync.WaitGroup
+		next := atomic.Int64{}
+		for range min(keepers, len(flights)) {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for i := next.Add(1) - 1; i < int64(len(flights)); i = next.Add(1) - 1 {
+					flights[i].keepOnce()
+				}
+			}()
+		}
+		wg.Wait()
+		clear(flights) // let finished flights go
+	}
+}
+
+// keepOnce writes the task's progress if it changed and ProgressInterval
+// has passed, or renews its lease if HeartbeatInterval has passed. A write
+// that finds the task changed by someone else stops the flight (see
+// writeLocked); once writes have failed for a whole lease, the flight stops
+// too, since a reader may fail the task now.
+func (f *flight) keepOnce() {
+	r := f.r
+	if !f.mu.TryLock() {
+		return // the flight is writing the task itself, which renews the lease
+	}
+	defer f.mu.Unlock()
+	if f.finishing || f.stopErr != nil {
+		return
+	}
+	since := time.Since(f.lastWrite)
+	p, dirty := f.progress.take()
+	if !(dirty && since >= r.opts.ProgressInterval) && since < r.opts.HeartbeatInterval {
+		if dirty {
+			f.progress.markDirty()
+		}
+		return
+	}
+	next := f.task
+	if dirty && next.Status == models.TaskStatusProcessing {
+		next.Progress = p
+	}
+	err := f.writeLocked(next, nil, false)
+	if err == nil || f.stopErr != nil {
+		return
+	}
+	if time.Since(f.lastWrite) >= r.opts.LeaseDuration {
+		f.stopLocked(fmt.Errorf("tasks: task %s: store unavailable for a whole lease: %w", f.id, err))
+	} else if dirty {
+		f.progress.markDirty()
+	}
+}
+
+// invoke calls fn, turning a panic into a *PanicError.
+func invoke(ctx context.Context, p *Progress, fn Func) (res json.RawMessage, err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			res, err = nil, &PanicError{Value: v, Stack: debug.Stack()}
+		}
+	}()
+	return fn(ctx, p)
+}

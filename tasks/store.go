@@ -1,0 +1,152 @@
+package tasks
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/mcp-refcache/taskschema/models"
+)
+
+// Errors a [Store] or a [Runner] returns; test for them with errors.Is.
+var (
+	// ErrNotFound: no task with that reference ID (never stored, deleted or
+	// expired).
+	ErrNotFound = errors.New("tasks: task not found")
+	// ErrExists: a task with that reference ID is already stored or running.
+	ErrExists = errors.New("tasks: a task with this ref_id already exists")
+	// ErrConflict: the task changed since it was read (compare-and-set failed).
+	ErrConflict = errors.New("tasks: task changed since it was read")
+	// ErrFull: the store holds as many running tasks as it may.
+	ErrFull = errors.New("tasks: store is full")
+	// ErrIllegalTransition: the update breaks the task lifecycle.
+	ErrIllegalTransition = errors.New("tasks: illegal task transition")
+	// ErrFinished: the task is complete, cancelled, or failed with no
+	// retries left, so it cannot be cancelled.
+	ErrFinished = errors.New("tasks: task has finished")
+	// ErrCancelled: the task was cancelled.
+	ErrCancelled = errors.New("tasks: task cancelled")
+	// ErrClosed: the runner is closed.
+	ErrClosed = errors.New("tasks: runner closed")
+	// ErrInvalid: a stored value or an argument is not valid.
+	ErrInvalid = errors.New("tasks: invalid")
+)
+
+// Record is one stored task: the schema-valid [models.TaskInfo] and what a
+// runner keeps beside it.
+type Record struct {
+	// Task is the task. Stores write it with models.Marshal and read it with
+	// models.Unmarshal.
+	Task models.TaskInfo
+	// Result is the JSON result of a complete task; nil for any other status.
+	Result json.RawMessage
+	// Key is the deduplication key of the call that started the task, or "".
+	Key string
+	// Owner names the runner that runs the task and holds its lease.
+	Owner string
+	// LeaseExpires is when the owner's lease runs out unless renewed; the
+	// zero time means no lease (a finished task).
+	LeaseExpires time.Time
+	// Version counts the writes of the record; a store sets it, and
+	// [Store.Update] succeeds only when it still matches the stored one.
+	Version int64
+}
+
+// LeaseExpired reports whether the task is pending or processing and its
+// owner's lease ran out before now.
+func (r Record) LeaseExpired(now time.Time) bool {
+	switch r.Task.Status {
+	case models.TaskStatusPending, models.TaskStatusProcessing:
+		return !r.LeaseExpires.IsZero() && now.After(r.LeaseExpires)
+	}
+	return false
+}
+
+// ListOptions select a page of [Store.List].
+type ListOptions struct {
+	// Status keeps only tasks with this status; "" keeps all.
+	Status models.TaskStatus
+	// After is the cursor: only reference IDs greater than it (byte order)
+	// are listed. Pass the previous page's Next; "" starts at the beginning.
+	After string
+	// Limit is the most records in the page; 0 means 100.
+	Limit int
+}
+
+// Page is one page of [Store.List].
+type Page struct {
+	// Records are in ascending order of reference ID.
+	Records []Record
+	// Next is the cursor of the next page, or "" when this page is the last.
+	Next string
+}
+
+// Store keeps tasks. Implementations are safe for concurrent use, write
+// tasks only through models.Marshal and read them only through
+// models.Unmarshal (so they never hold or return a task the schema rejects),
+// call [CheckTransition] before every update, and remove a finished task
+// (complete, failed or cancelled) once its time to live has passed.
+type Store interface {
+	// Create stores a new record with Version 1 and returns it. A record
+	// with the same ref_id gives ErrExists. A record with a Key that a
+	// pending or processing task already holds gives a *KeyInUseError.
+	Create(ctx context.Context, rec Record) (Record, error)
+	// Get returns the record with the given ref_id, or ErrNotFound.
+	Get(ctx context.Context, refID string) (Record, error)
+	// Update replaces the stored record with rec if rec.Version equals the
+	// stored version (ErrConflict otherwise), the change passes
+	// [CheckTransition] and the Key is unchanged; it returns the stored
+	// record, its Version incremented.
+	Update(ctx context.Context, rec Record) (Record, error)
+	// List returns a page of records in ascending order of ref_id.
+	List(ctx context.Context, opts ListOptions) (Page, error)
+	// Delete removes the record; a missing one gives ErrNotFound.
+	Delete(ctx context.Context, refID string) error
+}
+
+// KeyInUseError is the error of [Store.Create] when a running task already
+// holds the record's deduplication key.
+type KeyInUseError struct {
+	Key   string // the key
+	RefID string // the task that holds it
+}
+
+// Error names the key and the task that holds it.
+func (e *KeyInUseError) Error() string {
+	return fmt.Sprintf("tasks: key %q is held by running task %s", e.Key, e.RefID)
+}
+
+// Is makes errors.Is(err, ErrExists) true.
+func (e *KeyInUseError) Is(target error) bool { return target == ErrExists }
+
+// IsFinished reports whether a task in this status keeps its record only
+// until its time to live: complete, failed or cancelled. (A failed task with
+// retries left is not terminal, see models.TaskInfo.IsTerminal, but its
+// runner moves it to pending at once; a store gives it the time to live all
+// the same, so that the task of a runner that died there is removed too.)
+func IsFinished(s models.TaskStatus) bool {
+	switch s {
+	case models.TaskStatusComplete, models.TaskStatusFailed, models.TaskStatusCancelled:
+		return true
+	}
+	return false
+}
+
+// CheckRecord checks what a store is asked to write besides the lifecycle:
+// a result only on a complete task, and valid JSON.
+func CheckRecord(rec Record) error {
+	if rec.Task.RefID == "" {
+		return fmt.Errorf("%w: ref_id is empty", ErrInvalid)
+	}
+	if rec.Result != nil {
+		if rec.Task.Status != models.TaskStatusComplete {
+			return fmt.Errorf("%w: task %s: result given for a %s task (only a complete task has one)", ErrInvalid, rec.Task.RefID, rec.Task.Status)
+		}
+		if !json.Valid(rec.Result) {
+			return fmt.Errorf("%w: task %s: result is not valid JSON", ErrInvalid, rec.Task.RefID)
+		}
+	}
+	return nil
+}
