@@ -27,9 +27,15 @@ check: ## Regenerate and fail on any difference; gofmt, go vet, staticcheck, go 
 	@out=$$(gofmt -l . ); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	go vet ./...
 	go -C gen vet ./...
+	go -C bench/peers vet ./...
+	GOEXPERIMENT=jsonv2 go -C bench/peers vet ./...
+	go vet bench/ratios.go
+	go vet bench/table.go
 	go run $(STATICCHECK) ./...
+	go -C bench/peers run $(STATICCHECK) ./...
 	go mod tidy -diff
 	go -C gen mod tidy -diff
+	go -C bench/peers mod tidy -diff
 
 .PHONY: test
 test: ## Run every test with the race detector, the fixture corpus included.
@@ -58,5 +64,6 @@ bench: ## Run the benchmarks (BENCHCOUNT times), summarise them with benchstat, 
 	go run bench/ratios.go bench.txt
 
 .PHONY: bench-compare
-bench-compare: ## Time testdata/bench/ through Go, pydantic and ajv (python3, node); see docs/PERFORMANCE.md.
+bench-compare: ## Time testdata/bench/ through Unmarshal, goccy, sonic, encoding/json v1 and v2, pydantic and ajv, in rounds; see docs/PERFORMANCE.md.
+	go -C bench/peers test -count=1 ./...
 	bench/compare.sh

@@ -92,6 +92,9 @@ const base = "go"
 // numbers are not those of the default build.
 var group = ""
 
+// skipped lists the decoders this build leaves out, and why.
+var skipped []result
+
 // only, when set, limits the run to the decoders it names.
 var only []string
 

@@ -55,6 +55,7 @@ type result struct {
 	NS      []float64 `json:"ns,omitempty"`
 	Allocs  *float64  `json:"allocs,omitempty"`
 	Version string    `json:"version,omitempty"`
+	Skip    string    `json:"skip,omitempty"`
 }
 
 func main() {
@@ -106,6 +107,12 @@ func run(dir string, reps int, target time.Duration, round int) error {
 	decs := active()
 	out := json.NewEncoder(os.Stdout)
 	versions := moduleVersions()
+	for _, s := range skipped {
+		s.Group = group
+		if err := out.Encode(s); err != nil {
+			return err
+		}
+	}
 	for _, d := range decs {
 		v := d.about
 		if d.module != "" {
