@@ -11,19 +11,16 @@
 # - ajv 8 from the bytes: strict UTF-8 decoding, JSON.parse and the validator
 #   with allErrors on the schema files (bench/node);
 #
-# then prints Markdown tables (bench/table.go): medians, the ratios of
-# models.Unmarshal over each peer paired round by round with their spread,
-# allocations, and the targets of issue 11.
-#
-# The runners take turns: each of ROUNDS rounds runs every runner once, in an
-# order that rotates with the round, and each runner times REPS repetitions
-# of a loop of about TARGET_MS per payload (the Go decoders taking turns
-# within each repetition), so that a slow spell of a busy machine does not
-# fall on one runtime only. Every runner first checks each payload's verdict
-# (and, for the invalid ones, the violations of
+# bench/compare.go drives them: for each of ROUNDS rounds, each payload and
+# each of REPS repetitions, every implementation in turn (in an order that
+# rotates) times one loop of about TARGET_MS, so that a slow spell of a busy
+# machine falls on all of them alike. Every runner first checks each
+# payload's verdict (and, for the invalid ones, the violations of
 # testdata/bench/expected_invalid.json; bench/peers also that every peer
 # decodes the valid payloads to the same values) and stops the run if it
-# differs.
+# differs. bench/table.go then prints Markdown tables: medians, the ratios of
+# models.Unmarshal over each peer paired round by round with their spread,
+# allocations, and the targets of issue 11.
 #
 # Go is required. A column whose runtime is missing is skipped with a message:
 # encoding/json/v2 when the Go toolchain has no GOEXPERIMENT=jsonv2; python3
@@ -55,9 +52,9 @@ skip() {
 }
 
 go -C bench/peers build -o "$work/peers" .
-runners=(peers)
+runners=("$work/peers -dir testdata/bench")
 if GOEXPERIMENT=jsonv2 go -C bench/peers build -o "$work/peers-jsonv2" . 2>"$work/jsonv2.log"; then
-	runners+=(peers-jsonv2)
+	runners+=("$work/peers-jsonv2 -dir testdata/bench")
 else
 	skip json/v2 "GOEXPERIMENT=jsonv2 does not build with $(go env GOVERSION): $(head -c 200 "$work/jsonv2.log" | tr '\n"\\' '   ')" jsonv2
 fi
@@ -67,7 +64,7 @@ if ! command -v "$PYTHON" >/dev/null 2>&1; then
 elif ! "$PYTHON" -c 'import sys, pydantic; sys.exit(not pydantic.VERSION.startswith("2."))' >/dev/null 2>&1; then
 	skip pydantic "pydantic v2 is not installed for $PYTHON"
 else
-	runners+=(pydantic)
+	runners+=("$PYTHON bench/python/bench.py --dir testdata/bench")
 fi
 
 node_ready() { [ -f bench/node/node_modules/ajv/package.json ] && [ -f bench/node/node_modules/ajv-formats/package.json ]; }
@@ -79,30 +76,14 @@ else
 		(cd bench/node && "$NPM" ci --no-audit --no-fund >&2) || true
 	fi
 	if node_ready; then
-		runners+=(ajv)
+		runners+=("$NODE bench/node/bench.mjs --dir testdata/bench --schemas schema")
 	else
 		skip ajv "bench/node/node_modules is missing and npm ci did not install it (run: cd bench/node && npm ci)"
 	fi
 fi
 
-# run_one runs one runner for one round, appending its lines to $samples.
-run_one() {
-	case $1 in
-	peers) "$work/peers" -dir testdata/bench -reps "$REPS" -target "${TARGET_MS}ms" -round "$2" ;;
-	peers-jsonv2) "$work/peers-jsonv2" -dir testdata/bench -reps "$REPS" -target "${TARGET_MS}ms" -round "$2" ;;
-	pydantic) "$PYTHON" bench/python/bench.py --dir testdata/bench --reps "$REPS" --target-ms "$TARGET_MS" ;;
-	ajv) "$NODE" bench/node/bench.mjs --dir testdata/bench --schemas schema --reps "$REPS" --target-ms "$TARGET_MS" ;;
-	esac >>"$samples"
-}
-
 load_before=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo '?')
-n=${#runners[@]}
-for round in $(seq "$ROUNDS"); do
-	order=()
-	for i in $(seq 0 $((n - 1))); do order+=("${runners[$(((i + round - 1) % n))]}"); done
-	echo "bench/compare.sh: round $round of $ROUNDS: ${order[*]}" >&2
-	for r in "${order[@]}"; do run_one "$r" "$round"; done
-done
+go run bench/compare.go -rounds "$ROUNDS" -reps "$REPS" -target "${TARGET_MS}ms" -- "${runners[@]}" >>"$samples"
 
 cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo 2>/dev/null | head -n 1)
 echo "Run $(date -u '+%Y-%m-%d %H:%M UTC') at commit $(git rev-parse --short HEAD 2>/dev/null || echo '?') on $(uname -sm), ${cpu:-unknown CPU}, $(nproc 2>/dev/null || getconf _NPROCESSORS_ONLN) cores (nproc), load average $load_before before and $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo '?') after; $(go env GOVERSION), node $("$NODE" --version 2>/dev/null || echo 'missing'), $("$PYTHON" --version 2>&1 || echo 'python missing'); $ROUNDS rounds of $REPS repetitions of about $TARGET_MS ms per payload and runtime."

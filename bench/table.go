@@ -1,19 +1,18 @@
 //go:build ignore
 
 // Table prints the tables of the comparison (make bench-compare,
-// docs/PERFORMANCE.md) from the JSON lines that bench/peers, bench/python/bench.py
-// and bench/node/bench.mjs write (bench/compare.sh collects them):
+// docs/PERFORMANCE.md) from the JSON lines that bench/compare.go writes:
 //
-//	{"runtime": "goccy", "group": "", "model": "task_info", "payload": "valid", "ns": [...], "allocs": 9}
+//	{"runtime": "goccy", "group": "", "model": "task_info", "payload": "valid", "ns": [...]}
 //
-// Each runner writes one line per payload per run, and compare.sh runs each
-// once per round, so the k-th line of a runtime for a payload belongs to
-// round k. Within a round, the value of a runtime is the median of its
-// repetitions; the paired ratio of the round is models.Unmarshal's value
+// one line per implementation, payload and round, in the order of the
+// rounds, so the k-th line of an implementation for a payload belongs to
+// round k. Within a round, the value of an implementation is the median of
+// its repetitions; the paired ratio of the round is models.Unmarshal's value
 // (runtime "go" of the same group, from the same round) divided by the
-// runtime's. The tables give the median of all repetitions, the median of the
-// paired ratios with their minimum and maximum over the rounds, the
-// allocations per call, and the targets of issue 11.
+// implementation's. The tables give the median of all repetitions, the
+// median of the paired ratios with their minimum and maximum over the rounds,
+// the allocations per call (lines with "allocs"), and the targets of issue 11.
 //
 // A line with "version" names a runtime; a line with "skip" (optionally with
 // "model") says why a column or a cell is missing.

@@ -6,42 +6,44 @@
 // call decodes the bytes as strict UTF-8 (TextDecoder with fatal: true, which
 // throws on a malformed sequence, as Go rejects one), parses the string with
 // JSON.parse and runs the compiled validator (ajv/dist/2020, with
-// ajv-formats, allErrors, strict mode as in conformance/node). It does so on
-// the payload files of testdata/bench/ with the schema files of schema/, and
-// prints one JSON line per payload with the nanoseconds per call of each
-// repetition:
+// ajv-formats, allErrors, strict mode as in conformance/node), on the
+// payload files of testdata/bench/ with the schema files of schema/. For an
+// invalid payload the call includes building validate.errors, every error
+// with its message.
 //
-//   {"runtime":"ajv","model":"task_info","payload":"valid","ns":[...]}
+// It speaks the runner protocol of bench/compare.go. At start it checks each
+// payload's verdict: the valid one must validate, and the invalid one must
+// give exactly the violations of expected_invalid.json (leaf errors: no
+// "anyOf", and no "type" at a pointer with errors below it). Then it prints
+// its version and {"ready":true}, and reads one command per line from stdin,
 //
-// For an invalid payload the call includes building validate.errors, every
-// error with its message.
+//   {"runtime":"ajv","model":"task_info","payload":"valid","target_ns":20000000}
 //
-// Each repetition is one timed loop of many calls, sized to take about
-// --target-ms; the loop is calibrated (and the JIT warmed up) first. Before
-// timing, each payload's verdict is checked: the valid one must validate, and
-// the invalid one must give exactly the violations of expected_invalid.json
-// (leaf errors: no "anyOf", and no "type" at a pointer with errors below it).
+// answering each with {"ns":<nanoseconds per call>} for one timed loop of
+// calls sized to take about target_ns (calibrated, and so warmed up, on the
+// first command for that payload), or {"error":"..."}. It stops at the end of
+// stdin.
 //
-// Usage (from the repository root; run `npm ci` in bench/node first):
+// Usage (from the repository root; run `npm ci` in bench/node first;
+// bench/compare.sh does both):
 //
-//   node bench/node/bench.mjs [--dir testdata/bench] [--schemas schema] [--reps 5] [--target-ms 50]
+//   go run bench/compare.go -- "node bench/node/bench.mjs --dir testdata/bench --schemas schema"
 
 import { readFileSync, readdirSync } from "node:fs";
 import { createRequire } from "node:module";
+import { createInterface } from "node:readline";
 import { join, resolve } from "node:path";
 
 import Ajv2020 from "ajv/dist/2020.js";
 import addFormats from "ajv-formats";
 
 function parseArgs(argv) {
-  const args = { dir: "testdata/bench", schemas: "schema", reps: 5, targetMs: 50 };
+  const args = { dir: "testdata/bench", schemas: "schema" };
   for (let i = 0; i < argv.length; i += 2) {
     const [flag, value] = [argv[i], argv[i + 1]];
     if (value === undefined) throw new Error(`${flag} needs a value`);
     if (flag === "--dir") args.dir = resolve(value);
     else if (flag === "--schemas") args.schemas = resolve(value);
-    else if (flag === "--reps") args.reps = Number(value);
-    else if (flag === "--target-ms") args.targetMs = Number(value);
     else throw new Error(`unknown flag ${flag}`);
   }
   return args;
@@ -100,19 +102,13 @@ function loop(validate, bytes, valid, n) {
   return Number(process.hrtime.bigint() - start);
 }
 
-function measure(validate, bytes, valid, reps, targetNs) {
+function calibrate(validate, bytes, valid, targetNs) {
   let n = 1;
   for (;;) {
     const d = loop(validate, bytes, valid, n);
-    if (d >= targetNs / 4) {
-      n = Math.max(1, Math.floor((n * targetNs) / d));
-      break;
-    }
+    if (d >= targetNs / 4) return Math.max(1, Math.floor((n * targetNs) / d));
     n *= 2;
   }
-  const ns = [];
-  for (let r = 0; r < reps; r++) ns.push(loop(validate, bytes, valid, n) / n);
-  return ns;
 }
 
 function main() {
@@ -121,10 +117,11 @@ function main() {
   const ajvVersion = require("ajv/package.json").version;
   const formatsVersion = require("ajv-formats/package.json").version;
   const emit = (line) => process.stdout.write(JSON.stringify(line) + "\n");
-  emit({ runtime: "ajv", version: `TextDecoder (fatal) + JSON.parse + ajv ${ajvVersion} (allErrors) + ajv-formats ${formatsVersion}, node ${process.versions.node}` });
+  const version = `TextDecoder (fatal) + JSON.parse + ajv ${ajvVersion} (allErrors) + ajv-formats ${formatsVersion}, node ${process.versions.node}`;
 
   const manifest = JSON.parse(readFileSync(join(args.dir, "expected_invalid.json"), "utf8"));
   const byStem = validators(args.schemas);
+  const jobs = new Map();
   for (const [stem, validate] of byStem) {
     if (!manifest[stem]) throw new Error(`expected_invalid.json has no entry for ${stem}`);
     const want = manifest[stem].violations.map((v) => `${v.instancePath} ${v.keyword}`).sort();
@@ -138,10 +135,28 @@ function main() {
         process.stderr.write(`ajv: ${stem}.${kind}.json: ${e.message}\n`);
         process.exit(1);
       }
-      emit({ runtime: "ajv", model: stem, payload: kind, ns: measure(validate, bytes, valid, args.reps, args.targetMs * 1e6) });
+      jobs.set(`${stem}/${kind}`, { validate, bytes, valid, n: 0 });
     }
   }
-  if (sink < 0) console.error(sink);
+  emit({ runtime: "ajv", version });
+  emit({ ready: true });
+
+  createInterface({ input: process.stdin }).on("line", (text) => {
+    try {
+      const c = JSON.parse(text);
+      const job = jobs.get(`${c.model}/${c.payload}`);
+      if (c.runtime !== "ajv" || !job) {
+        emit({ error: `no ajv runner for ${c.model}.${c.payload}.json` });
+        return;
+      }
+      if (job.n === 0) job.n = calibrate(job.validate, job.bytes, job.valid, c.target_ns);
+      emit({ ns: loop(job.validate, job.bytes, job.valid, job.n) / job.n });
+    } catch (e) {
+      emit({ error: `${text}: ${e.message}` });
+    }
+  }).on("close", () => {
+    if (sink < 0) console.error(sink);
+  });
 }
 
 main();

@@ -2,38 +2,44 @@
 // which fill plain structs of the same shape and validate nothing:
 // encoding/json (v1), github.com/goccy/go-json, github.com/bytedance/sonic
 // (on amd64 and arm64) and, built with GOEXPERIMENT=jsonv2,
-// encoding/json/v2. It is the Go part of the comparison of
-// docs/PERFORMANCE.md (make bench-compare, bench/compare.sh), in a module of
-// its own so that the library's go.mod names none of these peers.
+// encoding/json/v2. It is the Go runner of the comparison of
+// docs/PERFORMANCE.md (make bench-compare), in a module of its own so that
+// the library's go.mod names none of these peers.
 //
-// One run is one round: for each payload file of testdata/bench/, each
-// decoder's loop is calibrated to about -target, then -reps repetitions are
-// timed, the decoders taking turns within each repetition (in an order that
-// rotates with -round). It prints JSON lines, one per decoder and payload:
+// It speaks the runner protocol of bench/compare.go. At start it checks its
+// inputs: models.Unmarshal must accept each valid payload of -dir and reject
+// each invalid one with exactly the violations of expected_invalid.json, and
+// every peer must decode each valid payload into the same values as
+// models.Unmarshal. Then it prints one JSON line per decoder with its
+// version, one per decoder and payload with the allocations per call
+// (testing.AllocsPerRun), and {"ready":true}. After that it reads one
+// command per line from stdin,
 //
-//	{"runtime":"goccy","group":"","model":"task_info","payload":"valid","ns":[...],"allocs":9}
+//	{"runtime":"goccy","model":"task_info","payload":"valid","target_ns":20000000}
 //
-// and first one line per decoder with its version. bench/table.go pairs the
-// lines of the same round and group to make the ratios.
+// and answers each with {"ns":<nanoseconds per call>} for one timed loop of
+// calls sized to take about target_ns (calibrated, and so warmed up, on the
+// first command for that decoder and payload), or {"error":"..."}. It stops
+// at the end of stdin.
 //
-// Before timing anything the run checks its inputs: models.Unmarshal must
-// accept each valid payload and reject each invalid one with exactly the
-// violations of expected_invalid.json, and every peer must decode each valid
-// payload into the same values as models.Unmarshal. The peers are timed on
-// the invalid payloads too, for the cost of the call, whether or not they
-// return an error (most of the mistakes are ones only a validator sees).
+// The peers are timed on the invalid payloads too, for the cost of the call,
+// whether or not they return an error (most of the mistakes are ones only a
+// validator sees). models.Unmarshal is timed until its *ValidationError is
+// built, and its verdict is checked on every call.
 //
-// Usage (from the repository root):
+// Usage (from the repository root; bench/compare.sh does this):
 //
-//	go -C bench/peers build -o /tmp/peers . && /tmp/peers -dir testdata/bench [-reps 3] [-target 20ms] [-round 1]
+//	go -C bench/peers build -o /tmp/peers . && go run bench/compare.go -- "/tmp/peers -dir testdata/bench"
 //	GOEXPERIMENT=jsonv2 go -C bench/peers build -o /tmp/peers-v2 .   # adds encoding/json/v2
 package main
 
 import (
+	"bufio"
 	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -46,25 +52,39 @@ import (
 	"github.com/mcp-refcache/taskschema/models"
 )
 
-// result is one output line.
+// result is one output line before {"ready":true}.
 type result struct {
-	Runtime string    `json:"runtime"`
-	Group   string    `json:"group,omitempty"`
-	Model   string    `json:"model,omitempty"`
-	Payload string    `json:"payload,omitempty"`
-	NS      []float64 `json:"ns,omitempty"`
-	Allocs  *float64  `json:"allocs,omitempty"`
-	Version string    `json:"version,omitempty"`
-	Skip    string    `json:"skip,omitempty"`
+	Runtime string   `json:"runtime"`
+	Group   string   `json:"group,omitempty"`
+	Model   string   `json:"model,omitempty"`
+	Payload string   `json:"payload,omitempty"`
+	Allocs  *float64 `json:"allocs,omitempty"`
+	Version string   `json:"version,omitempty"`
+	Skip    string   `json:"skip,omitempty"`
+}
+
+// command is one request read from stdin.
+type command struct {
+	Runtime  string `json:"runtime"`
+	Model    string `json:"model"`
+	Payload  string `json:"payload"`
+	TargetNS int64  `json:"target_ns"`
+}
+
+// answer is the reply to a command.
+type answer struct {
+	NS    float64 `json:"ns,omitempty"`
+	Error string  `json:"error,omitempty"`
 }
 
 func main() {
 	dir := flag.String("dir", "testdata/bench", "the directory of the payload files")
-	reps := flag.Int("reps", 3, "timed repetitions per payload and decoder")
-	target := flag.Duration("target", 20*time.Millisecond, "the duration of one repetition")
-	round := flag.Int("round", 1, "the round number; it rotates the order in which the decoders take turns")
 	flag.Parse()
-	if err := run(*dir, *reps, *target, *round); err != nil {
+	jobs, err := setup(*dir, os.Stdout)
+	if err == nil {
+		err = serve(jobs, os.Stdin, os.Stdout)
+	}
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "peers:", err)
 		os.Exit(1)
 	}
@@ -89,30 +109,34 @@ func moduleVersions() map[string]string {
 	return out
 }
 
-// A job is one decoder on one payload.
+// A job is one decoder on one payload: call decodes it once.
 type job struct {
-	dec  decoder
 	call func() error
+	n    int // calls per timed loop, once calibrated
 }
 
-func run(dir string, reps int, target time.Duration, round int) error {
+// jobKey names a job as commands do.
+func jobKey(runtime, model, payload string) string { return runtime + "/" + model + "/" + payload }
+
+// setup checks the payloads, writes the versions, the allocations and the
+// ready line to w, and returns the jobs by jobKey.
+func setup(dir string, w io.Writer) (map[string]*job, error) {
 	binds, err := orderedBindings()
 	if err != nil {
-		return err
+		return nil, err
 	}
 	manifest, err := readManifest(filepath.Join(dir, "expected_invalid.json"))
 	if err != nil {
-		return err
+		return nil, err
 	}
 	decs := active()
-	out := json.NewEncoder(os.Stdout)
-	versions := moduleVersions()
+	out := json.NewEncoder(w)
+	var lines []result
 	for _, s := range skipped {
 		s.Group = group
-		if err := out.Encode(s); err != nil {
-			return err
-		}
+		lines = append(lines, s)
 	}
+	versions := moduleVersions()
 	for _, d := range decs {
 		v := d.about
 		if d.module != "" {
@@ -121,22 +145,20 @@ func run(dir string, reps int, target time.Duration, round int) error {
 		if d.name == base || d.name == "json" || d.name == "json/v2" {
 			v += ", " + runtime.Version() + " " + runtime.GOOS + "/" + runtime.GOARCH
 		}
-		if err := out.Encode(result{Runtime: d.name, Group: group, Version: v}); err != nil {
-			return err
-		}
+		lines = append(lines, result{Runtime: d.name, Group: group, Version: v})
 	}
+	jobs := map[string]*job{}
 	for _, b := range binds {
 		for _, kind := range []string{"valid", "invalid"} {
 			name := b.stem + "." + kind + ".json"
 			data, err := os.ReadFile(filepath.Join(dir, name))
 			if err != nil {
-				return err
+				return nil, err
 			}
 			valid := kind == "valid"
 			if err := checkPayload(b, decs, data, valid, manifest[b.stem]); err != nil {
-				return fmt.Errorf("%s: %w", name, err)
+				return nil, fmt.Errorf("%s: %w", name, err)
 			}
-			var jobs []job
 			for _, d := range decs {
 				decode := b.call(d.unmarshal, d.plain)
 				call := func() error { _ = decode(data); return nil }
@@ -149,22 +171,80 @@ func run(dir string, reps int, target time.Duration, round int) error {
 						return nil
 					}
 				}
-				jobs = append(jobs, job{dec: d, call: call})
-			}
-			ns, err := measure(jobs, reps, target, round)
-			if err != nil {
-				return err
-			}
-			for i, j := range jobs {
-				allocs := testing.AllocsPerRun(100, func() { _ = j.call() })
-				r := result{Runtime: j.dec.name, Group: group, Model: b.stem, Payload: kind, NS: ns[i], Allocs: &allocs}
-				if err := out.Encode(r); err != nil {
-					return err
-				}
+				jobs[jobKey(d.name, b.stem, kind)] = &job{call: call}
+				allocs := testing.AllocsPerRun(100, func() { _ = call() })
+				lines = append(lines, result{Runtime: d.name, Group: group, Model: b.stem, Payload: kind, Allocs: &allocs})
 			}
 		}
 	}
-	return nil
+	for _, l := range lines {
+		if err := out.Encode(l); err != nil {
+			return nil, err
+		}
+	}
+	if _, err := io.WriteString(w, `{"ready":true}`+"\n"); err != nil {
+		return nil, err
+	}
+	return jobs, nil
+}
+
+// serve answers the commands read from r until its end.
+func serve(jobs map[string]*job, r io.Reader, w io.Writer) error {
+	sc := bufio.NewScanner(r)
+	out := json.NewEncoder(w)
+	for sc.Scan() {
+		var c command
+		var a answer
+		if err := json.Unmarshal(sc.Bytes(), &c); err != nil {
+			a.Error = fmt.Sprintf("command %q: %v", sc.Text(), err)
+		} else if j, ok := jobs[jobKey(c.Runtime, c.Model, c.Payload)]; !ok {
+			a.Error = fmt.Sprintf("no decoder %s for %s.%s.json in this build", c.Runtime, c.Model, c.Payload)
+		} else {
+			a.NS, err = j.time(time.Duration(c.TargetNS))
+			if err != nil {
+				a.Error = err.Error()
+			}
+		}
+		if err := out.Encode(a); err != nil {
+			return err
+		}
+	}
+	return sc.Err()
+}
+
+// loop times n calls.
+func (j *job) loop(n int) (time.Duration, error) {
+	start := time.Now()
+	for range n {
+		if err := j.call(); err != nil {
+			return 0, err
+		}
+	}
+	return time.Since(start), nil
+}
+
+// time runs one loop of about target, calibrating its length the first
+// time, and returns the nanoseconds per call.
+func (j *job) time(target time.Duration) (float64, error) {
+	if j.n == 0 {
+		n := 1
+		for {
+			d, err := j.loop(n)
+			if err != nil {
+				return 0, err
+			}
+			if d >= target/4 {
+				j.n = max(1, int(float64(n)*float64(target)/float64(d)))
+				break
+			}
+			n *= 2
+		}
+	}
+	d, err := j.loop(j.n)
+	if err != nil {
+		return 0, err
+	}
+	return float64(d.Nanoseconds()) / float64(j.n), nil
 }
 
 // checkPayload checks the verdict of models.Unmarshal and, on a valid
@@ -209,50 +289,6 @@ func checkViolations(err error, want []string) error {
 		return fmt.Errorf("models.Unmarshal reports %q, want %q", got, want)
 	}
 	return nil
-}
-
-// measure calibrates each job's loop to last about target, then times reps
-// rounds in which every job runs its loop once, starting with a job that
-// rotates with round. It returns the nanoseconds per call of each job's
-// repetitions.
-func measure(jobs []job, reps int, target time.Duration, round int) ([][]float64, error) {
-	loop := func(f func() error, n int) (time.Duration, error) {
-		start := time.Now()
-		for range n {
-			if err := f(); err != nil {
-				return 0, err
-			}
-		}
-		return time.Since(start), nil
-	}
-	counts := make([]int, len(jobs))
-	for i, j := range jobs {
-		n := 1
-		for {
-			d, err := loop(j.call, n)
-			if err != nil {
-				return nil, err
-			}
-			if d >= target/4 {
-				n = max(1, int(float64(n)*float64(target)/float64(d)))
-				break
-			}
-			n *= 2
-		}
-		counts[i] = n
-	}
-	ns := make([][]float64, len(jobs))
-	for r := range reps {
-		for k := range jobs {
-			i := (k + round + r) % len(jobs)
-			d, err := loop(jobs[i].call, counts[i])
-			if err != nil {
-				return nil, err
-			}
-			ns[i] = append(ns[i], float64(d.Nanoseconds())/float64(counts[i]))
-		}
-	}
-	return ns, nil
 }
 
 // readManifest reads expected_invalid.json as sorted

@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 )
@@ -109,5 +110,49 @@ func TestCheckPayloadCatchesDisagreement(t *testing.T) {
 	failer := decoder{name: "failer", plain: true, unmarshal: func([]byte, any) error { return os.ErrInvalid }}
 	if err := checkPayload(progress, []decoder{failer}, data, true, nil); err == nil {
 		t.Error("a peer that fails passed the check")
+	}
+}
+
+// TestServe runs the runner protocol: the ready line after the checks, a
+// time for a known decoder and payload, an error for an unknown one.
+func TestServe(t *testing.T) {
+	var setupOut strings.Builder
+	jobs, err := setup(benchDir, &setupOut)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasSuffix(setupOut.String(), `{"ready":true}`+"\n") {
+		t.Fatalf("setup did not end with the ready line:\n%s", setupOut.String())
+	}
+	in := strings.NewReader(`{"runtime":"go","model":"task_info","payload":"invalid","target_ns":1000000}
+{"runtime":"json","model":"task_status","payload":"valid","target_ns":1000000}
+{"runtime":"nope","model":"task_info","payload":"valid","target_ns":1000000}
+not json
+`)
+	var out strings.Builder
+	if err := serve(jobs, in, &out); err != nil {
+		t.Fatal(err)
+	}
+	var answers []answer
+	dec := json.NewDecoder(strings.NewReader(out.String()))
+	for dec.More() {
+		var a answer
+		if err := dec.Decode(&a); err != nil {
+			t.Fatal(err)
+		}
+		answers = append(answers, a)
+	}
+	if len(answers) != 4 {
+		t.Fatalf("got %d answers, want 4:\n%s", len(answers), out.String())
+	}
+	for i, a := range answers[:2] {
+		if a.NS <= 0 || a.Error != "" {
+			t.Errorf("answer %d: %+v, want a time", i, a)
+		}
+	}
+	for i, a := range answers[2:] {
+		if a.Error == "" {
+			t.Errorf("answer %d: %+v, want an error", i+2, a)
+		}
 	}
 }

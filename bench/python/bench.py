@@ -3,28 +3,31 @@
 docs/PERFORMANCE.md).
 
 Times pydantic's model_validate_json, in its default (lax) mode, on the
-payload files of testdata/bench/ with the reference models of conformance/python/reference_models.py, and
-prints one JSON line per payload with the nanoseconds per call of each
-repetition:
+bytes of the payload files of testdata/bench/ with the reference models of
+conformance/python/reference_models.py. task_status is an Enum, not a model,
+so it goes through TypeAdapter(TaskStatus).validate_json, the same
+pydantic-core path. The seed defines no RetryInfo, so retry_info is skipped.
 
-    {"runtime": "pydantic", "model": "task_info", "payload": "valid", "ns": [...]}
+It speaks the runner protocol of bench/compare.go. At start it checks each
+payload's verdict: the valid one must validate, and the invalid one must raise
+a ValidationError at exactly the instance paths of expected_invalid.json
+(pydantic names the keywords differently). Then it prints its version, a skip
+line for retry_info and {"ready": true}, and reads one command per line from
+stdin,
 
-task_status is an Enum, not a model, so it goes through
-TypeAdapter(TaskStatus).validate_json, the same pydantic-core path. The seed
-defines no RetryInfo, so retry_info is printed with "skip" and the reason.
+    {"runtime": "pydantic", "model": "task_info", "payload": "valid", "target_ns": 20000000}
 
-Each repetition is one timed loop of many calls, sized to take about
---target-ms; the loop is calibrated (and warmed up) first. Before timing,
-each payload's verdict is checked: the valid one must validate, and the
-invalid one must raise a ValidationError at exactly the instance paths of
-expected_invalid.json (pydantic names the keywords differently). An invalid
-payload is timed for the full call: validation, raising and catching the
-ValidationError (which holds every error; its .errors() list of dicts is built
-only when asked for, and is not part of the timing).
+answering each with {"ns": <nanoseconds per call>} for one timed loop of calls
+sized to take about target_ns (calibrated, and so warmed up, on the first
+command for that payload), or {"error": "..."}. It stops at the end of stdin.
 
-Usage (from the repository root):
+An invalid payload is timed for the full call: validation, raising and
+catching the ValidationError (which holds every error; its .errors() list of
+dicts is built only when asked for, and is not part of the timing).
 
-    python3 bench/python/bench.py [--dir testdata/bench] [--reps 5] [--target-ms 50]
+Usage (from the repository root; bench/compare.sh does this):
+
+    go run bench/compare.go -- "python3 bench/python/bench.py --dir testdata/bench"
 """
 
 import argparse
@@ -101,31 +104,25 @@ def loop_invalid(validate, data, n):
     return time.perf_counter_ns() - start
 
 
-def measure(loop, validate, data, reps, target_ns):
+def calibrate(loop, validate, data, target_ns):
+    """The number of calls that take about target_ns."""
     n = 1
     while True:
         d = loop(validate, data, n)
         if d >= target_ns / 4:
-            n = max(1, int(n * target_ns / d))
-            break
+            return max(1, int(n * target_ns / d))
         n *= 2
-    return [loop(validate, data, n) / n for _ in range(reps)]
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--dir", type=pathlib.Path, default=pathlib.Path("testdata/bench"))
-    parser.add_argument("--reps", type=int, default=5)
-    parser.add_argument("--target-ms", type=float, default=50)
     args = parser.parse_args()
 
     manifest = json.loads((args.dir / "expected_invalid.json").read_text())
-    emit({"runtime": "pydantic",
-          "version": f"pydantic {pydantic.VERSION} (pydantic-core {pydantic_core.__version__}), "
-                     f"{platform.python_implementation()} {platform.python_version()}"})
+    jobs = {}
     for stem in STEMS:
         if stem in SKIPPED:
-            emit({"runtime": "pydantic", "model": stem, "skip": SKIPPED[stem]})
             continue
         validate = VALIDATORS[stem]
         want = sorted({v["instancePath"] for v in manifest[stem]["violations"]})
@@ -136,9 +133,28 @@ def main():
                 check(validate, data, valid, want)
             except AssertionError as e:
                 sys.exit(f"pydantic: {stem}.{kind}.json: {e}")
-            loop = loop_valid if valid else loop_invalid
-            ns = measure(loop, validate, data, args.reps, args.target_ms * 1e6)
-            emit({"runtime": "pydantic", "model": stem, "payload": kind, "ns": ns})
+            jobs[(stem, kind)] = [loop_valid if valid else loop_invalid, validate, data, 0]
+
+    emit({"runtime": "pydantic",
+          "version": f"pydantic {pydantic.VERSION} (pydantic-core {pydantic_core.__version__}), "
+                     f"{platform.python_implementation()} {platform.python_version()}"})
+    for stem, reason in SKIPPED.items():
+        emit({"runtime": "pydantic", "model": stem, "skip": reason})
+    emit({"ready": True})
+
+    for text in sys.stdin:
+        try:
+            c = json.loads(text)
+            job = jobs.get((c["model"], c["payload"]))
+            if c["runtime"] != "pydantic" or job is None:
+                emit({"error": f"no pydantic runner for {c['model']}.{c['payload']}.json"})
+                continue
+            loop, validate, data, n = job
+            if n == 0:
+                n = job[3] = calibrate(loop, validate, data, c["target_ns"])
+            emit({"ns": loop(validate, data, n) / n})
+        except (ValueError, KeyError, AssertionError) as e:
+            emit({"error": f"{text.strip()}: {e!r}"})
 
 
 if __name__ == "__main__":
