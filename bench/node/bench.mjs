@@ -20,9 +20,9 @@
 //   {"runtime":"ajv","model":"task_info","payload":"valid","target_ns":20000000}
 //
 // answering each with {"ns":<nanoseconds per call>} for one timed loop of
-// calls sized to take about target_ns (calibrated, and so warmed up, on the
-// first command for that payload), or {"error":"..."}. It stops at the end of
-// stdin.
+// calls that lasts at least target_ns (see timed; the first command for a
+// payload runs one such loop untimed first, to warm up the JIT), or
+// {"error":"..."}. It stops at the end of stdin.
 //
 // Usage (from the repository root; run `npm ci` in bench/node first;
 // bench/compare.sh does both):
@@ -102,13 +102,21 @@ function loop(validate, bytes, valid, n) {
   return Number(process.hrtime.bigint() - start);
 }
 
-function calibrate(validate, bytes, valid, targetNs) {
-  let n = 1;
-  for (;;) {
-    const d = loop(validate, bytes, valid, n);
-    if (d >= targetNs / 4) return Math.max(1, Math.floor((n * targetNs) / d));
-    n *= 2;
+// timed runs calls until at least targetNs has passed and returns the
+// nanoseconds per call. The clock is read after chunks of calls that double
+// in size until they take about a sixteenth of targetNs, so that a loop never
+// ends early and a pause of the process adds at most its own length to
+// targetNs of work.
+function timed(validate, bytes, valid, targetNs) {
+  let calls = 0;
+  let chunk = 1;
+  let elapsed = 0;
+  while (elapsed < targetNs) {
+    elapsed += loop(validate, bytes, valid, chunk);
+    calls += chunk;
+    if (elapsed < targetNs / 16) chunk *= 2;
   }
+  return elapsed / calls;
 }
 
 function main() {
@@ -135,7 +143,7 @@ function main() {
         process.stderr.write(`ajv: ${stem}.${kind}.json: ${e.message}\n`);
         process.exit(1);
       }
-      jobs.set(`${stem}/${kind}`, { validate, bytes, valid, n: 0 });
+      jobs.set(`${stem}/${kind}`, { validate, bytes, valid, warmed: false });
     }
   }
   emit({ runtime: "ajv", version });
@@ -149,8 +157,11 @@ function main() {
         emit({ error: `no ajv runner for ${c.model}.${c.payload}.json` });
         return;
       }
-      if (job.n === 0) job.n = calibrate(job.validate, job.bytes, job.valid, c.target_ns);
-      emit({ ns: loop(job.validate, job.bytes, job.valid, job.n) / job.n });
+      if (!job.warmed) {
+        job.warmed = true;
+        timed(job.validate, job.bytes, job.valid, c.target_ns);
+      }
+      emit({ ns: timed(job.validate, job.bytes, job.valid, c.target_ns) });
     } catch (e) {
       emit({ error: `${text}: ${e.message}` });
     }

@@ -18,9 +18,9 @@
 //	{"runtime":"goccy","model":"task_info","payload":"valid","target_ns":20000000}
 //
 // and answers each with {"ns":<nanoseconds per call>} for one timed loop of
-// calls sized to take about target_ns (calibrated, and so warmed up, on the
-// first command for that decoder and payload), or {"error":"..."}. It stops
-// at the end of stdin.
+// calls that lasts at least target_ns (see [job.time]; the first command for
+// a decoder and payload runs one such loop untimed first, to warm up), or
+// {"error":"..."}. It stops at the end of stdin.
 //
 // The peers are timed on the invalid payloads too, for the cost of the call,
 // whether or not they return an error (most of the mistakes are ones only a
@@ -111,8 +111,8 @@ func moduleVersions() map[string]string {
 
 // A job is one decoder on one payload: call decodes it once.
 type job struct {
-	call func() error
-	n    int // calls per timed loop, once calibrated
+	call   func() error
+	warmed bool
 }
 
 // jobKey names a job as commands do.
@@ -212,39 +212,36 @@ func serve(jobs map[string]*job, r io.Reader, w io.Writer) error {
 	return sc.Err()
 }
 
-// loop times n calls.
-func (j *job) loop(n int) (time.Duration, error) {
-	start := time.Now()
-	for range n {
-		if err := j.call(); err != nil {
+// time runs calls until at least target has passed and returns the
+// nanoseconds per call. It reads the clock after chunks of calls that double
+// in size until they take about a sixteenth of target, so that the clock
+// costs nothing measurable and a loop never ends early: a pause of the
+// process (another program's turn on a busy machine) adds at most its own
+// length to at least target of work.
+func (j *job) time(target time.Duration) (float64, error) {
+	if !j.warmed {
+		j.warmed = true
+		if _, err := j.time(target); err != nil {
 			return 0, err
 		}
 	}
-	return time.Since(start), nil
-}
-
-// time runs one loop of about target, calibrating its length the first
-// time, and returns the nanoseconds per call.
-func (j *job) time(target time.Duration) (float64, error) {
-	if j.n == 0 {
-		n := 1
-		for {
-			d, err := j.loop(n)
-			if err != nil {
+	calls, chunk := 0, 1
+	start := time.Now()
+	for {
+		for range chunk {
+			if err := j.call(); err != nil {
 				return 0, err
 			}
-			if d >= target/4 {
-				j.n = max(1, int(float64(n)*float64(target)/float64(d)))
-				break
-			}
-			n *= 2
+		}
+		calls += chunk
+		elapsed := time.Since(start)
+		if elapsed >= target {
+			return float64(elapsed.Nanoseconds()) / float64(calls), nil
+		}
+		if elapsed < target/16 {
+			chunk *= 2
 		}
 	}
-	d, err := j.loop(j.n)
-	if err != nil {
-		return 0, err
-	}
-	return float64(d.Nanoseconds()) / float64(j.n), nil
 }
 
 // checkPayload checks the verdict of models.Unmarshal and, on a valid

@@ -18,8 +18,9 @@ stdin,
     {"runtime": "pydantic", "model": "task_info", "payload": "valid", "target_ns": 20000000}
 
 answering each with {"ns": <nanoseconds per call>} for one timed loop of calls
-sized to take about target_ns (calibrated, and so warmed up, on the first
-command for that payload), or {"error": "..."}. It stops at the end of stdin.
+that lasts at least target_ns (see timed; the first command for a payload
+runs one such loop untimed first, to warm up), or {"error": "..."}. It stops
+at the end of stdin.
 
 An invalid payload is timed for the full call: validation, raising and
 catching the ValidationError (which holds every error; its .errors() list of
@@ -104,14 +105,20 @@ def loop_invalid(validate, data, n):
     return time.perf_counter_ns() - start
 
 
-def calibrate(loop, validate, data, target_ns):
-    """The number of calls that take about target_ns."""
-    n = 1
-    while True:
-        d = loop(validate, data, n)
-        if d >= target_ns / 4:
-            return max(1, int(n * target_ns / d))
-        n *= 2
+def timed(loop, validate, data, target_ns):
+    """Runs calls until at least target_ns has passed; the ns per call.
+
+    The clock is read after chunks of calls that double in size until they
+    take about a sixteenth of target_ns, so that a loop never ends early and
+    a pause of the process adds at most its own length to target_ns of work.
+    """
+    calls, chunk, elapsed = 0, 1, 0
+    while elapsed < target_ns:
+        elapsed += loop(validate, data, chunk)
+        calls += chunk
+        if elapsed < target_ns / 16:
+            chunk *= 2
+    return elapsed / calls
 
 
 def main():
@@ -133,7 +140,7 @@ def main():
                 check(validate, data, valid, want)
             except AssertionError as e:
                 sys.exit(f"pydantic: {stem}.{kind}.json: {e}")
-            jobs[(stem, kind)] = [loop_valid if valid else loop_invalid, validate, data, 0]
+            jobs[(stem, kind)] = [loop_valid if valid else loop_invalid, validate, data, False]
 
     emit({"runtime": "pydantic",
           "version": f"pydantic {pydantic.VERSION} (pydantic-core {pydantic_core.__version__}), "
@@ -149,10 +156,11 @@ def main():
             if c["runtime"] != "pydantic" or job is None:
                 emit({"error": f"no pydantic runner for {c['model']}.{c['payload']}.json"})
                 continue
-            loop, validate, data, n = job
-            if n == 0:
-                n = job[3] = calibrate(loop, validate, data, c["target_ns"])
-            emit({"ns": loop(validate, data, n) / n})
+            loop, validate, data, warmed = job
+            if not warmed:
+                job[3] = True
+                timed(loop, validate, data, c["target_ns"])
+            emit({"ns": timed(loop, validate, data, c["target_ns"])})
         except (ValueError, KeyError, AssertionError) as e:
             emit({"error": f"{text.strip()}: {e!r}"})
 
