@@ -5,7 +5,7 @@
 // the same payload at nearly the same moment: it starts each runner given as
 // an argument (a command line, split on spaces), and then, for ROUNDS rounds,
 // for each payload of testdata/bench/ and each of -reps repetitions, asks
-// every implementation in turn for one timed loop of about -target, in an
+// every implementation in turn for one timed loop of at least -target, in an
 // order that rotates with the round and the repetition. A slow spell of a
 // busy machine then falls on all implementations alike, and the ratios that
 // bench/table.go pairs (same round, same payload) compare loops timed seconds
@@ -17,8 +17,9 @@
 // time and {"runtime": R, "model": M, "payload": P, "allocs": A}, then
 // {"ready": true}. It then reads one command per line on stdin,
 // {"runtime": R, "model": M, "payload": P, "target_ns": T}, and answers each
-// with {"ns": nanoseconds per call} or {"error": why}; it stops at the end
-// of stdin. bench/peers, bench/python/bench.py and bench/node/bench.mjs are
+// with {"ns": nanoseconds per call} for a loop of calls that lasts at least
+// T (after one untimed loop the first time, to warm up) or {"error": why};
+// it stops at the end of stdin. bench/peers, bench/python/bench.py and bench/node/bench.mjs are
 // the runners.
 //
 // Compare writes every line the runners wrote before ready, then, after each

@@ -13,7 +13,7 @@
 #
 # bench/compare.go drives them: for each of ROUNDS rounds, each payload and
 # each of REPS repetitions, every implementation in turn (in an order that
-# rotates) times one loop of about TARGET_MS, so that a slow spell of a busy
+# rotates) times one loop of at least TARGET_MS, so that a slow spell of a busy
 # machine falls on all of them alike. Every runner first checks each
 # payload's verdict (and, for the invalid ones, the violations of
 # testdata/bench/expected_invalid.json; bench/peers also that every peer
