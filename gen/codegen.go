@@ -1,8 +1,11 @@
 package main
 
 import (
+	"encoding/json"
 	"fmt"
+	"math/big"
 	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -11,6 +14,9 @@ import (
 
 // IsInt reports whether the property is an integer.
 func (p *prop) IsInt() bool { return p.Kind == kindInt }
+
+// IsRef reports whether the property is a reference to another schema.
+func (p *prop) IsRef() bool { return p.Kind == kindRef }
 
 // IsArray reports whether the property is an array.
 func (p *prop) IsArray() bool { return p.Kind == kindArrayOfRef }
@@ -38,23 +44,119 @@ func (s *schemaModel) RequiredBit(p *prop) int {
 }
 
 // ReadCall is the call that reads a property's value into target, a
-// pointer expression.
+// pointer expression, noting what is wrong in rep.
 func (s *schemaModel) ReadCall(p *prop, target string) string {
+	want := strconv.Quote(p.Want())
 	switch p.Kind {
 	case kindString:
-		return fmt.Sprintf("readString(r, %s)", target)
+		return fmt.Sprintf("readString(r, %s, %s, rep)", target, want)
 	case kindDateTime:
-		return fmt.Sprintf("readDateTime(r, %s, %s)", target, p.varName("Pattern"))
+		return fmt.Sprintf("readDateTime(r, %s, %s, %s, rep)", target, p.varName("Pattern"), want)
 	case kindInt:
-		return fmt.Sprintf("readInt(r, %s, %s)", target, p.bounds("intBounds{}"))
+		return fmt.Sprintf("readInt(r, %s, %s, %s, rep)", target, p.bounds("intBounds{}"), want)
 	case kindFloat:
-		return fmt.Sprintf("readFloat(r, %s, %s)", target, p.bounds("floatBounds{}"))
+		return fmt.Sprintf("readFloat(r, %s, %s, %s, rep)", target, p.bounds("floatBounds{}"), want)
 	case kindBool:
-		return fmt.Sprintf("readBool(r, %s)", target)
+		return fmt.Sprintf("readBool(r, %s, %s, rep)", target, want)
 	case kindRef:
-		return fmt.Sprintf("read%s(r, %s, nil)", p.Ref.Title, target)
+		return fmt.Sprintf("read%s(r, %s, rep)", p.Ref.Title, target)
 	}
-	return fmt.Sprintf("readArray(r, %s, read%s)", target, p.Ref.Title)
+	return fmt.Sprintf("read%sArray(r, %s, rep)", p.Ref.Title, target)
+}
+
+// jsonTypeOrder is the order in which the validator lists the types a value
+// should have had.
+var jsonTypeOrder = []string{"null", "boolean", "number", "integer", "string", "array", "object"}
+
+// JSONType is the JSON type of a value of the schema: "object" or, for a
+// string enum, "string".
+func (s *schemaModel) JSONType() string {
+	if s.IsEnum() {
+		return "string"
+	}
+	return "object"
+}
+
+// JSONKind is the jsonread.Kind of a value of the schema.
+func (s *schemaModel) JSONKind() string {
+	if s.IsEnum() {
+		return "jsonread.String"
+	}
+	return "jsonread.Object"
+}
+
+// Want is what a violation of the property's type says was wanted, as the
+// validator words it: the types of a type array in its fixed order ("null or
+// integer"), the branches of the nullable reference in the schema's order
+// ("object or null").
+func (p *prop) Want() string {
+	var typ string
+	switch p.Kind {
+	case kindString, kindDateTime:
+		typ = "string"
+	case kindInt:
+		typ = "integer"
+	case kindFloat:
+		typ = "number"
+	case kindBool:
+		typ = "boolean"
+	case kindRef:
+		if p.Nullable {
+			return p.Ref.JSONType() + " or null"
+		}
+		return p.Ref.JSONType()
+	case kindArrayOfRef:
+		typ = "array"
+	}
+	if !p.Nullable {
+		return typ
+	}
+	var types []string
+	for _, t := range jsonTypeOrder {
+		if t == typ || t == "null" {
+			types = append(types, t)
+		}
+	}
+	return strings.Join(types, " or ")
+}
+
+// EnumMessage is the message of a value that is none of the enum's values,
+// as the validator words it.
+func (s *schemaModel) EnumMessage() string {
+	var quoted []string
+	for _, v := range s.Enum {
+		quoted = append(quoted, validatorQuote(v))
+	}
+	if len(quoted) == 1 {
+		return "value must be " + quoted[0]
+	}
+	return "value must be one of " + strings.Join(quoted, ", ")
+}
+
+// validatorQuote quotes a string as the validator's messages do.
+func validatorQuote(s string) string {
+	q := strconv.Quote(s)
+	q = strings.ReplaceAll(q, `\"`, `"`)
+	q = strings.ReplaceAll(q, `'`, `\'`)
+	return "'" + q[1:len(q)-1] + "'"
+}
+
+// MinWords and MaxWords write a bound as the messages do: an integer in
+// full up to 40 digits, else the shortest decimal or exponent form.
+func (p *prop) MinWords() string { return boundWords(p.Min) }
+
+// MaxWords writes the maximum as the messages do.
+func (p *prop) MaxWords() string { return boundWords(p.Max) }
+
+func boundWords(n json.Number) string {
+	r, ok := new(big.Rat).SetString(string(n))
+	if !ok {
+		return string(n)
+	}
+	if r.IsInt() && len(r.Num().String()) <= 40 {
+		return r.Num().String()
+	}
+	return new(big.Float).SetPrec(128).SetRat(r).Text('g', -1)
 }
 
 func (p *prop) bounds(none string) string {

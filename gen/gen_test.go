@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"slices"
@@ -265,7 +266,7 @@ func TestNewSchemaFile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"func readTaskNote(", "Weight: 5,", "propertyTaskNoteTask", "func (v TaskNote) MarshalJSON()"} {
+	for _, want := range []string{"func readTaskNote(", "Weight: 5,", `rep.missing(r, "task")`, `maxWords: "10"`, "func (v TaskNote) MarshalJSON()"} {
 		if !strings.Contains(string(code), want) {
 			t.Errorf("the generated code has no %q", want)
 		}
@@ -298,5 +299,52 @@ func TestArticle(t *testing.T) {
 		if got := article(in); got != want {
 			t.Errorf("article(%q) = %q", in, got)
 		}
+	}
+}
+
+// The violations' words come from the model as the validator writes them:
+// the wanted types in its order, the enum's values quoted, the bounds in
+// full.
+func TestViolationWords(t *testing.T) {
+	m, err := loadModel("../schema")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{
+		"task_progress.current":          "null or integer",
+		"task_progress.percentage":       "null or number",
+		"task_info.progress":             "object or null",
+		"task_info.status":               "string",
+		"task_info.retry_history":        "array",
+		"task_info.error":                "null or string",
+		"async_task_response.can_retry":  "boolean",
+		"async_task_response.started_at": "string",
+		"retry_info.attempt":             "integer",
+	}
+	for _, p := range m.Props() {
+		if w, ok := want[p.Owner.Name+"."+p.Name]; ok {
+			if got := p.Want(); got != w {
+				t.Errorf("%s.%s: Want() = %q, want %q", p.Owner.Name, p.Name, got, w)
+			}
+			delete(want, p.Owner.Name+"."+p.Name)
+		}
+	}
+	if len(want) > 0 {
+		t.Errorf("properties not found: %v", want)
+	}
+	for _, s := range m.Schemas {
+		if s.Name == "task_status" {
+			if got, w := s.EnumMessage(), "value must be one of 'pending', 'processing', 'complete', 'failed', 'cancelled'"; got != w {
+				t.Errorf("EnumMessage() = %q, want %q", got, w)
+			}
+		}
+	}
+	for in, w := range map[string]string{"0": "0", "100": "100", "1e2": "100", "0.5": "0.5", "9007199254740991": "9007199254740991", "-2.5e-3": "-0.0025"} {
+		if got := boundWords(json.Number(in)); got != w {
+			t.Errorf("boundWords(%s) = %q, want %q", in, got, w)
+		}
+	}
+	if got, w := validatorQuote(`it's "x"`+"\n"), `'it\'s "x"\n'`; got != w {
+		t.Errorf("validatorQuote = %s, want %s", got, w)
 	}
 }

@@ -40,13 +40,19 @@ func validateJSON(limits Limits, name string, data []byte) error {
 	return fmt.Errorf("%w: unknown schema %q (known: %v)", ErrUnsupportedType, name, SchemaNames())
 }
 
-var readers = sync.Pool{New: func() any { return new(jsonread.Reader) }}
+// decoder is the state of one Unmarshal call, pooled: the payload reader
+// and the report of violations.
+type decoder struct {
+	r   jsonread.Reader
+	rep report
+}
+
+var decoders = sync.Pool{New: func() any { return new(decoder) }}
 
 // unmarshal reads data in one pass with the reader and the readers generated
-// from the schemas (model_gen.go). Only when that pass finds values the
-// schema rejects does the v6 validator run, on just those values, to say
-// why. Should it find nothing wrong (the two disagree, which the
-// differential fuzz targets exist to rule out), the error wraps
+// from the schemas (model_gen.go), which also word every violation they
+// find. Should they reject the payload without a violation (a bug, which
+// the differential fuzz targets exist to rule out), the error wraps
 // ErrValidatorFailed, as Validate's does.
 func unmarshal(limits Limits, data []byte, v any) error {
 	rv := reflect.ValueOf(v)
@@ -66,40 +72,32 @@ func unmarshal(limits Limits, data []byte, v any) error {
 	if !utf8.Valid(data) {
 		return newValidationError(name, []Violation{{Keyword: KeywordJSON, Message: invalidUTF8Message(data)}})
 	}
-	r := readers.Get().(*jsonread.Reader)
+	d := decoders.Get().(*decoder)
 	defer func() {
-		r.Reset(nil, jsonread.Limits{}) // let go of the payload
-		readers.Put(r)
+		d.r.Reset(nil, jsonread.Limits{}) // let go of the payload
+		d.rep = report{}
+		decoders.Put(d)
 	}()
-	r.Reset(data, limits.reader())
-	var rep report
-	if r.Begin() && readModel(r, v, &rep) {
+	d.r.Reset(data, limits.reader())
+	d.rep = report{max: limits.MaxViolations}
+	if d.r.Begin() && readModel(&d.r, v, &d.rep) {
 		return nil
 	}
-	if err := r.Err(); err != nil {
+	if err := d.r.Err(); err != nil {
 		return readError(name, err)
 	}
-	return rejection(limits, name, data, &rep)
+	return rejection(limits, name, &d.rep)
 }
 
-// rejection is Unmarshal's error for a payload in which the generated reader
-// found the values in rep wrong: the validator's violations on those values,
-// or, should it find nothing wrong with them, an error wrapping
-// ErrValidatorFailed.
-func rejection(limits Limits, name string, data []byte, rep *report) error {
-	reg, err := loadRegistry()
-	if err != nil {
-		return err
+// rejection is Unmarshal's error for a payload in which the generated
+// readers found the violations in rep, or, should they have found none,
+// an error wrapping ErrValidatorFailed.
+func rejection(limits Limits, name string, rep *report) error {
+	if len(rep.vs) == 0 {
+		return fmt.Errorf("%w: the generated reader refuses a %s payload without saying why", ErrValidatorFailed, name)
 	}
-	vs, more, err := explain(reg, limits, data, rep)
-	if err != nil {
-		return err
-	}
-	if len(vs) == 0 {
-		return fmt.Errorf("%w: the generated reader refuses a %s payload in which the schema finds nothing wrong", ErrValidatorFailed, name)
-	}
-	ve := newValidationError(name, vs)
-	if more {
+	ve := newValidationError(name, rep.vs)
+	if rep.more() {
 		ve.Violations = append(ve.Violations, Violation{Keyword: KeywordLimit,
 			Message: fmt.Sprintf("more than MaxViolations (%d) violations; the rest are not listed", limits.MaxViolations)})
 	}

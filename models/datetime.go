@@ -2,6 +2,8 @@ package models
 
 import (
 	"fmt"
+	"strconv"
+	"strings"
 	"sync/atomic"
 	"time"
 )
@@ -69,6 +71,104 @@ func dateTimeViolation(t time.Time) string {
 	}
 	if offset <= -24*3600 || offset >= 24*3600 {
 		return fmt.Sprintf("UTC offset of %d seconds is 24 hours or more", offset)
+	}
+	return ""
+}
+
+// dateTimeFormatError says why s is not a date-time as the validator's
+// "date-time" format sees it, in the validator's words, or returns "".
+// It follows the validator's own order of checks, so that the first reason
+// found is the one it gives.
+func dateTimeFormatError(s string) string {
+	if len(s) < 20 {
+		return "less than 20 characters long"
+	}
+	if s[10] != 't' && s[10] != 'T' {
+		return "11th character must be t or T"
+	}
+	if _, err := time.Parse("2006-01-02", s[:10]); err != nil {
+		return "invalid date element: " + err.Error()
+	}
+	if reason := timeFormatError(s[11:]); reason != "" {
+		return "invalid time element: " + reason
+	}
+	return ""
+}
+
+// timeFormatError checks the time part of a date-time (RFC 3339's
+// full-time) as the validator does; a leap second must fall on 23:59 UTC.
+func timeFormatError(s string) string {
+	if len(s) < 9 {
+		return "less than 9 characters long"
+	}
+	if s[2] != ':' || s[5] != ':' {
+		return "missing colon in correct place"
+	}
+	var hms [3]int
+	for i, tok := range strings.SplitN(s[:8], ":", 3) {
+		n, err := strconv.Atoi(tok)
+		if err != nil {
+			return "invalid hour/min/sec"
+		}
+		if n < 0 {
+			return "non-positive hour/min/sec"
+		}
+		hms[i] = n
+	}
+	h, m, sec := hms[0], hms[1], hms[2]
+	if h > 23 || m > 59 || sec > 60 {
+		return "hour/min/sec out of range"
+	}
+	s = s[8:]
+	if rest, ok := strings.CutPrefix(s, "."); ok {
+		digits := 0
+		for digits < len(rest) && rest[digits] >= '0' && rest[digits] <= '9' {
+			digits++
+		}
+		if digits == 0 {
+			return "no digits in second fraction"
+		}
+		s = rest[digits:]
+	}
+	if s != "z" && s != "Z" {
+		if len(s) != 6 {
+			return "offset must be 6 characters long"
+		}
+		var sign int
+		switch s[0] {
+		case '+':
+			sign = -1
+		case '-':
+			sign = +1
+		default:
+			return "offset must begin with plus/minus"
+		}
+		s = s[1:]
+		if s[2] != ':' {
+			return "missing colon in offset in correct place"
+		}
+		var zhm [2]int
+		for i, tok := range strings.SplitN(s, ":", 2) {
+			n, err := strconv.Atoi(tok)
+			if err != nil {
+				return "invalid hour/min in offset"
+			}
+			if n < 0 {
+				return "non-positive hour/min in offset"
+			}
+			zhm[i] = n
+		}
+		if zhm[0] > 23 || zhm[1] > 59 {
+			return "hour/min in offset out of range"
+		}
+		hm := h*60 + m + sign*(zhm[0]*60+zhm[1])
+		if hm < 0 {
+			hm += 24 * 60
+		}
+		h, m = hm/60, hm%60
+	}
+	if sec >= 60 && (h != 23 || m != 59) {
+		return "invalid leap second"
 	}
 	return ""
 }

@@ -23,8 +23,9 @@
 // schema is ever fetched over the network. The check that runs on every call
 // is generated from the same files (model_gen.go): it reads a payload
 // straight into the Go type in one pass, and a generated writer encodes a
-// checked value without reflection. A value it rejects is explained by
-// the jsonschema v6 validator, which also serves as the oracle in the tests.
+// checked value without reflection. It also writes every violation it finds,
+// worded as the jsonschema v6 validator words it; v6 is the oracle that the
+// tests and fuzz targets hold the generated code to, verdict and violations.
 //
 // # Payload rules and limits
 //

@@ -2,83 +2,114 @@ package models
 
 import (
 	"encoding/json"
+	"fmt"
 	"math"
 	"math/big"
 	"regexp"
 	"strconv"
+	"strings"
 	"time"
 	"unicode/utf8"
 
+	"github.com/mcp-refcache/taskschema/internal/jsonpointer"
 	"github.com/mcp-refcache/taskschema/internal/jsonread"
 )
 
 // The generated readers and checks in model_gen.go call the helpers in this
 // file with the bounds and patterns of the schemas. A reader returns false
-// when the payload breaks the schema (or the reader stops on an error); at
-// the top level it notes each rejected property value in a report, reads
-// on, and the v6 validator then explains just those values. A check returns
+// when the payload breaks the schema (or the reader stops on an error).
+// Whatever it finds wrong it writes into the report as a violation, worded
+// as the v6 validator words it (the differential fuzz targets compare the
+// two lists), and it reads on: a rejected value is skipped, a nested
+// object read to its end, so that one pass finds every violation. The JSON
+// Pointer of a violation is built only when there is one. A check returns
 // false as soon as a Go value breaks the schema.
 
-// report lists what the top-level generated reader found wrong. A nil
-// *report is what nested readers get: they stop at the first problem.
+// report collects the violations that the generated readers find, in the
+// order of the payload, at most max of them (0: no maximum).
 type report struct {
-	failures []failure
-	absent   []string // required properties that are absent
+	vs  []Violation
+	n   int // violations found, listed or not
+	max int
 }
 
-// failure is a value that its property's schema rejects.
-type failure struct {
-	schema     schemaID
-	property   propertyID // propertyNone: the whole value
-	pointer    string     // where the value is in the payload
-	start, end int        // the value's bytes in the payload
+// listed counts one more violation and reports whether it is to be
+// listed: the pointer and the message are built only then.
+func (rep *report) listed() bool {
+	rep.n++
+	return rep.max <= 0 || len(rep.vs) < rep.max
 }
 
-// add notes that the value marked by m failed its property's schema, after
-// reading the rest of it. It returns false when reading must stop: for a
-// nested reader (rep is nil) or when the reader has failed.
-func (rep *report) add(r *jsonread.Reader, m jsonread.Mark, schema schemaID, property propertyID) bool {
-	if rep == nil {
-		return false
-	}
-	r.Recover(m)
+// add notes a violation of the value the reader has just read.
+func (rep *report) add(r *jsonread.Reader, keyword, message string) {
+	rep.vs = append(rep.vs, Violation{InstancePath: r.Pointer(), Keyword: keyword, Message: message})
+}
+
+// more reports whether violations were found past max.
+func (rep *report) more() bool { return rep.n > len(rep.vs) }
+
+// jsonTypes names the JSON type of a value by the kind of its first byte,
+// as the validator names it.
+var jsonTypes = [256]string{
+	jsonread.Null: "null", jsonread.Bool: "boolean", jsonread.Number: "number",
+	jsonread.String: "string", jsonread.Object: "object", jsonread.Array: "array",
+}
+
+// wrongType skips the next value, which has a JSON type other than want
+// (such as "integer or null"), and notes the violation. It returns false.
+//
+//go:noinline
+func (rep *report) wrongType(r *jsonread.Reader, want string) bool {
+	got := jsonTypes[r.Peek()]
+	r.Skip()
 	if r.Failed() {
 		return false
 	}
-	rep.failures = append(rep.failures, failure{
-		schema: schema, property: property,
-		pointer: r.Pointer(), start: m.Offset(), end: r.Offset(),
-	})
-	return true
-}
-
-// missing notes an absent required property of the top-level object.
-func (rep *report) missing(property string) bool {
-	if rep == nil {
-		return false
+	if rep.listed() {
+		rep.add(r, KeywordType, "got "+got+", want "+want)
 	}
-	rep.absent = append(rep.absent, property)
-	return true
+	return false
 }
 
-// empty reports whether nothing was found wrong.
-func (rep *report) empty() bool {
-	return rep == nil || len(rep.failures)+len(rep.absent) == 0
+// missing notes that the object just read lacks the required property
+// name. It is reported at the property's own pointer.
+//
+//go:noinline
+func (rep *report) missing(r *jsonread.Reader, name string) {
+	if rep.listed() {
+		rep.vs = append(rep.vs, Violation{InstancePath: jsonpointer.Key(r.Pointer(), name),
+			Keyword: KeywordRequired, Message: fmt.Sprintf("missing required property %q", name)})
+	}
 }
 
-// intBounds are an integer property's inclusive bounds.
+// notInEnum notes that the string just read is none of an enum's values;
+// message lists them.
+//
+//go:noinline
+func (rep *report) notInEnum(r *jsonread.Reader, message string) bool {
+	if !r.Failed() && rep.listed() {
+		rep.add(r, "enum", message)
+	}
+	return false
+}
+
+// intBounds are an integer property's inclusive bounds, and the bounds as a
+// message writes them.
 type intBounds struct {
-	hasMin, hasMax bool
-	min, max       int64
+	hasMin, hasMax     bool
+	min, max           int64
+	minWords, maxWords string
 }
 
-// floatBounds are a number property's inclusive bounds, as float64 and as
-// the exact decimal written in the schema. The generator checks that each
-// bound is exactly a float64, so comparing float64 values with them is exact.
+// floatBounds are a number property's inclusive bounds, as float64, as the
+// exact decimal written in the schema, and as a message writes them. The
+// generator checks that each bound is exactly a float64, so comparing
+// float64 values with them is exact.
 type floatBounds struct {
-	hasMin, hasMax   bool
-	min, max         float64
-	minText, maxText string
+	hasMin, hasMax     bool
+	min, max           float64
+	minText, maxText   string
+	minWords, maxWords string
 }
 
 func (b intBounds) contains(i int64) bool {
@@ -91,27 +122,60 @@ func (b floatBounds) contains(f float64) bool {
 	return (!b.hasMin || f >= b.min) && (!b.hasMax || f <= b.max) && !math.IsNaN(f) && !math.IsInf(f, 0)
 }
 
-// readInt reads an integer-valued number within b into dst.
-func readInt(r *jsonread.Reader, dst *int64, b intBounds) bool {
+// readInt reads an integer-valued number within b into dst; want is the
+// property's JSON type, for a violation ("integer" or "null or integer").
+func readInt(r *jsonread.Reader, dst *int64, b intBounds, want string, rep *report) bool {
 	if r.Peek() != jsonread.Number {
-		return false
+		return rep.wrongType(r, want)
 	}
 	tok := r.ReadNumber()
 	if tok == nil {
 		return false
 	}
 	i, ok := smallInteger(tok)
-	if !ok {
-		var err error
-		if i, err = parseInteger(json.Number(tok)); err != nil {
-			return false
-		}
-	}
-	if !b.contains(i) {
-		return false
+	if !ok || !b.contains(i) {
+		return readIntSlow(r, dst, tok, b, want, rep)
 	}
 	*dst = i
 	return true
+}
+
+// readIntSlow is readInt for a number that is not a plain integer of at
+// most 18 digits, or is beyond the bounds.
+//
+//go:noinline
+func readIntSlow(r *jsonread.Reader, dst *int64, tok []byte, b intBounds, want string, rep *report) bool {
+	i, err := parseInteger(json.Number(tok))
+	if err == nil && b.contains(i) {
+		*dst = i
+		return true
+	}
+	if !rep.listed() {
+		return false
+	}
+	if err == nil {
+		if b.hasMin && i < b.min {
+			rep.add(r, "minimum", "must be at least "+b.minWords+", got "+string(tok))
+		} else {
+			rep.add(r, "maximum", "must be at most "+b.maxWords+", got "+string(tok))
+		}
+		return false
+	}
+	x, ok := new(big.Rat).SetString(string(tok))
+	switch {
+	case !ok || !x.IsInt(): // the reader has checked the syntax already
+		rep.add(r, KeywordType, "got number, want "+want)
+	case b.hasMin && x.Cmp(big.NewRat(b.min, 1)) < 0:
+		rep.add(r, "minimum", "must be at least "+b.minWords+", got "+string(tok))
+	case b.hasMax && x.Cmp(big.NewRat(b.max, 1)) > 0:
+		rep.add(r, "maximum", "must be at most "+b.maxWords+", got "+string(tok))
+	default:
+		// An integer beyond int64 within the bounds cannot be: the
+		// generator refuses a bound an int64 cannot hold. Counted but not
+		// listed, it makes Unmarshal report ErrValidatorFailed.
+		rep.n--
+	}
+	return false
 }
 
 // smallInteger parses a plain integer token of at most 18 digits without
@@ -141,24 +205,44 @@ func smallInteger(tok []byte) (int64, bool) {
 // readFloat reads a number within b into dst. The bounds are compared with
 // the number as written: a number that rounds onto a bound is checked
 // exactly, so 100.00000000000000001 is above a maximum of 100.
-func readFloat(r *jsonread.Reader, dst *float64, b floatBounds) bool {
+func readFloat(r *jsonread.Reader, dst *float64, b floatBounds, want string, rep *report) bool {
 	if r.Peek() != jsonread.Number {
-		return false
+		return rep.wrongType(r, want)
 	}
 	tok := r.ReadNumber()
 	if tok == nil {
 		return false
 	}
 	f, err := strconv.ParseFloat(string(tok), 64)
-	if err != nil || math.IsInf(f, 0) || !b.contains(f) {
-		return false
-	}
-	if (b.hasMin && f == b.min && compareDecimal(tok, b.minText) < 0) ||
+	if err != nil || !b.contains(f) ||
+		(b.hasMin && f == b.min && compareDecimal(tok, b.minText) < 0) ||
 		(b.hasMax && f == b.max && compareDecimal(tok, b.maxText) > 0) {
-		return false
+		return floatViolation(r, tok, b, rep)
 	}
 	*dst = f
 	return true
+}
+
+// floatViolation notes which bound the number tok breaks, comparing
+// exactly. It returns false.
+//
+//go:noinline
+func floatViolation(r *jsonread.Reader, tok []byte, b floatBounds, rep *report) bool {
+	if !rep.listed() {
+		return false
+	}
+	switch {
+	case b.hasMin && compareDecimal(tok, b.minText) < 0:
+		rep.add(r, "minimum", "must be at least "+b.minWords+", got "+string(tok))
+	case b.hasMax && compareDecimal(tok, b.maxText) > 0:
+		rep.add(r, "maximum", "must be at most "+b.maxWords+", got "+string(tok))
+	default:
+		// A number within the bounds that float64 cannot hold: the
+		// generator bounds every number by float64 values, so it cannot
+		// be; not listed, it makes Unmarshal report ErrValidatorFailed.
+		rep.n--
+	}
+	return false
 }
 
 // compareDecimal compares two numbers written in JSON exactly. The reader's
@@ -172,17 +256,19 @@ func compareDecimal(a []byte, b string) int {
 	return x.Cmp(y)
 }
 
-func readString(r *jsonread.Reader, dst *string) bool {
+// readString reads a string; want is the property's JSON type.
+func readString(r *jsonread.Reader, dst *string, want string, rep *report) bool {
 	if r.Peek() != jsonread.String {
-		return false
+		return rep.wrongType(r, want)
 	}
 	*dst = r.ReadString()
 	return !r.Failed()
 }
 
-func readBool(r *jsonread.Reader, dst *bool) bool {
+// readBool reads a boolean; want is the property's JSON type.
+func readBool(r *jsonread.Reader, dst *bool, want string, rep *report) bool {
 	if r.Peek() != jsonread.Bool {
-		return false
+		return rep.wrongType(r, want)
 	}
 	*dst = r.ReadBool()
 	return !r.Failed()
@@ -191,20 +277,50 @@ func readBool(r *jsonread.Reader, dst *bool) bool {
 // readDateTime reads a date-time that matches pattern into dst. The
 // schema's pattern restates RFC 3339's grammar; dateTimeInRange then checks
 // the ranges of the parts, as the validator's "date-time" format does.
-func readDateTime(r *jsonread.Reader, dst *time.Time, pattern *regexp.Regexp) bool {
+func readDateTime(r *jsonread.Reader, dst *time.Time, pattern *regexp.Regexp, want string, rep *report) bool {
 	if r.Peek() != jsonread.String {
-		return false
+		return rep.wrongType(r, want)
 	}
 	b := r.ReadStringBytes()
-	if b == nil || !pattern.Match(b) || !dateTimeInRange(b) {
+	if b == nil {
 		return false
 	}
-	t, err := parseDateTime(string(b))
-	if err != nil {
+	if pattern.Match(b) && dateTimeInRange(b) {
+		if t, err := parseDateTime(string(b)); err == nil {
+			*dst = t
+			return true
+		}
+	}
+	return dateTimeViolations(r, string(b), pattern, rep)
+}
+
+// dateTimeViolations notes why the string s is not a date-time of the
+// schema. As in the validator, a string that breaks the format is not
+// matched against the pattern.
+//
+//go:noinline
+func dateTimeViolations(r *jsonread.Reader, s string, pattern *regexp.Regexp, rep *report) bool {
+	if !rep.listed() {
 		return false
 	}
-	*dst = t
-	return true
+	if reason := dateTimeFormatError(s); reason != "" {
+		rep.add(r, "format", validatorQuote(s)+" is not valid date-time: "+reason)
+	} else if !pattern.MatchString(s) {
+		rep.add(r, "pattern", validatorQuote(s)+" does not match pattern "+validatorQuote(pattern.String()))
+	} else {
+		rep.n-- // the two disagree: Unmarshal reports ErrValidatorFailed
+	}
+	return false
+}
+
+// validatorQuote quotes a string as the validator's messages do: Go's %q
+// between single quotes, with double quotes left alone and single quotes
+// escaped.
+func validatorQuote(s string) string {
+	q := strconv.Quote(s)
+	q = strings.ReplaceAll(q, `\"`, `"`)
+	q = strings.ReplaceAll(q, `'`, `\'`)
+	return "'" + q[1:len(q)-1] + "'"
 }
 
 // validString reports whether s has a JSON form that reads back as s:
@@ -221,26 +337,6 @@ func validDateTime(t time.Time, pattern *regexp.Regexp) bool {
 	}
 	var buf [64]byte
 	return pattern.Match(t.AppendFormat(buf[:0], time.RFC3339Nano))
-}
-
-// readArray reads an array whose items read reads.
-func readArray[T any](r *jsonread.Reader, dst *[]T, read func(*jsonread.Reader, *T, *report) bool) bool {
-	if r.Peek() != jsonread.Array || !r.ReadArray() {
-		return false
-	}
-	items := []T{}
-	for r.NextItem() {
-		var item T
-		if !read(r, &item, nil) {
-			return false
-		}
-		items = append(items, item)
-	}
-	if r.Failed() {
-		return false
-	}
-	*dst = items
-	return true
 }
 
 // checkArray reports whether every item passes check.

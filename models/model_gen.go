@@ -39,91 +39,20 @@ var schemaTable = [...]schemaEntry{
 	schemaTaskInfo:          {name: "task_info", goType: reflect.TypeFor[TaskInfo](), depth: 3},
 }
 
-// propertyID names one property of an object schema; it indexes
-// propertyTable. propertyNone stands for the whole value.
-type propertyID int
-
-// The properties of every object schema.
-const (
-	propertyNone propertyID = iota
-	propertyRetryInfoAttempt
-	propertyRetryInfoError
-	propertyRetryInfoTimestamp
-	propertyTaskProgressCurrent
-	propertyTaskProgressTotal
-	propertyTaskProgressMessage
-	propertyTaskProgressPercentage
-	propertyAsyncTaskResponseRefID
-	propertyAsyncTaskResponseStatus
-	propertyAsyncTaskResponseProgress
-	propertyAsyncTaskResponseStartedAt
-	propertyAsyncTaskResponseEtaSeconds
-	propertyAsyncTaskResponseError
-	propertyAsyncTaskResponseMessage
-	propertyAsyncTaskResponseRetryCount
-	propertyAsyncTaskResponseCanRetry
-	propertyTaskInfoRefID
-	propertyTaskInfoStatus
-	propertyTaskInfoProgress
-	propertyTaskInfoStartedAt
-	propertyTaskInfoCompletedAt
-	propertyTaskInfoError
-	propertyTaskInfoRetryCount
-	propertyTaskInfoMaxRetries
-	propertyTaskInfoRetryHistory
-)
-
-// propertyEntry describes one property.
-type propertyEntry struct {
-	schema schemaID // the object schema it belongs to
-	name   string   // its key
-	items  schemaID // for an array, the schema of its items
-	array  bool     // whether it is an array
-}
-
-// propertyTable lists every property of every object schema.
-var propertyTable = [...]propertyEntry{
-	propertyRetryInfoAttempt:            {schema: schemaRetryInfo, name: "attempt"},
-	propertyRetryInfoError:              {schema: schemaRetryInfo, name: "error"},
-	propertyRetryInfoTimestamp:          {schema: schemaRetryInfo, name: "timestamp"},
-	propertyTaskProgressCurrent:         {schema: schemaTaskProgress, name: "current"},
-	propertyTaskProgressTotal:           {schema: schemaTaskProgress, name: "total"},
-	propertyTaskProgressMessage:         {schema: schemaTaskProgress, name: "message"},
-	propertyTaskProgressPercentage:      {schema: schemaTaskProgress, name: "percentage"},
-	propertyAsyncTaskResponseRefID:      {schema: schemaAsyncTaskResponse, name: "ref_id"},
-	propertyAsyncTaskResponseStatus:     {schema: schemaAsyncTaskResponse, name: "status"},
-	propertyAsyncTaskResponseProgress:   {schema: schemaAsyncTaskResponse, name: "progress"},
-	propertyAsyncTaskResponseStartedAt:  {schema: schemaAsyncTaskResponse, name: "started_at"},
-	propertyAsyncTaskResponseEtaSeconds: {schema: schemaAsyncTaskResponse, name: "eta_seconds"},
-	propertyAsyncTaskResponseError:      {schema: schemaAsyncTaskResponse, name: "error"},
-	propertyAsyncTaskResponseMessage:    {schema: schemaAsyncTaskResponse, name: "message"},
-	propertyAsyncTaskResponseRetryCount: {schema: schemaAsyncTaskResponse, name: "retry_count"},
-	propertyAsyncTaskResponseCanRetry:   {schema: schemaAsyncTaskResponse, name: "can_retry"},
-	propertyTaskInfoRefID:               {schema: schemaTaskInfo, name: "ref_id"},
-	propertyTaskInfoStatus:              {schema: schemaTaskInfo, name: "status"},
-	propertyTaskInfoProgress:            {schema: schemaTaskInfo, name: "progress"},
-	propertyTaskInfoStartedAt:           {schema: schemaTaskInfo, name: "started_at"},
-	propertyTaskInfoCompletedAt:         {schema: schemaTaskInfo, name: "completed_at"},
-	propertyTaskInfoError:               {schema: schemaTaskInfo, name: "error"},
-	propertyTaskInfoRetryCount:          {schema: schemaTaskInfo, name: "retry_count"},
-	propertyTaskInfoMaxRetries:          {schema: schemaTaskInfo, name: "max_retries"},
-	propertyTaskInfoRetryHistory:        {schema: schemaTaskInfo, name: "retry_history", items: schemaRetryInfo, array: true},
-}
-
 // The bounds and patterns of the schemas.
 var (
-	retryInfoAttemptBounds            = intBounds{hasMin: true, min: 1, hasMax: true, max: 9007199254740991}
-	retryInfoTimestampBounds          = floatBounds{hasMin: true, min: 0, minText: "0", hasMax: true, max: 253402300799, maxText: "253402300799"}
-	taskProgressCurrentBounds         = intBounds{hasMin: true, min: 0, hasMax: true, max: 9007199254740991}
-	taskProgressTotalBounds           = intBounds{hasMin: true, min: 0, hasMax: true, max: 9007199254740991}
-	taskProgressPercentageBounds      = floatBounds{hasMin: true, min: 0, minText: "0", hasMax: true, max: 100, maxText: "100"}
+	retryInfoAttemptBounds            = intBounds{hasMin: true, min: 1, minWords: "1", hasMax: true, max: 9007199254740991, maxWords: "9007199254740991"}
+	retryInfoTimestampBounds          = floatBounds{hasMin: true, min: 0, minText: "0", minWords: "0", hasMax: true, max: 253402300799, maxText: "253402300799", maxWords: "253402300799"}
+	taskProgressCurrentBounds         = intBounds{hasMin: true, min: 0, minWords: "0", hasMax: true, max: 9007199254740991, maxWords: "9007199254740991"}
+	taskProgressTotalBounds           = intBounds{hasMin: true, min: 0, minWords: "0", hasMax: true, max: 9007199254740991, maxWords: "9007199254740991"}
+	taskProgressPercentageBounds      = floatBounds{hasMin: true, min: 0, minText: "0", minWords: "0", hasMax: true, max: 100, maxText: "100", maxWords: "100"}
 	asyncTaskResponseStartedAtPattern = regexp.MustCompile("^(?:[1-9][0-9]{3}|0[1-9][0-9]{2}|00[1-9][0-9]|000[1-9])-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-5][0-9](?:\\.[0-9]+)?(?:[Zz]|[+-][0-9]{2}:[0-9]{2})$")
-	asyncTaskResponseEtaSecondsBounds = floatBounds{hasMin: true, min: 0, minText: "0", hasMax: true, max: 9007199254740991, maxText: "9007199254740991"}
-	asyncTaskResponseRetryCountBounds = intBounds{hasMin: true, min: 0, hasMax: true, max: 9007199254740991}
-	taskInfoStartedAtBounds           = floatBounds{hasMin: true, min: 0, minText: "0", hasMax: true, max: 253402300799, maxText: "253402300799"}
-	taskInfoCompletedAtBounds         = floatBounds{hasMin: true, min: 0, minText: "0", hasMax: true, max: 253402300799, maxText: "253402300799"}
-	taskInfoRetryCountBounds          = intBounds{hasMin: true, min: 0, hasMax: true, max: 9007199254740991}
-	taskInfoMaxRetriesBounds          = intBounds{hasMin: true, min: 0, hasMax: true, max: 9007199254740991}
+	asyncTaskResponseEtaSecondsBounds = floatBounds{hasMin: true, min: 0, minText: "0", minWords: "0", hasMax: true, max: 9007199254740991, maxText: "9007199254740991", maxWords: "9007199254740991"}
+	asyncTaskResponseRetryCountBounds = intBounds{hasMin: true, min: 0, minWords: "0", hasMax: true, max: 9007199254740991, maxWords: "9007199254740991"}
+	taskInfoStartedAtBounds           = floatBounds{hasMin: true, min: 0, minText: "0", minWords: "0", hasMax: true, max: 253402300799, maxText: "253402300799", maxWords: "253402300799"}
+	taskInfoCompletedAtBounds         = floatBounds{hasMin: true, min: 0, minText: "0", minWords: "0", hasMax: true, max: 253402300799, maxText: "253402300799", maxWords: "253402300799"}
+	taskInfoRetryCountBounds          = intBounds{hasMin: true, min: 0, minWords: "0", hasMax: true, max: 9007199254740991, maxWords: "9007199254740991"}
+	taskInfoMaxRetriesBounds          = intBounds{hasMin: true, min: 0, minWords: "0", hasMax: true, max: 9007199254740991, maxWords: "9007199254740991"}
 )
 
 // NewValue returns a pointer to a new zero value of the model type of the
@@ -148,7 +77,7 @@ func NewValue(name string) (any, bool) {
 
 // readModel reads a whole payload into v, a pointer to a model type, and
 // reports whether it satisfies the schema. v is set only on success; the
-// values the schema rejects are in rep.
+// violations are in rep.
 func readModel(r *jsonread.Reader, v any, rep *report) bool {
 	switch v := v.(type) {
 	case *RetryInfo:
@@ -241,45 +170,55 @@ func appendModel(b []byte, v any) []byte {
 	return b
 }
 
-// readItem reads, without keeping it, one value that follows the schema id:
-// the item of an array that explain looks at item by item.
-func readItem(r *jsonread.Reader, id schemaID) bool {
-	switch id {
-	case schemaRetryInfo:
-		var x RetryInfo
-		return readRetryInfo(r, &x, nil)
+// readRetryInfoArray reads an array of RetryInfo values into dst, item by item
+// into their places in the slice, noting every violation.
+func readRetryInfoArray(r *jsonread.Reader, dst *[]RetryInfo, rep *report) bool {
+	if r.Peek() != jsonread.Array {
+		return rep.wrongType(r, "array")
 	}
-	return false
+	if !r.ReadArray() {
+		return false
+	}
+	n := rep.n
+	items := []RetryInfo{}
+	var rejected RetryInfo // the items after the first violation, which are not kept
+	for r.NextItem() {
+		if rep.n == n {
+			items = append(items, RetryInfo{})
+			readRetryInfo(r, &items[len(items)-1], rep)
+		} else {
+			rejected = RetryInfo{}
+			readRetryInfo(r, &rejected, rep)
+		}
+	}
+	*dst = items
+	return !r.Failed() && rep.n == n
 }
 
 // readRetryInfo reads a RetryInfo object into v, which must hold Go's zero
 // value, key by key, checking each value; absent keys keep the schema's
-// defaults. Nested (rep nil), it stops at the first value its schema rejects;
-// at the top level it reports each such value to rep and reads on.
+// defaults. It notes every violation in rep and reads on after each, so that
+// one pass finds them all.
 func readRetryInfo(r *jsonread.Reader, v *RetryInfo, rep *report) bool {
-	if m := r.Mark(); r.Peek() != jsonread.Object || !r.ReadObject() {
-		rep.add(r, m, schemaRetryInfo, propertyNone)
+	if r.Peek() != jsonread.Object {
+		return rep.wrongType(r, "object")
+	}
+	if !r.ReadObject() {
 		return false
 	}
+	n := rep.n
 	var seen uint64 // one bit per required property, in the order of "required"
 	for key, more := r.NextKey(); more; key, more = r.NextKey() {
-		m := r.Mark()
 		switch string(key) {
 		case "attempt":
 			seen |= 1 << 0
-			if !readInt(r, &v.Attempt, retryInfoAttemptBounds) && !rep.add(r, m, schemaRetryInfo, propertyRetryInfoAttempt) {
-				return false
-			}
+			readInt(r, &v.Attempt, retryInfoAttemptBounds, "integer", rep)
 		case "error":
 			seen |= 1 << 1
-			if !readString(r, &v.Error) && !rep.add(r, m, schemaRetryInfo, propertyRetryInfoError) {
-				return false
-			}
+			readString(r, &v.Error, "string", rep)
 		case "timestamp":
 			seen |= 1 << 2
-			if !readFloat(r, &v.Timestamp, retryInfoTimestampBounds) && !rep.add(r, m, schemaRetryInfo, propertyRetryInfoTimestamp) {
-				return false
-			}
+			readFloat(r, &v.Timestamp, retryInfoTimestampBounds, "number", rep)
 		default:
 			r.Skip()
 		}
@@ -287,16 +226,16 @@ func readRetryInfo(r *jsonread.Reader, v *RetryInfo, rep *report) bool {
 	if r.Failed() {
 		return false
 	}
-	if seen&(1<<0) == 0 && !rep.missing("attempt") {
-		return false
+	if seen&(1<<0) == 0 {
+		rep.missing(r, "attempt")
 	}
-	if seen&(1<<1) == 0 && !rep.missing("error") {
-		return false
+	if seen&(1<<1) == 0 {
+		rep.missing(r, "error")
 	}
-	if seen&(1<<2) == 0 && !rep.missing("timestamp") {
-		return false
+	if seen&(1<<2) == 0 {
+		rep.missing(r, "timestamp")
 	}
-	return rep.empty()
+	return rep.n == n
 }
 
 // checkRetryInfo reports whether v satisfies the RetryInfo schema.
@@ -335,15 +274,17 @@ func (v *RetryInfo) UnmarshalJSON(data []byte) error {
 
 // readTaskProgress reads a TaskProgress object into v, which must hold Go's
 // zero value, key by key, checking each value; absent keys keep the schema's
-// defaults. Nested (rep nil), it stops at the first value its schema rejects;
-// at the top level it reports each such value to rep and reads on.
+// defaults. It notes every violation in rep and reads on after each, so that
+// one pass finds them all.
 func readTaskProgress(r *jsonread.Reader, v *TaskProgress, rep *report) bool {
-	if m := r.Mark(); r.Peek() != jsonread.Object || !r.ReadObject() {
-		rep.add(r, m, schemaTaskProgress, propertyNone)
+	if r.Peek() != jsonread.Object {
+		return rep.wrongType(r, "object")
+	}
+	if !r.ReadObject() {
 		return false
 	}
+	n := rep.n
 	for key, more := r.NextKey(); more; key, more = r.NextKey() {
-		m := r.Mark()
 		switch string(key) {
 		case "current":
 			if r.Peek() == jsonread.Null {
@@ -351,36 +292,28 @@ func readTaskProgress(r *jsonread.Reader, v *TaskProgress, rep *report) bool {
 				continue
 			}
 			v.Current = new(int64)
-			if !readInt(r, v.Current, taskProgressCurrentBounds) && !rep.add(r, m, schemaTaskProgress, propertyTaskProgressCurrent) {
-				return false
-			}
+			readInt(r, v.Current, taskProgressCurrentBounds, "null or integer", rep)
 		case "total":
 			if r.Peek() == jsonread.Null {
 				r.ReadNull()
 				continue
 			}
 			v.Total = new(int64)
-			if !readInt(r, v.Total, taskProgressTotalBounds) && !rep.add(r, m, schemaTaskProgress, propertyTaskProgressTotal) {
-				return false
-			}
+			readInt(r, v.Total, taskProgressTotalBounds, "null or integer", rep)
 		case "message":
 			if r.Peek() == jsonread.Null {
 				r.ReadNull()
 				continue
 			}
 			v.Message = new(string)
-			if !readString(r, v.Message) && !rep.add(r, m, schemaTaskProgress, propertyTaskProgressMessage) {
-				return false
-			}
+			readString(r, v.Message, "null or string", rep)
 		case "percentage":
 			if r.Peek() == jsonread.Null {
 				r.ReadNull()
 				continue
 			}
 			v.Percentage = new(float64)
-			if !readFloat(r, v.Percentage, taskProgressPercentageBounds) && !rep.add(r, m, schemaTaskProgress, propertyTaskProgressPercentage) {
-				return false
-			}
+			readFloat(r, v.Percentage, taskProgressPercentageBounds, "null or number", rep)
 		default:
 			r.Skip()
 		}
@@ -388,7 +321,7 @@ func readTaskProgress(r *jsonread.Reader, v *TaskProgress, rep *report) bool {
 	if r.Failed() {
 		return false
 	}
-	return rep.empty()
+	return rep.n == n
 }
 
 // checkTaskProgress reports whether v satisfies the TaskProgress schema.
@@ -445,31 +378,34 @@ func (v *TaskProgress) UnmarshalJSON(data []byte) error {
 	return Unmarshal(data, v)
 }
 
-// readTaskStatus reads one of the values of TaskStatus. At the top level (rep
-// not nil) it reports a value the schema rejects to rep.
+// taskStatusEnumMessage is the message of a string that is none of the values
+// of TaskStatus.
+const taskStatusEnumMessage = "value must be one of 'pending', 'processing', 'complete', 'failed', 'cancelled'"
+
+// readTaskStatus reads one of the values of TaskStatus, noting a value the
+// schema rejects in rep.
 func readTaskStatus(r *jsonread.Reader, v *TaskStatus, rep *report) bool {
-	m := r.Mark()
-	if r.Peek() == jsonread.String {
-		switch string(r.ReadStringBytes()) {
-		case "pending":
-			*v = TaskStatusPending
-			return true
-		case "processing":
-			*v = TaskStatusProcessing
-			return true
-		case "complete":
-			*v = TaskStatusComplete
-			return true
-		case "failed":
-			*v = TaskStatusFailed
-			return true
-		case "cancelled":
-			*v = TaskStatusCancelled
-			return true
-		}
+	if r.Peek() != jsonread.String {
+		return rep.wrongType(r, "string")
 	}
-	rep.add(r, m, schemaTaskStatus, propertyNone)
-	return false
+	switch string(r.ReadStringBytes()) {
+	case "pending":
+		*v = TaskStatusPending
+		return true
+	case "processing":
+		*v = TaskStatusProcessing
+		return true
+	case "complete":
+		*v = TaskStatusComplete
+		return true
+	case "failed":
+		*v = TaskStatusFailed
+		return true
+	case "cancelled":
+		*v = TaskStatusCancelled
+		return true
+	}
+	return rep.notInEnum(r, taskStatusEnumMessage)
 }
 
 // checkTaskStatus reports whether v is one of the values of TaskStatus.
@@ -511,77 +447,64 @@ func defaultAsyncTaskResponse() AsyncTaskResponse {
 
 // readAsyncTaskResponse reads an AsyncTaskResponse object into v, which must
 // hold Go's zero value, key by key, checking each value; absent keys keep the
-// schema's defaults. Nested (rep nil), it stops at the first value its schema
-// rejects; at the top level it reports each such value to rep and reads on.
+// schema's defaults. It notes every violation in rep and reads on after each,
+// so that one pass finds them all.
 func readAsyncTaskResponse(r *jsonread.Reader, v *AsyncTaskResponse, rep *report) bool {
-	if m := r.Mark(); r.Peek() != jsonread.Object || !r.ReadObject() {
-		rep.add(r, m, schemaAsyncTaskResponse, propertyNone)
+	if r.Peek() != jsonread.Object {
+		return rep.wrongType(r, "object")
+	}
+	if !r.ReadObject() {
 		return false
 	}
 	*v = defaultAsyncTaskResponse()
+	n := rep.n
 	var seen uint64 // one bit per required property, in the order of "required"
 	for key, more := r.NextKey(); more; key, more = r.NextKey() {
-		m := r.Mark()
 		switch string(key) {
 		case "ref_id":
 			seen |= 1 << 0
-			if !readString(r, &v.RefID) && !rep.add(r, m, schemaAsyncTaskResponse, propertyAsyncTaskResponseRefID) {
-				return false
-			}
+			readString(r, &v.RefID, "string", rep)
 		case "status":
 			seen |= 1 << 1
-			if !readTaskStatus(r, &v.Status, nil) && !rep.add(r, m, schemaAsyncTaskResponse, propertyAsyncTaskResponseStatus) {
-				return false
-			}
+			readTaskStatus(r, &v.Status, rep)
 		case "progress":
-			if r.Peek() == jsonread.Null {
+			switch r.Peek() {
+			case jsonread.Null:
 				r.ReadNull()
-				continue
-			}
-			v.Progress = new(TaskProgress)
-			if !readTaskProgress(r, v.Progress, nil) && !rep.add(r, m, schemaAsyncTaskResponse, propertyAsyncTaskResponseProgress) {
-				return false
+			case jsonread.Object:
+				v.Progress = new(TaskProgress)
+				readTaskProgress(r, v.Progress, rep)
+			default:
+				rep.wrongType(r, "object or null")
 			}
 		case "started_at":
 			seen |= 1 << 2
-			if !readDateTime(r, &v.StartedAt, asyncTaskResponseStartedAtPattern) && !rep.add(r, m, schemaAsyncTaskResponse, propertyAsyncTaskResponseStartedAt) {
-				return false
-			}
+			readDateTime(r, &v.StartedAt, asyncTaskResponseStartedAtPattern, "string", rep)
 		case "eta_seconds":
 			if r.Peek() == jsonread.Null {
 				r.ReadNull()
 				continue
 			}
 			v.EtaSeconds = new(float64)
-			if !readFloat(r, v.EtaSeconds, asyncTaskResponseEtaSecondsBounds) && !rep.add(r, m, schemaAsyncTaskResponse, propertyAsyncTaskResponseEtaSeconds) {
-				return false
-			}
+			readFloat(r, v.EtaSeconds, asyncTaskResponseEtaSecondsBounds, "null or number", rep)
 		case "error":
 			if r.Peek() == jsonread.Null {
 				r.ReadNull()
 				continue
 			}
 			v.Error = new(string)
-			if !readString(r, v.Error) && !rep.add(r, m, schemaAsyncTaskResponse, propertyAsyncTaskResponseError) {
-				return false
-			}
+			readString(r, v.Error, "null or string", rep)
 		case "message":
 			if r.Peek() == jsonread.Null {
 				r.ReadNull()
 				continue
 			}
 			v.Message = new(string)
-			if !readString(r, v.Message) && !rep.add(r, m, schemaAsyncTaskResponse, propertyAsyncTaskResponseMessage) {
-				return false
-			}
+			readString(r, v.Message, "null or string", rep)
 		case "retry_count":
-			if !readInt(r, &v.RetryCount, asyncTaskResponseRetryCountBounds) && !rep.add(r, m, schemaAsyncTaskResponse, propertyAsyncTaskResponseRetryCount) {
-				return false
-			}
+			readInt(r, &v.RetryCount, asyncTaskResponseRetryCountBounds, "integer", rep)
 		case "can_retry":
-			if !readBool(r, &v.CanRetry) && !rep.add(r, m, schemaAsyncTaskResponse, propertyAsyncTaskResponseCanRetry) {
-				return false
-			}
+			readBool(r, &v.CanRetry, "boolean", rep)
 		default:
 			r.Skip()
 		}
@@ -589,16 +512,16 @@ func readAsyncTaskResponse(r *jsonread.Reader, v *AsyncTaskResponse, rep *report
 	if r.Failed() {
 		return false
 	}
-	if seen&(1<<0) == 0 && !rep.missing("ref_id") {
-		return false
+	if seen&(1<<0) == 0 {
+		rep.missing(r, "ref_id")
 	}
-	if seen&(1<<1) == 0 && !rep.missing("status") {
-		return false
+	if seen&(1<<1) == 0 {
+		rep.missing(r, "status")
 	}
-	if seen&(1<<2) == 0 && !rep.missing("started_at") {
-		return false
+	if seen&(1<<2) == 0 {
+		rep.missing(r, "started_at")
 	}
-	return rep.empty()
+	return rep.n == n
 }
 
 // checkAsyncTaskResponse reports whether v satisfies the AsyncTaskResponse
@@ -681,72 +604,59 @@ func defaultTaskInfo() TaskInfo {
 }
 
 // readTaskInfo reads a TaskInfo object into v, which must hold Go's zero value,
-// key by key, checking each value; absent keys keep the schema's defaults.
-// Nested (rep nil), it stops at the first value its schema rejects; at the top
-// level it reports each such value to rep and reads on.
+// key by key, checking each value; absent keys keep the schema's defaults. It
+// notes every violation in rep and reads on after each, so that one pass finds
+// them all.
 func readTaskInfo(r *jsonread.Reader, v *TaskInfo, rep *report) bool {
-	if m := r.Mark(); r.Peek() != jsonread.Object || !r.ReadObject() {
-		rep.add(r, m, schemaTaskInfo, propertyNone)
+	if r.Peek() != jsonread.Object {
+		return rep.wrongType(r, "object")
+	}
+	if !r.ReadObject() {
 		return false
 	}
 	*v = defaultTaskInfo()
+	n := rep.n
 	var seen uint64 // one bit per required property, in the order of "required"
 	for key, more := r.NextKey(); more; key, more = r.NextKey() {
-		m := r.Mark()
 		switch string(key) {
 		case "ref_id":
 			seen |= 1 << 0
-			if !readString(r, &v.RefID) && !rep.add(r, m, schemaTaskInfo, propertyTaskInfoRefID) {
-				return false
-			}
+			readString(r, &v.RefID, "string", rep)
 		case "status":
-			if !readTaskStatus(r, &v.Status, nil) && !rep.add(r, m, schemaTaskInfo, propertyTaskInfoStatus) {
-				return false
-			}
+			readTaskStatus(r, &v.Status, rep)
 		case "progress":
-			if r.Peek() == jsonread.Null {
+			switch r.Peek() {
+			case jsonread.Null:
 				r.ReadNull()
-				continue
-			}
-			v.Progress = new(TaskProgress)
-			if !readTaskProgress(r, v.Progress, nil) && !rep.add(r, m, schemaTaskInfo, propertyTaskInfoProgress) {
-				return false
+			case jsonread.Object:
+				v.Progress = new(TaskProgress)
+				readTaskProgress(r, v.Progress, rep)
+			default:
+				rep.wrongType(r, "object or null")
 			}
 		case "started_at":
 			seen |= 1 << 1
-			if !readFloat(r, &v.StartedAt, taskInfoStartedAtBounds) && !rep.add(r, m, schemaTaskInfo, propertyTaskInfoStartedAt) {
-				return false
-			}
+			readFloat(r, &v.StartedAt, taskInfoStartedAtBounds, "number", rep)
 		case "completed_at":
 			if r.Peek() == jsonread.Null {
 				r.ReadNull()
 				continue
 			}
 			v.CompletedAt = new(float64)
-			if !readFloat(r, v.CompletedAt, taskInfoCompletedAtBounds) && !rep.add(r, m, schemaTaskInfo, propertyTaskInfoCompletedAt) {
-				return false
-			}
+			readFloat(r, v.CompletedAt, taskInfoCompletedAtBounds, "null or number", rep)
 		case "error":
 			if r.Peek() == jsonread.Null {
 				r.ReadNull()
 				continue
 			}
 			v.Error = new(string)
-			if !readString(r, v.Error) && !rep.add(r, m, schemaTaskInfo, propertyTaskInfoError) {
-				return false
-			}
+			readString(r, v.Error, "null or string", rep)
 		case "retry_count":
-			if !readInt(r, &v.RetryCount, taskInfoRetryCountBounds) && !rep.add(r, m, schemaTaskInfo, propertyTaskInfoRetryCount) {
-				return false
-			}
+			readInt(r, &v.RetryCount, taskInfoRetryCountBounds, "integer", rep)
 		case "max_retries":
-			if !readInt(r, &v.MaxRetries, taskInfoMaxRetriesBounds) && !rep.add(r, m, schemaTaskInfo, propertyTaskInfoMaxRetries) {
-				return false
-			}
+			readInt(r, &v.MaxRetries, taskInfoMaxRetriesBounds, "integer", rep)
 		case "retry_history":
-			if !readArray(r, &v.RetryHistory, readRetryInfo) && !rep.add(r, m, schemaTaskInfo, propertyTaskInfoRetryHistory) {
-				return false
-			}
+			readRetryInfoArray(r, &v.RetryHistory, rep)
 		default:
 			r.Skip()
 		}
@@ -754,13 +664,13 @@ func readTaskInfo(r *jsonread.Reader, v *TaskInfo, rep *report) bool {
 	if r.Failed() {
 		return false
 	}
-	if seen&(1<<0) == 0 && !rep.missing("ref_id") {
-		return false
+	if seen&(1<<0) == 0 {
+		rep.missing(r, "ref_id")
 	}
-	if seen&(1<<1) == 0 && !rep.missing("started_at") {
-		return false
+	if seen&(1<<1) == 0 {
+		rep.missing(r, "started_at")
 	}
-	return rep.empty()
+	return rep.n == n
 }
 
 // checkTaskInfo reports whether v satisfies the TaskInfo schema.

@@ -18,9 +18,6 @@ import (
 type registry struct {
 	// compiled holds each schema, indexed by schemaID.
 	compiled []*jsonschema.Schema
-	// properties holds the compiled schema of each property, indexed by
-	// propertyID, which explains a rejected value on its own.
-	properties []*jsonschema.Schema
 	// enumMessages holds the message of each enum violation, by the URL of
 	// the schema that holds the enum: it lists the schema's values, not the
 	// payload's, so it is worded once here.
@@ -70,7 +67,6 @@ func buildRegistry() (*registry, error) {
 	c.UseLoader(refuseLoader{})
 	reg := &registry{
 		compiled:     make([]*jsonschema.Schema, len(schemaTable)),
-		properties:   make([]*jsonschema.Schema, len(propertyTable)),
 		enumMessages: map[string]string{},
 	}
 	for id := range schemaTable {
@@ -99,16 +95,6 @@ func buildRegistry() (*registry, error) {
 				return nil, err
 			}
 		}
-	}
-	for id, p := range propertyTable {
-		if id == int(propertyNone) {
-			continue
-		}
-		sub, err := c.Compile(p.schema.url() + "#/properties/" + p.name)
-		if err != nil {
-			return nil, fmt.Errorf("taskschema: compile schema %s, property %s: %w", p.schema, p.name, err)
-		}
-		reg.properties[id] = sub
 	}
 	return reg, nil
 }
