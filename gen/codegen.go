@@ -195,7 +195,7 @@ func checkExpr(p *prop, val string) string {
 	case kindString:
 		return fmt.Sprintf("validString(%s)", val)
 	case kindDateTime:
-		return fmt.Sprintf("validDateTime(%s, %s)", val, p.varName("Pattern"))
+		return fmt.Sprintf("validDateTime(%s)", val)
 	case kindInt:
 		if p.HasMin() || p.HasMax() {
 			return fmt.Sprintf("%s.contains(%s)", p.varName("Bounds"), val)

@@ -281,6 +281,7 @@ func TestLoadModelRefuses(t *testing.T) {
 		"enum_value":      `"type": "string", "enum": ["in-progress"]`,
 		"bad_default":     `"type": "object", "properties": {"a": {"description": "d", "type": "integer", "default": "x"}}`,
 		"self_reference":  `"type": "object", "properties": {"a": {"description": "d", "$ref": "a.schema.json"}}`,
+		"other_pattern":   `"type": "object", "properties": {"a": {"description": "d", "type": "string", "format": "date-time", "pattern": "^[0-9]{4}-"}}`,
 	} {
 		t.Run(name, func(t *testing.T) {
 			dir := t.TempDir()

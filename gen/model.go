@@ -27,6 +27,11 @@ var (
 	propertyKeywords = []string{"$comment", "description", "type", "$ref", "anyOf", "default", "minimum", "maximum", "format", "pattern", "items"}
 )
 
+// rfc3339Pattern is the one pattern a date-time may have: RFC 3339's
+// grammar without second 60 and the year 0000, which models.parseRFC3339
+// decides together with the "date-time" format.
+const rfc3339Pattern = `^(?:[1-9][0-9]{3}|0[1-9][0-9]{2}|00[1-9][0-9]|000[1-9])-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-5][0-9](?:\.[0-9]+)?(?:[Zz]|[+-][0-9]{2}:[0-9]{2})$`
+
 // model is every schema of the directory, dependencies first.
 type model struct {
 	Schemas []*schemaModel
@@ -380,8 +385,11 @@ func classify(p *prop, byFile map[string]*schemaModel) (propKind, error) {
 	switch typ {
 	case "string":
 		if hasFormat {
-			if p.Pattern == "" {
-				return 0, fmt.Errorf("a date-time needs the pattern that restates RFC 3339")
+			if p.Pattern != rfc3339Pattern {
+				// The reader decides the pattern and the format in one
+				// pass with a fixed-position parser (models.parseRFC3339)
+				// written for exactly this pattern.
+				return 0, fmt.Errorf("a date-time needs exactly the pattern that restates RFC 3339 (%s)", rfc3339Pattern)
 			}
 			return kindDateTime, nil
 		}

@@ -8,31 +8,104 @@ import (
 	"time"
 )
 
-// parseDateTime parses an RFC 3339 date-time as the schema's "date-time"
-// format accepts it. RFC 3339 (section 5.6) allows a lowercase "t" and "z",
-// which time.Parse refuses, so they are upper-cased first. A leap second
-// never gets here: the schema's pattern rejects second 60.
+// rfc3339Pattern is the pattern that the schemas give every date-time: it
+// restates RFC 3339's grammar without second 60 and the year 0000. The
+// generator refuses any other pattern on a date-time, because
+// parseRFC3339 decides exactly this one.
+const rfc3339Pattern = `^(?:[1-9][0-9]{3}|0[1-9][0-9]{2}|00[1-9][0-9]|000[1-9])-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-5][0-9](?:\.[0-9]+)?(?:[Zz]|[+-][0-9]{2}:[0-9]{2})$`
+
+// parseRFC3339 parses a date-time that both rfc3339Pattern and the
+// validator's "date-time" format accept, and reports false for any other
+// input. It reads the parts at their fixed places in one pass and calls
+// time.Date once: no regular expression, no time.Parse. RFC 3339 (section
+// 5.6) allows a lowercase "t" and "z"; digits of the fraction past the
+// ninth are dropped, as time.Parse drops them.
 //
-// The result never depends on the machine: time.Parse puts a time in
-// time.Local when its offset is the local zone's, so the zone is replaced by
-// UTC for a zero offset ("Z", "+00:00" and "-00:00") and by a fixed zone
-// without a name for any other offset (see [zoneOf]). RFC 3339's "-00:00"
-// (the offset to local time is unknown) therefore decodes as UTC and is
-// written back as "Z": time.Time has no way to say "unknown offset".
-func parseDateTime(s string) (time.Time, error) {
-	b := []byte(s)
-	if len(b) > 10 && b[10] == 't' {
-		b[10] = 'T'
+// The result never depends on the machine: a zero offset ("Z", "+00:00"
+// and "-00:00") gives UTC and any other offset a fixed zone without a name
+// (see [zoneOf]), never time.Local. RFC 3339's "-00:00" (the offset to
+// local time is unknown) therefore decodes as UTC and is written back as
+// "Z": time.Time has no way to say "unknown offset".
+func parseRFC3339(b []byte) (time.Time, bool) {
+	n := len(b)
+	if n < 20 || b[4] != '-' || b[7] != '-' || (b[10] != 'T' && b[10] != 't') ||
+		b[13] != ':' || b[16] != ':' || b[17] > '5' {
+		return time.Time{}, false
 	}
-	if n := len(b); n > 0 && b[n-1] == 'z' {
-		b[n-1] = 'Z'
+	year, ok1 := digits(b[0:4])
+	month, ok2 := digits(b[5:7])
+	day, ok3 := digits(b[8:10])
+	hour, ok4 := digits(b[11:13])
+	minute, ok5 := digits(b[14:16])
+	sec, ok6 := digits(b[17:19])
+	if !(ok1 && ok2 && ok3 && ok4 && ok5 && ok6) {
+		return time.Time{}, false
 	}
-	t, err := time.Parse(time.RFC3339Nano, string(b))
-	if err != nil {
-		return time.Time{}, fmt.Errorf("date-time %q: %w", s, err)
+	i, nsec := 19, 0
+	if b[i] == '.' {
+		i++
+		start := i
+		for i < n && b[i] >= '0' && b[i] <= '9' {
+			if i-start < 9 {
+				nsec = nsec*10 + int(b[i]-'0')
+			}
+			i++
+		}
+		if i == start {
+			return time.Time{}, false
+		}
+		for d := i - start; d < 9; d++ {
+			nsec *= 10
+		}
 	}
-	_, offset := t.Zone()
-	return t.In(zoneOf(offset)), nil
+	offset := 0
+	switch {
+	case i == n-1 && (b[i] == 'Z' || b[i] == 'z'):
+	case i == n-6 && (b[i] == '+' || b[i] == '-') && b[i+3] == ':':
+		oh, okH := digits(b[i+1 : i+3])
+		om, okM := digits(b[i+4 : i+6])
+		if !okH || !okM || oh > 23 || om > 59 {
+			return time.Time{}, false
+		}
+		offset = (oh*60 + om) * 60
+		if b[i] == '-' {
+			offset = -offset
+		}
+	default:
+		return time.Time{}, false
+	}
+	if year == 0 || month < 1 || month > 12 || day < 1 || day > daysIn(month, year) ||
+		hour > 23 || minute > 59 {
+		return time.Time{}, false
+	}
+	return time.Date(year, time.Month(month), day, hour, minute, sec, nsec, zoneOf(offset)), true
+}
+
+// digits parses a run of ASCII digits.
+func digits(b []byte) (int, bool) {
+	n := 0
+	for _, c := range b {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		n = n*10 + int(c-'0')
+	}
+	return n, true
+}
+
+// daysIn returns the number of days of a month of the proleptic Gregorian
+// calendar.
+func daysIn(month, year int) int {
+	switch month {
+	case 2:
+		if year%4 == 0 && (year%100 != 0 || year%400 == 0) {
+			return 29
+		}
+		return 28
+	case 4, 6, 9, 11:
+		return 30
+	}
+	return 31
 }
 
 // fixedZones holds one *time.Location per offset in minutes, from -23:59 to

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"math"
 	"math/big"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -274,10 +273,11 @@ func readBool(r *jsonread.Reader, dst *bool, want string, rep *report) bool {
 	return !r.Failed()
 }
 
-// readDateTime reads a date-time that matches pattern into dst. The
-// schema's pattern restates RFC 3339's grammar; dateTimeInRange then checks
-// the ranges of the parts, as the validator's "date-time" format does.
-func readDateTime(r *jsonread.Reader, dst *time.Time, pattern *regexp.Regexp, want string, rep *report) bool {
+// readDateTime reads a date-time that the schema's pattern and its
+// "date-time" format both accept into dst, deciding both in one pass with
+// parseRFC3339 (the generator accepts on a date-time only the pattern that
+// parseRFC3339 decides); pattern is that pattern's text, for a violation.
+func readDateTime(r *jsonread.Reader, dst *time.Time, pattern string, want string, rep *report) bool {
 	if r.Peek() != jsonread.String {
 		return rep.wrongType(r, want)
 	}
@@ -285,11 +285,9 @@ func readDateTime(r *jsonread.Reader, dst *time.Time, pattern *regexp.Regexp, wa
 	if b == nil {
 		return false
 	}
-	if pattern.Match(b) && dateTimeInRange(b) {
-		if t, err := parseDateTime(string(b)); err == nil {
-			*dst = t
-			return true
-		}
+	if t, ok := parseRFC3339(b); ok {
+		*dst = t
+		return true
 	}
 	return dateTimeViolations(r, string(b), pattern, rep)
 }
@@ -299,16 +297,16 @@ func readDateTime(r *jsonread.Reader, dst *time.Time, pattern *regexp.Regexp, wa
 // matched against the pattern.
 //
 //go:noinline
-func dateTimeViolations(r *jsonread.Reader, s string, pattern *regexp.Regexp, rep *report) bool {
+func dateTimeViolations(r *jsonread.Reader, s string, pattern string, rep *report) bool {
 	if !rep.listed() {
 		return false
 	}
 	if reason := dateTimeFormatError(s); reason != "" {
 		rep.add(r, "format", validatorQuote(s)+" is not valid date-time: "+reason)
-	} else if !pattern.MatchString(s) {
-		rep.add(r, "pattern", validatorQuote(s)+" does not match pattern "+validatorQuote(pattern.String()))
 	} else {
-		rep.n-- // the two disagree: Unmarshal reports ErrValidatorFailed
+		// The format holds, so parseRFC3339 refused the string for what
+		// only the pattern forbids: the year 0000, second 60, a lone sign.
+		rep.add(r, "pattern", validatorQuote(s)+" does not match pattern "+validatorQuote(pattern))
 	}
 	return false
 }
@@ -330,13 +328,15 @@ func validString(s string) bool {
 }
 
 // validDateTime reports whether t has an RFC 3339 form that reads back as
-// the same instant and offset and matches pattern.
-func validDateTime(t time.Time, pattern *regexp.Regexp) bool {
+// the same instant and offset and that the schema's pattern and format
+// accept.
+func validDateTime(t time.Time) bool {
 	if dateTimeViolation(t) != "" {
 		return false
 	}
 	var buf [64]byte
-	return pattern.Match(t.AppendFormat(buf[:0], time.RFC3339Nano))
+	_, ok := parseRFC3339(t.AppendFormat(buf[:0], time.RFC3339Nano))
+	return ok
 }
 
 // checkArray reports whether every item passes check.
@@ -347,31 +347,4 @@ func checkArray[T any](items []T, check func(*T) bool) bool {
 		}
 	}
 	return true
-}
-
-// dateTimeInRange checks the ranges of a date-time that matches RFC 3339's
-// grammar (so its parts stand at fixed places): a real calendar date, hour
-// up to 23, minute up to 59, second up to 60 (the schema's pattern already
-// refuses 60), and an offset of at most 23:59. These are the rules of the
-// validator's "date-time" format; time.Parse alone would let an offset of
-// +24:00 through.
-func dateTimeInRange(b []byte) bool {
-	if len(b) < 20 {
-		return false
-	}
-	if _, err := time.Parse(time.DateOnly, string(b[:10])); err != nil {
-		return false
-	}
-	if twoDigits(b[11:]) > 23 || twoDigits(b[14:]) > 59 || twoDigits(b[17:]) > 60 {
-		return false
-	}
-	if last := b[len(b)-1]; last == 'Z' || last == 'z' {
-		return true
-	}
-	offset := b[len(b)-5:] // hh:mm after the sign
-	return twoDigits(offset) <= 23 && twoDigits(offset[3:]) <= 59
-}
-
-func twoDigits(b []byte) int {
-	return int(b[0]-'0')*10 + int(b[1]-'0')
 }

@@ -4,7 +4,6 @@ package models
 
 import (
 	"reflect"
-	"regexp"
 	"strconv"
 
 	"github.com/mcp-refcache/taskschema/internal/jsonread"
@@ -46,7 +45,7 @@ var (
 	taskProgressCurrentBounds         = intBounds{hasMin: true, min: 0, minWords: "0", hasMax: true, max: 9007199254740991, maxWords: "9007199254740991"}
 	taskProgressTotalBounds           = intBounds{hasMin: true, min: 0, minWords: "0", hasMax: true, max: 9007199254740991, maxWords: "9007199254740991"}
 	taskProgressPercentageBounds      = floatBounds{hasMin: true, min: 0, minText: "0", minWords: "0", hasMax: true, max: 100, maxText: "100", maxWords: "100"}
-	asyncTaskResponseStartedAtPattern = regexp.MustCompile("^(?:[1-9][0-9]{3}|0[1-9][0-9]{2}|00[1-9][0-9]|000[1-9])-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-5][0-9](?:\\.[0-9]+)?(?:[Zz]|[+-][0-9]{2}:[0-9]{2})$")
+	asyncTaskResponseStartedAtPattern = "^(?:[1-9][0-9]{3}|0[1-9][0-9]{2}|00[1-9][0-9]|000[1-9])-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-5][0-9](?:\\.[0-9]+)?(?:[Zz]|[+-][0-9]{2}:[0-9]{2})$" // decided by parseRFC3339
 	asyncTaskResponseEtaSecondsBounds = floatBounds{hasMin: true, min: 0, minText: "0", minWords: "0", hasMax: true, max: 9007199254740991, maxText: "9007199254740991", maxWords: "9007199254740991"}
 	asyncTaskResponseRetryCountBounds = intBounds{hasMin: true, min: 0, minWords: "0", hasMax: true, max: 9007199254740991, maxWords: "9007199254740991"}
 	taskInfoStartedAtBounds           = floatBounds{hasMin: true, min: 0, minText: "0", minWords: "0", hasMax: true, max: 253402300799, maxText: "253402300799", maxWords: "253402300799"}
@@ -530,7 +529,7 @@ func checkAsyncTaskResponse(v *AsyncTaskResponse) bool {
 	return validString(v.RefID) &&
 		checkTaskStatus(v.Status) &&
 		(v.Progress == nil || checkTaskProgress(v.Progress)) &&
-		validDateTime(v.StartedAt, asyncTaskResponseStartedAtPattern) &&
+		validDateTime(v.StartedAt) &&
 		(v.EtaSeconds == nil || asyncTaskResponseEtaSecondsBounds.contains(*v.EtaSeconds)) &&
 		(v.Error == nil || validString(*v.Error)) &&
 		(v.Message == nil || validString(*v.Message)) &&
