@@ -132,11 +132,30 @@ func readInt(r *jsonread.Reader, dst *int64, b intBounds, want string, rep *repo
 		return false
 	}
 	i, ok := smallInteger(tok)
-	if !ok || !b.contains(i) {
-		return readIntSlow(r, dst, tok, b, want, rep)
+	if ok && b.contains(i) {
+		*dst = i
+		return true
 	}
-	*dst = i
-	return true
+	if ok {
+		return intViolation(r, i, tok, b, rep)
+	}
+	return readIntSlow(r, dst, tok, b, want, rep)
+}
+
+// intViolation notes which bound the integer i, written tok, breaks. It
+// returns false.
+//
+//go:noinline
+func intViolation(r *jsonread.Reader, i int64, tok []byte, b intBounds, rep *report) bool {
+	if !rep.listed() {
+		return false
+	}
+	if b.hasMin && i < b.min {
+		rep.add(r, "minimum", "must be at least "+b.minWords+", got "+string(tok))
+	} else {
+		rep.add(r, "maximum", "must be at most "+b.maxWords+", got "+string(tok))
+	}
+	return false
 }
 
 // readIntSlow is readInt for a number that is not a plain integer of at
@@ -149,15 +168,10 @@ func readIntSlow(r *jsonread.Reader, dst *int64, tok []byte, b intBounds, want s
 		*dst = i
 		return true
 	}
-	if !rep.listed() {
-		return false
-	}
 	if err == nil {
-		if b.hasMin && i < b.min {
-			rep.add(r, "minimum", "must be at least "+b.minWords+", got "+string(tok))
-		} else {
-			rep.add(r, "maximum", "must be at most "+b.maxWords+", got "+string(tok))
-		}
+		return intViolation(r, i, tok, b, rep)
+	}
+	if !rep.listed() {
 		return false
 	}
 	x, ok := new(big.Rat).SetString(string(tok))
@@ -216,24 +230,34 @@ func readFloat(r *jsonread.Reader, dst *float64, b floatBounds, want string, rep
 	if err != nil || !b.contains(f) ||
 		(b.hasMin && f == b.min && compareDecimal(tok, b.minText) < 0) ||
 		(b.hasMax && f == b.max && compareDecimal(tok, b.maxText) > 0) {
-		return floatViolation(r, tok, b, rep)
+		return floatViolation(r, tok, f, err, b, rep)
 	}
 	*dst = f
 	return true
 }
 
-// floatViolation notes which bound the number tok breaks, comparing
+// floatViolation notes which bound the number tok breaks; f and err are
+// what strconv.ParseFloat made of it. Rounding to float64 keeps the order
+// with a bound that is a float64, so f decides unless it equals the bound;
+// then, or when tok is beyond float64, the number as written is compared
 // exactly. It returns false.
 //
 //go:noinline
-func floatViolation(r *jsonread.Reader, tok []byte, b floatBounds, rep *report) bool {
+func floatViolation(r *jsonread.Reader, tok []byte, f float64, err error, b floatBounds, rep *report) bool {
 	if !rep.listed() {
 		return false
 	}
+	var below, above bool
+	if err == nil && !math.IsInf(f, 0) && (!b.hasMin || f != b.min) && (!b.hasMax || f != b.max) {
+		below, above = b.hasMin && f < b.min, b.hasMax && f > b.max
+	} else {
+		below = b.hasMin && compareDecimal(tok, b.minText) < 0
+		above = !below && b.hasMax && compareDecimal(tok, b.maxText) > 0
+	}
 	switch {
-	case b.hasMin && compareDecimal(tok, b.minText) < 0:
+	case below:
 		rep.add(r, "minimum", "must be at least "+b.minWords+", got "+string(tok))
-	case b.hasMax && compareDecimal(tok, b.maxText) > 0:
+	case above:
 		rep.add(r, "maximum", "must be at most "+b.maxWords+", got "+string(tok))
 	default:
 		// A number within the bounds that float64 cannot hold: the

@@ -135,6 +135,11 @@ func (r *Reader) fail(kind ErrorKind, format string, args ...any) {
 // Pointer returns the JSON Pointer (RFC 6901) of the value being read.
 func (r *Reader) Pointer() string {
 	var b strings.Builder
+	size := 0
+	for _, t := range r.path {
+		size += 1 + len(t.key) + 20*btoi(!t.object)
+	}
+	b.Grow(size)
 	for _, t := range r.path {
 		if t.index == -1 || (t.object && t.key == nil) {
 			continue // no member read yet, or its key is being read
@@ -147,6 +152,13 @@ func (r *Reader) Pointer() string {
 		b.WriteString(jsonpointer.Escape(string(t.key)))
 	}
 	return b.String()
+}
+
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 func (r *Reader) skipSpace() {
