@@ -20,6 +20,7 @@ import (
 	"strings"
 	"unicode/utf16"
 	"unicode/utf8"
+	"unsafe"
 
 	"github.com/mcp-refcache/taskschema/internal/jsonpointer"
 )
@@ -102,13 +103,23 @@ type Reader struct {
 	// for the duplicate check; the slices are reused between objects.
 	keys    [][][]byte
 	keySets []map[string]struct{}
+	// strs is where ReadString copies short strings, so that the strings
+	// of one payload share one backing allocation. Its bytes are never
+	// written again once a string points at them: Reset drops it rather
+	// than reusing it.
+	strs []byte
 }
+
+// maxSharedStrings is the largest backing allocation that ReadString
+// shares between strings: at most this many bytes of one payload are kept
+// alive together by any one of its strings.
+const maxSharedStrings = 512
 
 // Reset prepares r to read data with the given limits. It drops every
 // reference to the previous payload, so a pooled Reader does not keep it
 // alive.
 func (r *Reader) Reset(data []byte, limits Limits) {
-	r.data, r.pos, r.limits, r.err = data, 0, limits, nil
+	r.data, r.pos, r.limits, r.err, r.strs = data, 0, limits, nil, nil
 	clear(r.path[:cap(r.path)])
 	r.path = r.path[:0]
 	for i := range r.keys {
@@ -332,13 +343,27 @@ func (r *Reader) ReadNumber() []byte {
 	return d[start:i]
 }
 
-// ReadString reads a string and returns it unescaped.
+// ReadString reads a string and returns it unescaped, as a copy that does
+// not point into the payload. Short strings of one payload share one
+// backing allocation, no larger than the rest of the payload and than
+// maxSharedStrings; a longer string gets its own.
 func (r *Reader) ReadString() string {
+	start := r.pos
 	b := r.readStringBytes()
-	if b == nil {
+	if len(b) == 0 {
 		return ""
 	}
-	return string(b)
+	if len(b) > cap(r.strs)-len(r.strs) {
+		// Every string still to come lies within the rest of the payload.
+		size := min(len(r.data)-start, maxSharedStrings)
+		if len(b) > size/2 {
+			return string(b)
+		}
+		r.strs = make([]byte, 0, size)
+	}
+	at := len(r.strs)
+	r.strs = append(r.strs, b...)
+	return unsafe.String(&r.strs[at], len(b))
 }
 
 // ReadStringBytes is ReadString without the copy: the result may point into

@@ -211,3 +211,44 @@ func TestRecover(t *testing.T) {
 }
 
 var errTrailing = &Error{Kind: Syntax, Message: "trailing"}
+
+// The short strings of one payload share one backing allocation, and a
+// string keeps its value after the reader moves on to other payloads.
+func TestReadStringShared(t *testing.T) {
+	var r Reader
+	read := func(data string) []string {
+		r.Reset([]byte(data), Limits{})
+		var out []string
+		if r.ReadArray() {
+			for r.NextItem() {
+				out = append(out, r.ReadString())
+			}
+		}
+		if !r.Finish() {
+			t.Fatalf("%s: %v", data, r.Err())
+		}
+		return out
+	}
+	first := read(`["alpha","beta","g\u0061mma",""]`)
+	second := read(`["delta","epsilon"]`)
+	long := read(`["` + strings.Repeat("x", 600) + `","y"]`)
+	for i, want := range []string{"alpha", "beta", "gamma", ""} {
+		if first[i] != want {
+			t.Errorf("first[%d] = %q after other payloads, want %q", i, first[i], want)
+		}
+	}
+	if second[0] != "delta" || second[1] != "epsilon" || len(long[0]) != 600 || long[1] != "y" {
+		t.Errorf("got %q, %q", second, long[1])
+	}
+	data := []byte(`["alpha","beta","gamma"]`)
+	allocs := testing.AllocsPerRun(100, func() {
+		r.Reset(data, Limits{})
+		r.ReadArray()
+		for r.NextItem() {
+			_ = r.ReadString()
+		}
+	})
+	if allocs != 1 {
+		t.Errorf("three short strings took %v allocations, want 1", allocs)
+	}
+}
