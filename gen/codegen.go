@@ -33,6 +33,27 @@ func (s *schemaModel) HasDefaults() bool {
 	return slices.ContainsFunc(s.Props, func(p *prop) bool { return defaultValue(p) != "" })
 }
 
+// NullScalars lists the nullable properties that are not references: their
+// values live in one block, allocated once per object (read<Title>'s vals).
+func (s *schemaModel) NullScalars() []*prop {
+	var out []*prop
+	for _, p := range s.Props {
+		if p.Nullable && p.Kind != kindRef {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// NilVals is what a call of read<Title> passes for vals when it has no
+// block at hand: ", nil" when the reader takes one, else "".
+func (s *schemaModel) NilVals() string {
+	if len(s.NullScalars()) > 0 {
+		return ", nil"
+	}
+	return ""
+}
+
 // HasOmitEmpty reports whether a property is left out when empty.
 func (s *schemaModel) HasOmitEmpty() bool {
 	return slices.ContainsFunc(s.Props, func(p *prop) bool { return p.Options != "" })
@@ -59,7 +80,7 @@ func (s *schemaModel) ReadCall(p *prop, target string) string {
 	case kindBool:
 		return fmt.Sprintf("readBool(r, %s, %s, rep)", target, want)
 	case kindRef:
-		return fmt.Sprintf("read%s(r, %s, rep)", p.Ref.Title, target)
+		return fmt.Sprintf("read%s(r, %s%s, rep)", p.Ref.Title, target, p.Ref.NilVals())
 	}
 	return fmt.Sprintf("read%sArray(r, %s, rep)", p.Ref.Title, target)
 }

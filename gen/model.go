@@ -48,6 +48,8 @@ type schemaModel struct {
 	Enum        []string // the values of a string enum
 	Props       []*prop  // in the order of the file
 	GoDoc       string   // the type's doc comment from go-jsonschema
+	// NullableTarget is set when a nullable property refers to the schema.
+	NullableTarget bool
 }
 
 // prop is one property of an object schema.
@@ -131,6 +133,13 @@ func loadModel(dir string) (*model, error) {
 			p.Owner = s
 			if err := classifyProp(s, p, byFile); err != nil {
 				return nil, fmt.Errorf("%s.%s: %w", s.Name, p.Name, err)
+			}
+		}
+	}
+	for _, s := range all {
+		for _, p := range s.Props {
+			if p.Kind == kindRef && p.Nullable {
+				p.Ref.NullableTarget = true
 			}
 		}
 	}

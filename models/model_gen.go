@@ -87,7 +87,7 @@ func readModel(r *jsonread.Reader, v any, rep *report) bool {
 		}
 	case *TaskProgress:
 		var x TaskProgress
-		if ok := readTaskProgress(r, &x, rep); r.Finish() && ok {
+		if ok := readTaskProgress(r, &x, nil, rep); r.Finish() && ok {
 			*v = x
 			return true
 		}
@@ -99,13 +99,13 @@ func readModel(r *jsonread.Reader, v any, rep *report) bool {
 		}
 	case *AsyncTaskResponse:
 		var x AsyncTaskResponse
-		if ok := readAsyncTaskResponse(r, &x, rep); r.Finish() && ok {
+		if ok := readAsyncTaskResponse(r, &x, nil, rep); r.Finish() && ok {
 			*v = x
 			return true
 		}
 	case *TaskInfo:
 		var x TaskInfo
-		if ok := readTaskInfo(r, &x, rep); r.Finish() && ok {
+		if ok := readTaskInfo(r, &x, nil, rep); r.Finish() && ok {
 			*v = x
 			return true
 		}
@@ -271,11 +271,28 @@ func (v *RetryInfo) UnmarshalJSON(data []byte) error {
 	return Unmarshal(data, v)
 }
 
+// taskProgressValues holds the values of the nullable fields of a TaskProgress,
+// so that reading them allocates once.
+type taskProgressValues struct {
+	Current    int64
+	Total      int64
+	Message    string
+	Percentage float64
+}
+
+// taskProgressBlock is a TaskProgress and the values of its nullable fields,
+// allocated as one where a nullable property refers to it.
+type taskProgressBlock struct {
+	value  TaskProgress
+	values taskProgressValues
+}
+
 // readTaskProgress reads a TaskProgress object into v, which must hold Go's
 // zero value, key by key, checking each value; absent keys keep the schema's
-// defaults. It notes every violation in rep and reads on after each, so that
-// one pass finds them all.
-func readTaskProgress(r *jsonread.Reader, v *TaskProgress, rep *report) bool {
+// defaults. The nullable fields point into vals, allocated at the first one
+// that is not null when nil. It notes every violation in rep and reads on after
+// each, so that one pass finds them all.
+func readTaskProgress(r *jsonread.Reader, v *TaskProgress, vals *taskProgressValues, rep *report) bool {
 	if r.Peek() != jsonread.Object {
 		return rep.wrongType(r, "object")
 	}
@@ -290,28 +307,40 @@ func readTaskProgress(r *jsonread.Reader, v *TaskProgress, rep *report) bool {
 				r.ReadNull()
 				continue
 			}
-			v.Current = new(int64)
+			if vals == nil {
+				vals = new(taskProgressValues)
+			}
+			v.Current = &vals.Current
 			readInt(r, v.Current, taskProgressCurrentBounds, "null or integer", rep)
 		case "total":
 			if r.Peek() == jsonread.Null {
 				r.ReadNull()
 				continue
 			}
-			v.Total = new(int64)
+			if vals == nil {
+				vals = new(taskProgressValues)
+			}
+			v.Total = &vals.Total
 			readInt(r, v.Total, taskProgressTotalBounds, "null or integer", rep)
 		case "message":
 			if r.Peek() == jsonread.Null {
 				r.ReadNull()
 				continue
 			}
-			v.Message = new(string)
+			if vals == nil {
+				vals = new(taskProgressValues)
+			}
+			v.Message = &vals.Message
 			readString(r, v.Message, "null or string", rep)
 		case "percentage":
 			if r.Peek() == jsonread.Null {
 				r.ReadNull()
 				continue
 			}
-			v.Percentage = new(float64)
+			if vals == nil {
+				vals = new(taskProgressValues)
+			}
+			v.Percentage = &vals.Percentage
 			readFloat(r, v.Percentage, taskProgressPercentageBounds, "null or number", rep)
 		default:
 			r.Skip()
@@ -444,11 +473,20 @@ func defaultAsyncTaskResponse() AsyncTaskResponse {
 	}
 }
 
+// asyncTaskResponseValues holds the values of the nullable fields of an
+// AsyncTaskResponse, so that reading them allocates once.
+type asyncTaskResponseValues struct {
+	EtaSeconds float64
+	Error      string
+	Message    string
+}
+
 // readAsyncTaskResponse reads an AsyncTaskResponse object into v, which must
 // hold Go's zero value, key by key, checking each value; absent keys keep the
-// schema's defaults. It notes every violation in rep and reads on after each,
-// so that one pass finds them all.
-func readAsyncTaskResponse(r *jsonread.Reader, v *AsyncTaskResponse, rep *report) bool {
+// schema's defaults. The nullable fields point into vals, allocated at the
+// first one that is not null when nil. It notes every violation in rep and
+// reads on after each, so that one pass finds them all.
+func readAsyncTaskResponse(r *jsonread.Reader, v *AsyncTaskResponse, vals *asyncTaskResponseValues, rep *report) bool {
 	if r.Peek() != jsonread.Object {
 		return rep.wrongType(r, "object")
 	}
@@ -471,8 +509,9 @@ func readAsyncTaskResponse(r *jsonread.Reader, v *AsyncTaskResponse, rep *report
 			case jsonread.Null:
 				r.ReadNull()
 			case jsonread.Object:
-				v.Progress = new(TaskProgress)
-				readTaskProgress(r, v.Progress, rep)
+				block := new(taskProgressBlock)
+				v.Progress = &block.value
+				readTaskProgress(r, &block.value, &block.values, rep)
 			default:
 				rep.wrongType(r, "object or null")
 			}
@@ -484,21 +523,30 @@ func readAsyncTaskResponse(r *jsonread.Reader, v *AsyncTaskResponse, rep *report
 				r.ReadNull()
 				continue
 			}
-			v.EtaSeconds = new(float64)
+			if vals == nil {
+				vals = new(asyncTaskResponseValues)
+			}
+			v.EtaSeconds = &vals.EtaSeconds
 			readFloat(r, v.EtaSeconds, asyncTaskResponseEtaSecondsBounds, "null or number", rep)
 		case "error":
 			if r.Peek() == jsonread.Null {
 				r.ReadNull()
 				continue
 			}
-			v.Error = new(string)
+			if vals == nil {
+				vals = new(asyncTaskResponseValues)
+			}
+			v.Error = &vals.Error
 			readString(r, v.Error, "null or string", rep)
 		case "message":
 			if r.Peek() == jsonread.Null {
 				r.ReadNull()
 				continue
 			}
-			v.Message = new(string)
+			if vals == nil {
+				vals = new(asyncTaskResponseValues)
+			}
+			v.Message = &vals.Message
 			readString(r, v.Message, "null or string", rep)
 		case "retry_count":
 			readInt(r, &v.RetryCount, asyncTaskResponseRetryCountBounds, "integer", rep)
@@ -602,11 +650,19 @@ func defaultTaskInfo() TaskInfo {
 	}
 }
 
+// taskInfoValues holds the values of the nullable fields of a TaskInfo, so that
+// reading them allocates once.
+type taskInfoValues struct {
+	CompletedAt float64
+	Error       string
+}
+
 // readTaskInfo reads a TaskInfo object into v, which must hold Go's zero value,
-// key by key, checking each value; absent keys keep the schema's defaults. It
-// notes every violation in rep and reads on after each, so that one pass finds
-// them all.
-func readTaskInfo(r *jsonread.Reader, v *TaskInfo, rep *report) bool {
+// key by key, checking each value; absent keys keep the schema's defaults. The
+// nullable fields point into vals, allocated at the first one that is not null
+// when nil. It notes every violation in rep and reads on after each, so that
+// one pass finds them all.
+func readTaskInfo(r *jsonread.Reader, v *TaskInfo, vals *taskInfoValues, rep *report) bool {
 	if r.Peek() != jsonread.Object {
 		return rep.wrongType(r, "object")
 	}
@@ -628,8 +684,9 @@ func readTaskInfo(r *jsonread.Reader, v *TaskInfo, rep *report) bool {
 			case jsonread.Null:
 				r.ReadNull()
 			case jsonread.Object:
-				v.Progress = new(TaskProgress)
-				readTaskProgress(r, v.Progress, rep)
+				block := new(taskProgressBlock)
+				v.Progress = &block.value
+				readTaskProgress(r, &block.value, &block.values, rep)
 			default:
 				rep.wrongType(r, "object or null")
 			}
@@ -641,14 +698,20 @@ func readTaskInfo(r *jsonread.Reader, v *TaskInfo, rep *report) bool {
 				r.ReadNull()
 				continue
 			}
-			v.CompletedAt = new(float64)
+			if vals == nil {
+				vals = new(taskInfoValues)
+			}
+			v.CompletedAt = &vals.CompletedAt
 			readFloat(r, v.CompletedAt, taskInfoCompletedAtBounds, "null or number", rep)
 		case "error":
 			if r.Peek() == jsonread.Null {
 				r.ReadNull()
 				continue
 			}
-			v.Error = new(string)
+			if vals == nil {
+				vals = new(taskInfoValues)
+			}
+			v.Error = &vals.Error
 			readString(r, v.Error, "null or string", rep)
 		case "retry_count":
 			readInt(r, &v.RetryCount, taskInfoRetryCountBounds, "integer", rep)
