@@ -41,6 +41,9 @@ func (rep *report) listed() bool {
 
 // add notes a violation of the value the reader has just read.
 func (rep *report) add(r *jsonread.Reader, keyword, message string) {
+	if rep.vs == nil {
+		rep.vs = make([]Violation, 0, 4)
+	}
 	rep.vs = append(rep.vs, Violation{InstancePath: r.Pointer(), Keyword: keyword, Message: message})
 }
 
@@ -76,6 +79,9 @@ func (rep *report) wrongType(r *jsonread.Reader, want string) bool {
 //go:noinline
 func (rep *report) missing(r *jsonread.Reader, name string) {
 	if rep.listed() {
+		if rep.vs == nil {
+			rep.vs = make([]Violation, 0, 4)
+		}
 		rep.vs = append(rep.vs, Violation{InstancePath: jsonpointer.Key(r.Pointer(), name),
 			Keyword: KeywordRequired, Message: fmt.Sprintf("missing required property %q", name)})
 	}

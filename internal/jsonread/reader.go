@@ -108,6 +108,9 @@ type Reader struct {
 	// written again once a string points at them: Reset drops it rather
 	// than reusing it.
 	strs []byte
+	// deepest is the most entries path and keys have held since Reset:
+	// those that Reset must clear.
+	deepest int
 }
 
 // maxSharedStrings is the largest backing allocation that ReadString
@@ -120,15 +123,14 @@ const maxSharedStrings = 512
 // alive.
 func (r *Reader) Reset(data []byte, limits Limits) {
 	r.data, r.pos, r.limits, r.err, r.strs = data, 0, limits, nil, nil
-	clear(r.path[:cap(r.path)])
+	clear(r.path[:r.deepest])
 	r.path = r.path[:0]
-	for i := range r.keys {
+	for i := range min(r.deepest, len(r.keys)) {
 		clear(r.keys[i][:cap(r.keys[i])])
 		r.keys[i] = r.keys[i][:0]
-	}
-	for i := range r.keySets {
 		r.keySets[i] = nil
 	}
+	r.deepest = 0
 }
 
 // Err returns the first error, or nil.
@@ -160,7 +162,11 @@ func (r *Reader) Pointer() string {
 			b.WriteString(strconv.Itoa(t.index))
 			continue
 		}
-		b.WriteString(jsonpointer.Escape(string(t.key)))
+		if bytes.ContainsAny(t.key, "~/") {
+			b.WriteString(jsonpointer.Escape(string(t.key)))
+		} else {
+			b.Write(t.key)
+		}
 	}
 	return b.String()
 }
@@ -528,6 +534,7 @@ func (r *Reader) ReadObject() bool {
 	r.keys[depth] = r.keys[depth][:0]
 	r.keySets[depth] = nil
 	r.path = append(r.path, pathToken{object: true, index: -1})
+	r.deepest = max(r.deepest, len(r.path))
 	return true
 }
 
@@ -625,6 +632,7 @@ func (r *Reader) ReadArray() bool {
 	}
 	r.pos++
 	r.path = append(r.path, pathToken{index: -1})
+	r.deepest = max(r.deepest, len(r.path))
 	return true
 }
 
