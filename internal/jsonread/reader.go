@@ -116,7 +116,7 @@ type Reader struct {
 // maxSharedStrings is the largest backing allocation that ReadString
 // shares between strings: at most this many bytes of one payload are kept
 // alive together by any one of its strings.
-const maxSharedStrings = 512
+const maxSharedStrings = 128
 
 // Reset prepares r to read data with the given limits. It drops every
 // reference to the previous payload, so a pooled Reader does not keep it
