@@ -21,7 +21,7 @@ const TaskMetaKey = "io.github.mcp-refcache.taskschema/task"
 // _meta[TaskMetaKey]. It returns the params unchanged when there is no
 // "task" member, and an error when params is not a JSON object.
 func liftTaskParams(params json.RawMessage) (json.RawMessage, bool, error) {
-	if !bytes.Contains(params, []byte(`"task"`)) {
+	if !mayHaveTask(params) {
 		return params, false, nil // cheap pre-check: most calls carry no task
 	}
 	var obj map[string]json.RawMessage
@@ -47,6 +47,12 @@ func liftTaskParams(params json.RawMessage) (json.RawMessage, bool, error) {
 	obj["_meta"] = m
 	out, err := json.Marshal(obj)
 	return out, err == nil, err
+}
+
+// mayHaveTask is the cheap pre-check: a "task" member is spelled "task" or
+// with a JSON escape (\u0074ask), which decoders also accept.
+func mayHaveTask(b []byte) bool {
+	return bytes.Contains(b, []byte(`"task"`)) || bytes.Contains(b, []byte(`\u`))
 }
 
 // LiftTask rewrites req in place when it is a tools/call carrying params.task.
@@ -134,7 +140,7 @@ func LiftTaskHandler(next http.Handler, maxBytes int64) http.Handler {
 			http.Error(w, "request body too large", http.StatusRequestEntityTooLarge)
 			return
 		}
-		if bytes.Contains(body, []byte(`"task"`)) {
+		if mayHaveTask(body) {
 			body = liftBody(body)
 		}
 		r.Body = io.NopCloser(bytes.NewReader(body))
@@ -152,8 +158,14 @@ func liftBody(body []byte) []byte {
 		if err := json.Unmarshal(trimmed, &batch); err != nil {
 			return body
 		}
+		changed := false
 		for i, m := range batch {
-			batch[i] = liftOne(m)
+			out := liftOne(m)
+			changed = changed || !bytes.Equal(out, m)
+			batch[i] = out
+		}
+		if !changed {
+			return body
 		}
 		out, err := json.Marshal(batch)
 		if err != nil {
@@ -170,10 +182,14 @@ func liftOne(data []byte) []byte {
 		return data
 	}
 	req, ok := msg.(*jsonrpc.Request)
-	if !ok {
+	if !ok || req.Method != "tools/call" {
 		return data
 	}
-	LiftTask(req)
+	p, changed, err := liftTaskParams(req.Params)
+	if err != nil || !changed {
+		return data
+	}
+	req.Params = p
 	out, err := jsonrpc.EncodeMessage(req)
 	if err != nil {
 		return data
