@@ -3,7 +3,7 @@
 //
 //   node client.mjs <url> [scenario ...]
 //
-// Scenarios (default: fast task cancel list):
+// Scenarios (default: all):
 //   fast      tools/call of a tool that answers in time            -> callTool
 //   task      task-augmented tools/call (params.task = {ttl}),
 //             then tasks/get polling and tasks/result               -> experimental.tasks.callToolStream
@@ -12,9 +12,8 @@
 //   result    tasks/result called while the task still works       -> experimental.tasks.getTaskResult
 //   cancel    tasks/cancel, then -32602 for the terminal task       -> experimental.tasks.cancelTask
 //   list      tasks/list with paging                                -> experimental.tasks.listTasks
-//   fallback  (real server only) a slow tool answers with the
-//             AsyncTaskResponse as structuredContent; the polling
-//             tools reach the result                                -> callTool + outputSchema (ajv)
+//   fallback  a slow tool answers with the AsyncTaskResponse as
+//             structuredContent; the polling tools reach the result -> callTool + outputSchema (ajv)
 //
 // Tool names are taken from the environment so the same script drives the
 // proof server (mcp/internal/proof) and the real one:
@@ -149,20 +148,27 @@ const scenarios = {
   // or an AsyncTaskResponse, and the SDK validates structuredContent against
   // it with ajv (client/index.js callTool) before we see it.
   async fallback(client) {
-    const first = await client.callTool({ name: FALLBACK, arguments: {} });
+    const { tools } = await client.listTools();
+    const schema = tools.find((t) => t.name === FALLBACK)?.outputSchema;
+    assert.ok(schema?.anyOf?.length === 2, 'outputSchema: anyOf of the result and AsyncTaskResponse');
+    // callTool validates structuredContent against that schema (ajv) and
+    // throws when it does not match, so reaching the asserts means it did.
+    const first = await client.callTool({ name: FALLBACK, arguments: { ms: 600 } });
     const ref = first.structuredContent?.ref_id;
     assert.ok(ref, 'AsyncTaskResponse.ref_id');
-    assert.equal(first.structuredContent.is_async, true);
+    assert.ok(['pending', 'processing'].includes(first.structuredContent.status), 'not yet complete');
     let status;
     for (let i = 0; i < 200; i++) {
       status = (await client.callTool({ name: STATUS, arguments: { ref_id: ref } })).structuredContent;
-      if (status.is_complete) break;
+      if (status.status === 'complete' || status.status === 'failed') break;
       await sleep(50);
     }
     assert.equal(status.status, 'complete');
     const res = await client.callTool({ name: RESULT, arguments: { ref_id: ref } });
     assert.equal(res.isError ?? false, false);
-    return { ref_id: ref };
+    const fast = await client.callTool({ name: FALLBACK, arguments: { ms: 0 } });
+    assert.equal(fast.structuredContent?.ref_id, undefined, 'in time: the tool result itself');
+    return { ref_id: ref, result: res.structuredContent, inTime: fast.structuredContent };
   },
 };
 
@@ -188,7 +194,7 @@ async function main() {
     assert.ok(['optional', 'required'].includes(slow?.execution?.taskSupport), 'slow tool supports tasks');
     return { tools: tools.map((t) => [t.name, t.execution?.taskSupport ?? null]) };
   });
-  for (const name of names.length ? names : ['fast', 'task', 'result', 'cancel', 'list']) {
+  for (const name of names.length ? names : Object.keys(scenarios)) {
     const fn = scenarios[name];
     if (!fn) throw new Error(`unknown scenario ${name}`);
     await check(name, () => fn(client, seen));

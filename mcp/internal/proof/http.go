@@ -17,7 +17,8 @@ type SlowArgs struct {
 
 // NewHTTPHandler returns the proof server over streamable HTTP: tool "fast"
 // answers at once; tool "slow" (taskSupport optional) sends four progress
-// notifications over Ms milliseconds. The handler chain is
+// notifications over Ms milliseconds; "slow_fallback", "get_task_status"
+// and "get_task_result" show the timeout fallback (100ms). The handler chain is
 // LiftTaskHandler -> SSEInjector.Wrap -> mcp.StreamableHTTPHandler.
 func NewHTTPHandler() http.Handler {
 	toy := &Toy{PollInterval: 100}
@@ -36,6 +37,9 @@ func NewHTTPHandler() http.Handler {
 	s.AddReceivingMiddleware(toy.Middleware(map[string]string{"slow": "optional"}))
 	if err := toy.Register(s); err != nil {
 		panic(err) // only on a standard method name: a programming error
+	}
+	if err := (&fallbackTable{timeout: 100 * time.Millisecond}).register(s); err != nil {
+		panic(err) // only if the embedded schemas do not parse
 	}
 	h := mcp.NewStreamableHTTPHandler(func(*http.Request) *mcp.Server { return s }, nil)
 	return LiftTaskHandler(inj.Wrap(h), 4<<20)
