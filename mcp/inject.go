@@ -1,4 +1,4 @@
-package proof
+package mcptasks
 
 import (
 	"encoding/json"

@@ -1,11 +1,12 @@
-package proof
+package mcptasks
 
 import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"sync"
 
-	"github.com/mcp-refcache/taskschema/schema"
+	"github.com/mcp-refcache/taskschema/models"
 )
 
 // SchemaDefs returns the schemas of schema/ as one $defs object keyed by
@@ -17,8 +18,8 @@ import (
 func SchemaDefs() (map[string]any, error) {
 	docs := map[string]map[string]any{}
 	titles := map[string]string{} // file name -> title
-	for _, name := range schema.Names {
-		raw, err := schema.FS.ReadFile(schema.FileName(name))
+	for _, name := range models.SchemaNames() {
+		raw, err := models.SchemaJSON(name)
 		if err != nil {
 			return nil, err
 		}
@@ -33,7 +34,7 @@ func SchemaDefs() (map[string]any, error) {
 		delete(doc, "$id")
 		delete(doc, "$schema")
 		docs[title] = doc
-		titles[schema.FileName(name)] = title
+		titles[name+".schema.json"] = title
 	}
 	var rewrite func(v any) error
 	rewrite = func(v any) error {
@@ -100,12 +101,16 @@ func defsFor(all map[string]any, root string) map[string]any {
 	return out
 }
 
+// schemaDefs is SchemaDefs, computed once. Callers must not change it.
+var schemaDefs = sync.OnceValues(SchemaDefs)
+
 // FallbackOutputSchema is the output schema of a tool with the timeout
-// fallback: the tool's own result or an AsyncTaskResponse. anyOf, not
+// fallback: the tool's own result or an AsyncTaskResponse, self-contained
+// (the definitions it needs under $defs, built from schema/). anyOf, not
 // oneOf: neither branch forbids extra members, so an AsyncTaskResponse can
 // match both and oneOf would reject it.
 func FallbackOutputSchema(result map[string]any) (map[string]any, error) {
-	defs, err := SchemaDefs()
+	defs, err := schemaDefs()
 	if err != nil {
 		return nil, err
 	}
@@ -116,12 +121,31 @@ func FallbackOutputSchema(result map[string]any) (map[string]any, error) {
 	}, nil
 }
 
-// AsyncOutputSchema is the output schema of the polling tools: an
-// AsyncTaskResponse.
+// AsyncOutputSchema is the output schema of get_task_status and
+// cancel_task: an AsyncTaskResponse.
 func AsyncOutputSchema() (map[string]any, error) {
-	defs, err := SchemaDefs()
+	defs, err := schemaDefs()
 	if err != nil {
 		return nil, err
 	}
 	return map[string]any{"type": "object", "$defs": defsFor(defs, "AsyncTaskResponse"), "$ref": "#/$defs/AsyncTaskResponse"}, nil
+}
+
+// ListOutputSchema is the output schema of list_tasks: a page of
+// AsyncTaskResponses and the cursor of the next page.
+func ListOutputSchema() (map[string]any, error) {
+	defs, err := schemaDefs()
+	if err != nil {
+		return nil, err
+	}
+	return map[string]any{
+		"type":  "object",
+		"$defs": defsFor(defs, "AsyncTaskResponse"),
+		"properties": map[string]any{
+			"tasks": map[string]any{"type": "array", "items": map[string]any{"$ref": "#/$defs/AsyncTaskResponse"},
+				"description": "The tasks of this page, in ascending order of ref_id."},
+			"next_cursor": map[string]any{"type": "string", "description": "The cursor of the next page; absent on the last page."},
+		},
+		"required": []any{"tasks"},
+	}, nil
 }
