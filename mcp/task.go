@@ -168,6 +168,9 @@ func FromTaskInfo(t models.TaskInfo, o ConvertOptions) Task {
 // completed_at. input_required has no runtime status and gives an error, as
 // do unparsable times. The result is checked against the TaskInfo schema.
 func ToTaskInfo(t Task) (models.TaskInfo, error) {
+	if t.TaskID == "" {
+		return models.TaskInfo{}, fmt.Errorf("mcptasks: taskId is empty")
+	}
 	started, err := parseUnix(t.CreatedAt)
 	if err != nil {
 		return models.TaskInfo{}, fmt.Errorf("mcptasks: task %s: createdAt: %w", t.TaskID, err)
@@ -208,10 +211,10 @@ func ToTaskInfo(t Task) (models.TaskInfo, error) {
 	return info, nil
 }
 
-// formatUnix formats Unix seconds as RFC 3339 in UTC with milliseconds.
+// formatUnix formats Unix seconds as RFC 3339 in UTC, rounded to the
+// millisecond (a float64 of Unix seconds holds about a microsecond).
 func formatUnix(sec float64) string {
-	ns := int64(math.Round(sec * 1e9))
-	return time.Unix(0, ns).UTC().Format("2006-01-02T15:04:05.000Z07:00")
+	return time.UnixMilli(int64(math.Round(sec * 1000))).UTC().Format("2006-01-02T15:04:05.000Z07:00")
 }
 
 func parseUnix(s string) (float64, error) {
@@ -219,5 +222,5 @@ func parseUnix(s string) (float64, error) {
 	if err != nil {
 		return 0, err
 	}
-	return float64(tm.UnixNano()) / 1e9, nil
+	return float64(tm.Unix()) + float64(tm.Nanosecond())/1e9, nil
 }

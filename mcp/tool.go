@@ -330,7 +330,7 @@ func (s *Server) startTask(ctx context.Context, e *toolEntry, p *mcp.CallToolPar
 // taskFromResponse is the Task of a task that has just been stored.
 func (s *Server) taskFromResponse(r models.AsyncTaskResponse) Task {
 	t := Task{TaskID: r.RefID, Status: StatusWorking, TTL: s.conv.TTL, PollInterval: s.conv.PollInterval,
-		CreatedAt: r.StartedAt.UTC().Format("2006-01-02T15:04:05.000Z07:00")}
+		CreatedAt: formatUnix(float64(r.StartedAt.Unix()) + float64(r.StartedAt.Nanosecond())/1e9)}
 	t.LastUpdatedAt = t.CreatedAt
 	if r.Message != nil {
 		t.StatusMessage = *r.Message
