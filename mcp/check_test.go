@@ -6,8 +6,8 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/mcp-refcache/taskschema/models"
 	mcptasks "github.com/mcp-refcache/taskschema/mcp"
+	"github.com/mcp-refcache/taskschema/models"
 )
 
 // checker validates every payload the server sends in a test against the
