@@ -52,6 +52,7 @@ func (c *checker) validate(stem string, data []byte) {
 // response checks the result of a request with the given method.
 func (c *checker) response(method string, result json.RawMessage) {
 	c.t.Helper()
+	c.count(method)
 	switch method {
 	case "tools/call", "tasks/result":
 		var r struct {
@@ -154,4 +155,5 @@ func (c *checker) task(where string, data json.RawMessage) {
 		return
 	}
 	c.count("task")
+	c.count("task:" + where)
 }

@@ -14,11 +14,19 @@
 //   list      tasks/list with paging                                -> experimental.tasks.listTasks
 //   fallback  a slow tool answers with the AsyncTaskResponse as
 //             structuredContent; the polling tools reach the result -> callTool + outputSchema (ajv)
+//   progress  progress notifications of a call without a task arrive
+//             while it is open, and none after its fallback answer -> callTool + onprogress
+//   cancel_tool  cancel_task of a fallback task                     -> callTool
 //
-// Tool names are taken from the environment so the same script drives the
-// proof server (mcp/internal/proof) and the real one:
-//   E2E_FAST_TOOL (fast), E2E_SLOW_TOOL (slow), E2E_FALLBACK_TOOL,
-//   E2E_STATUS_TOOL (get_task_status), E2E_RESULT_TOOL (get_task_result).
+// The server is the example server (mcp/internal/demo): "fast" answers at
+// once, "slow" runs {ms} milliseconds in four progress steps and falls back
+// after its timeout (the Go test sets 200ms). Tool names can be changed
+// through the environment: E2E_FAST_TOOL (fast), E2E_SLOW_TOOL (slow),
+// E2E_FALLBACK_TOOL (slow), E2E_STATUS_TOOL (get_task_status),
+// E2E_RESULT_TOOL (get_task_result), E2E_CANCEL_TOOL (cancel_task).
+//
+// A client error (the SDK's onerror, such as a progress notification for a
+// request already answered) fails the run.
 //
 // Every check prints one JSON line {"check": ..., "ok": true|false, ...};
 // the exit status is 1 when one check failed. Loops are bounded.
@@ -37,9 +45,10 @@ const RELATED_TASK = 'io.modelcontextprotocol/related-task';
 const env = (k, d) => process.env[k] ?? d;
 const FAST = env('E2E_FAST_TOOL', 'fast');
 const SLOW = env('E2E_SLOW_TOOL', 'slow');
-const FALLBACK = env('E2E_FALLBACK_TOOL', 'slow_fallback');
+const FALLBACK = env('E2E_FALLBACK_TOOL', 'slow');
 const STATUS = env('E2E_STATUS_TOOL', 'get_task_status');
 const RESULT = env('E2E_RESULT_TOOL', 'get_task_result');
+const CANCEL = env('E2E_CANCEL_TOOL', 'cancel_task');
 
 let failed = 0;
 async function check(name, fn) {
@@ -166,9 +175,42 @@ const scenarios = {
     assert.equal(status.status, 'complete');
     const res = await client.callTool({ name: RESULT, arguments: { ref_id: ref } });
     assert.equal(res.isError ?? false, false);
+    assert.ok(res.structuredContent && res.structuredContent.ref_id === undefined, 'the tool result itself');
     const fast = await client.callTool({ name: FALLBACK, arguments: { ms: 0 } });
     assert.equal(fast.structuredContent?.ref_id, undefined, 'in time: the tool result itself');
     return { ref_id: ref, result: res.structuredContent, inTime: fast.structuredContent };
+  },
+
+  async progress(client, seen) {
+    const progress = [];
+    const errorsBefore = seen.errors.length;
+    const first = await client.callTool({ name: FALLBACK, arguments: { ms: 800 } }, undefined,
+      { onprogress: (p) => progress.push(p) });
+    const ref = first.structuredContent?.ref_id;
+    assert.ok(ref, 'fallback answer');
+    assert.ok(progress.length >= 1, `progress while the call was open (got ${progress.length})`);
+    const atAnswer = progress.length;
+    for (let i = 0; i < 200; i++) {
+      const st = (await client.callTool({ name: STATUS, arguments: { ref_id: ref } })).structuredContent;
+      if (st.status === 'complete') break;
+      await sleep(50);
+    }
+    assert.equal(progress.length, atAnswer, 'no progress after the fallback answer');
+    assert.equal(seen.errors.length, errorsBefore, `client errors: ${seen.errors.slice(errorsBefore)}`);
+    return { progress: progress.map((p) => [p.progress, p.total, p.message]) };
+  },
+
+  async cancel_tool(client) {
+    const first = await client.callTool({ name: FALLBACK, arguments: { ms: 10000 } });
+    const ref = first.structuredContent?.ref_id;
+    assert.ok(ref, 'fallback answer');
+    const res = await client.callTool({ name: CANCEL, arguments: { ref_id: ref } });
+    assert.equal(res.structuredContent?.status, 'cancelled');
+    const again = await client.callTool({ name: CANCEL, arguments: { ref_id: ref } });
+    assert.equal(again.isError, true, 'a second cancel is a tool error');
+    const task = await client.experimental.tasks.getTask(ref);
+    assert.equal(task.status, 'cancelled', 'the same task through tasks/get');
+    return { ref_id: ref };
   },
 };
 
@@ -178,10 +220,13 @@ async function main() {
     console.error('usage: node client.mjs <url> [scenario ...]');
     process.exit(2);
   }
-  const seen = { status: [] };
+  const seen = { status: [], errors: [] };
   const client = new Client({ name: 'taskschema-e2e', version: '0.0.0' }, { capabilities: {} });
   client.setNotificationHandler(TaskStatusNotificationSchema, (n) => { seen.status.push(n.params); });
-  client.onerror = (err) => console.log(JSON.stringify({ clientError: String(err) }));
+  client.onerror = (err) => {
+    seen.errors.push(String(err));
+    console.log(JSON.stringify({ clientError: String(err) }));
+  };
   await client.connect(new StreamableHTTPClientTransport(new URL(url)));
   await check('capabilities.tasks', async () => {
     const caps = client.getServerCapabilities();
@@ -199,6 +244,9 @@ async function main() {
     if (!fn) throw new Error(`unknown scenario ${name}`);
     await check(name, () => fn(client, seen));
   }
+  await check('no client errors', async () => {
+    assert.deepEqual(seen.errors, []);
+  });
   await client.close();
   process.exit(failed ? 1 : 0);
 }
