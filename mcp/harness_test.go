@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -48,7 +49,8 @@ type fastOut struct {
 //   - "plain": go-sdk's own tool, no execution member.
 type testServer struct {
 	*mcptasks.Server
-	gate *gate
+	gate    *gate
+	stopped atomic.Int32 // runs of gated that saw their context cancelled
 }
 
 type serverOpts struct {
@@ -78,6 +80,7 @@ func newTestServer(t testing.TB, o serverOpts) *testServer {
 		select {
 		case <-ts.gate.ch:
 		case <-ctx.Done():
+			ts.stopped.Add(1)
 			return gatedOut{}, ctx.Err()
 		}
 		if err := p.Report(2, 2, "done"); err != nil {
@@ -254,16 +257,6 @@ func errCode(t testing.TB, r *jsonrpc.Response) (int64, string) {
 		}
 	}
 	return we.Code, we.Message
-}
-
-func (c *rawClient) notesOf(method string) []json.RawMessage {
-	var out []json.RawMessage
-	for _, n := range c.notes {
-		if n.Method == method {
-			out = append(out, n.Params)
-		}
-	}
-	return out
 }
 
 // callResult is what the tests read of a CallToolResult.
