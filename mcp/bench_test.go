@@ -152,4 +152,3 @@ func BenchmarkHTTP(b *testing.B) {
 		b.ReportMetric(float64(spent[2])/float64(spent[0]), "tasks_get/plain-time")
 	})
 }
-
