@@ -265,8 +265,9 @@ func (s *Server) callTool(ctx context.Context, next mcp.MethodHandler, method st
 		delete(p.Meta, TaskMetaKey) // the tool never sees it
 	}
 	if augmented && !tasksEnabled(req) {
-		return nil, &jsonrpc.Error{Code: jsonrpc.CodeInvalidParams,
-			Message: fmt.Sprintf("params.task: task-augmented requests need protocol version %s", ProtocolVersion)}
+		// Another protocol version has no tasks: params.task is an unknown
+		// member, dropped as go-sdk would drop it.
+		augmented = false
 	}
 	e := s.tool(p.Name)
 	mode := TaskForbidden

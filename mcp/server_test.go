@@ -340,9 +340,12 @@ func TestTaskSupportErrors(t *testing.T) {
 	if task.Status != mcptasks.StatusWorking {
 		t.Errorf("needs_task with a task: %+v", task)
 	}
-	// An older protocol version has no tasks: params.task is refused.
+	// An older protocol version has no tasks: params.task is ignored and
+	// the call runs as a normal one.
 	old := connect(t, ts, "2025-06-18")
-	if code, _ := errCode(t, old.call("tools/call", map[string]any{"name": "gated", "arguments": map[string]any{}, "task": map[string]any{}})); code != jsonrpc.CodeInvalidParams {
-		t.Errorf("task on 2025-06-18: code %d", code)
+	var r callResult
+	old.ok("tools/call", map[string]any{"name": "gated", "arguments": map[string]any{}, "task": map[string]any{}}, &r)
+	if string(r.StructuredContent) != `{"answer":42}` {
+		t.Errorf("task on 2025-06-18: %+v", r)
 	}
 }
