@@ -68,6 +68,12 @@ fuzz: ## Run every fuzz target for FUZZTIME (default 10s) each.
 			go test -run='^$$' -fuzz="^$$target$$" -fuzztime=$(FUZZTIME) -fuzzminimizetime=5s $$pkg; \
 		done; \
 	done
+	@for pkg in $$(go -C mcp list ./...); do \
+		for target in $$(go -C mcp test -list '^Fuzz' $$pkg | grep '^Fuzz' || true); do \
+			echo "== $$pkg $$target"; \
+			go -C mcp test -run='^$$' -fuzz="^$$target$$" -fuzztime=$(FUZZTIME) -fuzzminimizetime=5s $$pkg; \
+		done; \
+	done
 
 .PHONY: bench
 bench: ## Run the benchmarks (BENCHCOUNT times), summarise them with benchstat, print the ratios of issue 3.
