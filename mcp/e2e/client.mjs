@@ -184,7 +184,9 @@ const scenarios = {
   async progress(client, seen) {
     const progress = [];
     const errorsBefore = seen.errors.length;
-    const first = await client.callTool({ name: FALLBACK, arguments: { ms: 800 } }, undefined,
+    // 300ms in four steps against a 200ms timeout: steps 1 and 2 (75ms,
+    // 150ms) report while the call is open, steps 3 and 4 after its answer.
+    const first = await client.callTool({ name: FALLBACK, arguments: { ms: 300 } }, undefined,
       { onprogress: (p) => progress.push(p) });
     const ref = first.structuredContent?.ref_id;
     assert.ok(ref, 'fallback answer');
