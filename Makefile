@@ -12,7 +12,9 @@ BENCHCOUNT ?= 6
 
 .PHONY: help
 help: ## Show the targets.
-	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
+	@grep -hE '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' \
+		'{ name[NR] = $$1; text[NR] = $$2; if (length($$1) > w) w = length($$1) } \
+		END { for (i = 1; i <= NR; i++) printf "  %-" w "s  %s\n", name[i], text[i] }'
 
 .PHONY: generate
 generate: ## Regenerate models/types_gen.go and the README field tables from schema/.
@@ -28,13 +30,20 @@ check: ## Regenerate and fail on any difference; gofmt, go vet, staticcheck, go 
 	go vet ./...
 	go -C gen vet ./...
 	go -C tasks/redisstore vet ./...
+	go -C bench/peers vet ./...
 	go -C mcp vet ./...
+	GOEXPERIMENT=jsonv2 go -C bench/peers vet ./...
+	go vet bench/ratios.go
+	go vet bench/table.go
+	go vet bench/compare.go
 	go run $(STATICCHECK) ./...
 	cd tasks/redisstore && go run $(STATICCHECK) ./...
+	go -C bench/peers run $(STATICCHECK) ./...
 	cd mcp && go run $(STATICCHECK) ./...
 	go mod tidy -diff
 	go -C gen mod tidy -diff
 	go -C tasks/redisstore mod tidy -diff
+	go -C bench/peers mod tidy -diff
 	go -C mcp mod tidy -diff
 
 .PHONY: test
@@ -53,6 +62,11 @@ e2e-deps: ## Install the TypeScript MCP client of the end-to-end tests from mcp/
 .PHONY: bench-mcp
 bench-mcp: ## Requests per second over streamable HTTP on loopback: fast tool with and without the fallback wrapper, tasks/get.
 	go -C mcp test -run='^$$' -bench=HTTP -benchmem -benchtime=2s -count=1 .
+
+.PHONY: test-32bit
+test-32bit: ## Run the models and internal tests as 32-bit ARM under qemu-arm (Debian's qemu-user).
+	@command -v qemu-arm >/dev/null || { echo "make test-32bit needs qemu-arm (apt-get install qemu-user)" >&2; exit 1; }
+	GOARCH=arm GOARM=7 go test -count=1 -exec qemu-arm ./models/ ./internal/...
 
 .PHONY: conformance
 conformance: ## Run the corpus through Python jsonschema, ajv and the pydantic reference models (python3, node 20+).
@@ -82,5 +96,6 @@ bench: ## Run the benchmarks (BENCHCOUNT times), summarise them with benchstat, 
 	go run bench/ratios.go bench.txt
 
 .PHONY: bench-compare
-bench-compare: ## Time testdata/bench/ through Go, pydantic and ajv (python3, node); see docs/PERFORMANCE.md.
+bench-compare: ## Time testdata/bench/ through Unmarshal, goccy, sonic, encoding/json v1 and v2, pydantic and ajv, in rounds; see docs/PERFORMANCE.md.
+	go -C bench/peers test -count=1 ./...
 	bench/compare.sh

@@ -36,6 +36,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/mcp-refcache/taskschema/models"
 )
 
 // sample is one benchmark result line.
@@ -134,7 +136,7 @@ func median(samples map[string][]sample, name string) (sample, bool) {
 	}, true
 }
 
-var stems = []string{"task_status", "task_progress", "retry_info", "task_info", "async_task_response"}
+var stems = models.SchemaNames()
 
 // round2 rounds a ratio to the two decimals it is printed with, so that
 // the verdict agrees with the printed number.

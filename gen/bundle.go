@@ -8,10 +8,24 @@ import (
 	"io"
 	"net/url"
 	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
 )
+
+// schemaFile is one schema file: its stem and its bytes.
+type schemaFile struct {
+	Name string
+	Data []byte
+}
+
+// Files returns the model's schema files, in its order.
+func (m *model) Files() []schemaFile {
+	var files []schemaFile
+	for _, s := range m.Schemas {
+		files = append(files, schemaFile{s.Name, s.Data})
+	}
+	return files
+}
 
 // bundleFileName is the file name of the single-file bundle in the schema
 // directory. It does not end with ".schema.json", so that package schema
@@ -35,8 +49,8 @@ const bundleFileName = "taskschema.bundle.json"
 // Anything the rewriting cannot carry over faithfully (a $ref to a schema
 // that is not bundled or with a fragment, a nested $id, $anchor or $dynamicRef,
 // $defs of its own, two schemas with one title) is an error.
-func writeBundle(schemaDir string, names []string, out string) error {
-	data, err := buildBundle(schemaDir, names)
+func writeBundle(files []schemaFile, out string) error {
+	data, err := buildBundle(files)
 	if err != nil {
 		return err
 	}
@@ -44,7 +58,7 @@ func writeBundle(schemaDir string, names []string, out string) error {
 }
 
 // buildBundle returns the bytes that writeBundle writes.
-func buildBundle(schemaDir string, names []string) ([]byte, error) {
+func buildBundle(files []schemaFile) ([]byte, error) {
 	type source struct {
 		name, id, title string
 		doc             bundleObject
@@ -52,12 +66,9 @@ func buildBundle(schemaDir string, names []string) ([]byte, error) {
 	var sources []source
 	titleOf := map[string]string{} // $id -> title
 	base := ""
-	for _, name := range names {
-		path := filepath.Join(schemaDir, name+".schema.json")
-		data, err := os.ReadFile(path)
-		if err != nil {
-			return nil, err
-		}
+	for _, f := range files {
+		name, data := f.Name, f.Data
+		path := name + ".schema.json"
 		v, err := bundleDecode(data)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", path, err)

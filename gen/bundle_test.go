@@ -19,12 +19,12 @@ var updateBundle = flag.Bool("update-bundle", false, "rewrite ../schema/"+bundle
 func TestBundleMatchesCommitted(t *testing.T) {
 	committed := filepath.Join("..", "schema", bundleFileName)
 	if *updateBundle {
-		if err := writeBundle("../schema", names, committed); err != nil {
+		if err := writeBundle(schemaFiles(t), committed); err != nil {
 			t.Fatal(err)
 		}
 	}
 	out := filepath.Join(t.TempDir(), bundleFileName)
-	if err := writeBundle("../schema", names, out); err != nil {
+	if err := writeBundle(schemaFiles(t), out); err != nil {
 		t.Fatal(err)
 	}
 	got, _ := os.ReadFile(out)
@@ -39,7 +39,7 @@ func TestBundleMatchesCommitted(t *testing.T) {
 
 // TestBundleShape checks what docs/CLIENTS.md promises about the bundle.
 func TestBundleShape(t *testing.T) {
-	data, err := buildBundle("../schema", names)
+	data, err := buildBundle(schemaFiles(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -73,8 +73,8 @@ func TestBundleShape(t *testing.T) {
 			t.Errorf("$defs/%s keeps its $schema", title)
 		}
 	}
-	if len(b.Defs) != len(names) {
-		t.Errorf("%d $defs for %d schemas", len(b.Defs), len(names))
+	if len(b.Defs) != len(schemaFiles(t)) {
+		t.Errorf("%d $defs for %d schemas", len(b.Defs), len(schemaFiles(t)))
 	}
 	for _, want := range []string{`"$ref": "#/$defs/TaskStatus"`, `"$ref": "#/$defs/TaskProgress"`, `"$ref": "#/$defs/RetryInfo"`} {
 		if !bytes.Contains(data, []byte(want)) {
@@ -92,6 +92,29 @@ func TestBundleShape(t *testing.T) {
 	if strings.Index(info, `"ref_id"`) > strings.Index(info, `"started_at"`) {
 		t.Error("bundle does not keep the property order of the source file")
 	}
+}
+
+// schemaFiles returns the files of ../schema in the model's order.
+func schemaFiles(t *testing.T) []schemaFile {
+	t.Helper()
+	m, err := loadModel("../schema")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m.Files()
+}
+
+func readFiles(t *testing.T, dir string, names ...string) []schemaFile {
+	t.Helper()
+	var files []schemaFile
+	for _, n := range names {
+		data, err := os.ReadFile(filepath.Join(dir, n+".schema.json"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		files = append(files, schemaFile{n, data})
+	}
+	return files
 }
 
 func writeSchemas(t *testing.T, files map[string]string) string {
@@ -125,7 +148,7 @@ func TestBundleRewritesOnlySchemaRefs(t *testing.T) {
 			"data": {"default": {"$ref": "a.schema.json"}, "const": {"$ref": "a.schema.json"}}
 		}`),
 	})
-	data, err := buildBundle(dir, []string{"a", "b"})
+	data, err := buildBundle(readFiles(t, dir, "a", "b"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -179,7 +202,7 @@ func TestBundleRefuses(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			dir := writeSchemas(t, files)
-			if _, err := buildBundle(dir, []string{"a", "b"}); err == nil {
+			if _, err := buildBundle(readFiles(t, dir, "a", "b")); err == nil {
 				t.Error("want an error")
 			} else {
 				t.Log(err)

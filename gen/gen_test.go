@@ -1,15 +1,39 @@
 package main
 
 import (
+	"bytes"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
 
-// TestGenerateMatchesCommitted regenerates the types and the README tables
-// into a temporary directory and compares them with the committed files, so
-// that `go test` alone catches a schema edited without `make generate`.
+// recorded is go-jsonschema's output for ../schema, as recorded in
+// testdata. TestRecordedOutputIsCurrent fails when an upgrade of
+// go-jsonschema changes it; the tests of each post-processing step run on
+// it, so that they show which step the change broke.
+func recorded(t *testing.T) []byte {
+	t.Helper()
+	src, err := os.ReadFile("testdata/gojsonschema.go.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return src
+}
+
+func schemaModelOf(t *testing.T) *model {
+	t.Helper()
+	m, err := loadModel("../schema")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+// TestGenerateMatchesCommitted regenerates every output into a temporary
+// directory and compares it with the committed file, so that `go test`
+// alone catches a schema edited without `make generate`.
 func TestGenerateMatchesCommitted(t *testing.T) {
 	dir := t.TempDir()
 	readme, err := os.ReadFile("../README.md")
@@ -19,23 +43,153 @@ func TestGenerateMatchesCommitted(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "README.md"), readme, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	types := filepath.Join(dir, "types_gen.go")
-	checks := filepath.Join(dir, "checks_gen.go")
-	if err := run("../schema", types, checks, filepath.Join(dir, "README.md")); err != nil {
+	if err := run("../schema", dir, filepath.Join(dir, "README.md"), filepath.Join(dir, bundleFileName)); err != nil {
 		t.Fatal(err)
 	}
-	for got, want := range map[string]string{types: "../models/types_gen.go", checks: "../models/checks_gen.go", filepath.Join(dir, "README.md"): "../README.md"} {
-		g, _ := os.ReadFile(got)
-		w, _ := os.ReadFile(want)
-		if string(g) != string(w) {
-			t.Errorf("%s is out of date: run make generate", want)
+	want := map[string]string{"README.md": "../README.md", bundleFileName: "../schema/" + bundleFileName}
+	for _, file := range outputs {
+		want[file] = "../models/" + file
+	}
+	for got, committed := range want {
+		g, _ := os.ReadFile(filepath.Join(dir, got))
+		w, _ := os.ReadFile(committed)
+		if !bytes.Equal(g, w) {
+			t.Errorf("%s is out of date: run make generate", committed)
 		}
 	}
-	src, _ := os.ReadFile(types)
-	for _, bad := range []string{"interface{}", "_0 ", "SchemaJson", "omitzero", "*int `json:\"current,omitempty"} {
+	src, _ := os.ReadFile(filepath.Join(dir, "types_gen.go"))
+	for _, bad := range []string{"interface{}", "_0 ", "_1", "SchemaJson", "omitzero", " int ", "*int "} {
 		if strings.Contains(string(src), bad) {
-			t.Errorf("generated code contains %q", bad)
+			t.Errorf("types_gen.go contains %q", bad)
 		}
+	}
+	code, _ := os.ReadFile(filepath.Join(dir, "model_gen.go"))
+	for _, bad := range []string{"!true", "a AsyncTaskResponse", "is the status"} {
+		if strings.Contains(string(code), bad) {
+			t.Errorf("model_gen.go contains %q", bad)
+		}
+	}
+}
+
+func TestRecordedOutputIsCurrent(t *testing.T) {
+	src, err := runGenerator("../schema", schemaModelOf(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(src, recorded(t)) {
+		t.Error("go-jsonschema's output differs from testdata/gojsonschema.go.txt: check each step of postProcess against the new output, then record it")
+	}
+}
+
+func TestParseOutput(t *testing.T) {
+	out, err := parseOutput(recorded(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"TaskInfo", "AsyncTaskResponse", "TaskProgress", "RetryInfo"} {
+		if out.structs[name] == nil {
+			t.Errorf("no struct %s", name)
+		}
+	}
+	if got := out.pointers["TaskProgressCurrent"]; got != "*int" {
+		t.Errorf("TaskProgressCurrent names %q, want *int", got)
+	}
+	if _, ok := out.pointers["TaskInfoProgress_0"]; ok {
+		t.Error("the alias TaskInfoProgress_0 counts as a named pointer type")
+	}
+	if !strings.Contains(out.docs["TaskInfo"], "asynchronous task") {
+		t.Errorf("TaskInfo's doc = %q", out.docs["TaskInfo"])
+	}
+}
+
+func TestEnumConstants(t *testing.T) {
+	out, err := parseOutput(recorded(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var status *schemaModel
+	for _, s := range schemaModelOf(t).Schemas {
+		if s.IsEnum() {
+			status = s
+		}
+	}
+	if err := enumConstants(out, status); err != nil {
+		t.Fatal(err)
+	}
+	status.Enum = append(status.Enum, "paused")
+	if err := enumConstants(out, status); err == nil {
+		t.Error("a value go-jsonschema did not declare went unnoticed")
+	}
+}
+
+func TestStructFields(t *testing.T) {
+	out, err := parseOutput(recorded(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	fields, err := structFields(out, out.structs["TaskProgress"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	types := map[string]string{}
+	for _, f := range fields {
+		types[f.JSON] = f.Type
+	}
+	want := map[string]string{"current": "*int", "total": "*int", "message": "*string", "percentage": "*float64"}
+	for k, v := range want {
+		if types[k] != v {
+			t.Errorf("%s: %q, want %q", k, types[k], v)
+		}
+	}
+}
+
+func TestWideInts(t *testing.T) {
+	for in, want := range map[string]string{"int": "int64", "*int": "*int64", "[]int": "[]int64", "int64": "int64", "*TaskProgress": "*TaskProgress", "interval": "interval"} {
+		if got := wideInts(in); got != want {
+			t.Errorf("wideInts(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestAttachFields(t *testing.T) {
+	m := schemaModelOf(t)
+	out, err := parseOutput(recorded(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var info *schemaModel
+	for _, s := range m.Schemas {
+		if s.Title == "TaskInfo" {
+			info = s
+		}
+	}
+	fields, err := structFields(out, out.structs["TaskInfo"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	// go-jsonschema sorts the fields by name; the types must be widened
+	// first, or attachFields refuses them.
+	if err := attachFields(info, fields); err == nil || !strings.Contains(err.Error(), "int64") {
+		t.Errorf("attachFields took an int field: %v", err)
+	}
+	for i := range fields {
+		fields[i].Type = wideInts(fields[i].Type)
+	}
+	if err := attachFields(info, fields); err != nil {
+		t.Fatal(err)
+	}
+	var order []string
+	for _, p := range info.Props {
+		order = append(order, p.Field)
+		if (p.Options != "") != (p.Name == "retry_history") {
+			t.Errorf("%s: options %q", p.Name, p.Options)
+		}
+	}
+	if want := []string{"RefID", "Status", "Progress", "StartedAt", "CompletedAt", "Error", "RetryCount", "MaxRetries", "RetryHistory"}; !slices.Equal(order, want) {
+		t.Errorf("field order %v, want the schema's %v", order, want)
+	}
+	if err := attachFields(info, fields[1:]); err == nil {
+		t.Error("attachFields took a struct with a field missing")
 	}
 }
 
@@ -50,21 +204,99 @@ func TestSeriousWarnings(t *testing.T) {
 }
 
 func TestReplaceTableNeedsMarkers(t *testing.T) {
-	if _, err := replaceTable([]byte("# no markers\n"), nil); err == nil {
+	if _, err := replaceTable([]byte("# no markers\n"), &model{}); err == nil {
 		t.Fatal("want an error for a README without markers")
 	}
 }
 
-func TestCheckNames(t *testing.T) {
-	dir := t.TempDir()
-	for _, n := range names {
-		os.WriteFile(filepath.Join(dir, n+".schema.json"), []byte("{}"), 0o644)
+// TestModelOrder: every schema comes after the schemas it refers to.
+func TestModelOrder(t *testing.T) {
+	m := schemaModelOf(t)
+	seen := map[*schemaModel]bool{}
+	for _, s := range m.Schemas {
+		for _, p := range s.Props {
+			if p.Ref != nil && !seen[p.Ref] {
+				t.Errorf("%s comes before %s, which it refers to", s.Name, p.Ref.Name)
+			}
+		}
+		seen[s] = true
 	}
-	if err := checkNames(dir); err != nil {
+	if len(m.Schemas) != 5 {
+		t.Errorf("%d schemas", len(m.Schemas))
+	}
+}
+
+// TestNewSchemaFile is what adding a schema takes: a file in the directory
+// and a run of the generator.
+func TestNewSchemaFile(t *testing.T) {
+	dir := t.TempDir()
+	files, _ := filepath.Glob("../schema/*.schema.json")
+	for _, f := range files {
+		data, _ := os.ReadFile(f)
+		os.WriteFile(filepath.Join(dir, filepath.Base(f)), data, 0o644)
+	}
+	os.WriteFile(filepath.Join(dir, "task_note.schema.json"), []byte(`{
+  "$schema": "https://json-schema.org/draft/2020-12/schema",
+  "$id": "https://mcp-refcache.github.io/taskschema/schema/v1/task_note.schema.json",
+  "title": "TaskNote",
+  "description": "A note on a task.",
+  "type": "object",
+  "required": ["task"],
+  "properties": {
+    "task": {"description": "The task.", "$ref": "task_info.schema.json"},
+    "weight": {"description": "A weight.", "type": "integer", "minimum": 1, "maximum": 10, "default": 5}
+  }
+}`), 0o644)
+	m, err := loadModel(dir)
+	if err != nil {
 		t.Fatal(err)
 	}
-	os.WriteFile(filepath.Join(dir, "extra.schema.json"), []byte("{}"), 0o644)
-	if err := checkNames(dir); err == nil {
-		t.Fatal("want an error for a schema gen does not know")
+	if last := m.Schemas[len(m.Schemas)-1]; last.Name != "task_note" {
+		t.Errorf("the new schema comes at %s, want after task_info", last.Name)
+	}
+	src, err := runGenerator(dir, m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := postProcess(src, m); err != nil {
+		t.Fatal(err)
+	}
+	code, err := render("model.go.tmpl", m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"func readTaskNote(", "Weight: 5,", "propertyTaskNoteTask", "func (v TaskNote) MarshalJSON()"} {
+		if !strings.Contains(string(code), want) {
+			t.Errorf("the generated code has no %q", want)
+		}
+	}
+}
+
+func TestLoadModelRefuses(t *testing.T) {
+	for name, body := range map[string]string{
+		"unknown_keyword": `"type": "object", "properties": {"a": {"description": "d", "type": "string", "maxLength": 3}}`,
+		"int_bound":       `"type": "object", "properties": {"a": {"description": "d", "type": "integer", "maximum": 1e20}}`,
+		"float_bound":     `"type": "object", "properties": {"a": {"description": "d", "type": "number", "maximum": 0.1}}`,
+		"enum_value":      `"type": "string", "enum": ["in-progress"]`,
+		"bad_default":     `"type": "object", "properties": {"a": {"description": "d", "type": "integer", "default": "x"}}`,
+		"self_reference":  `"type": "object", "properties": {"a": {"description": "d", "$ref": "a.schema.json"}}`,
+	} {
+		t.Run(name, func(t *testing.T) {
+			dir := t.TempDir()
+			os.WriteFile(filepath.Join(dir, "a.schema.json"), []byte(testSchema("a", "A", body)), 0o644)
+			if _, err := loadModel(dir); err == nil {
+				t.Error("want an error")
+			} else {
+				t.Log(err)
+			}
+		})
+	}
+}
+
+func TestArticle(t *testing.T) {
+	for in, want := range map[string]string{"AsyncTaskResponse": "an AsyncTaskResponse", "TaskInfo": "a TaskInfo", "RetryInfo": "a RetryInfo"} {
+		if got := article(in); got != want {
+			t.Errorf("article(%q) = %q", in, got)
+		}
 	}
 }

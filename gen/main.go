@@ -1,14 +1,25 @@
-// Command gen generates the Go types of package models from the JSON Schema
-// files in schema/, the readers and checks of the fast path
-// (models/checks_gen.go), the field tables of README.md, and the single-file
-// bundle schema/taskschema.bundle.json for non-Go clients. It runs
-// github.com/atombender/go-jsonschema (pinned in this module's go.mod) as a
-// library with a file-only loader, then post-processes its output; see
-// postProcess for each step and why.
+// Command gen generates package models from the JSON Schema files in
+// schema/: it reads the directory once into one model (see loadModel), and
+// writes from it
+//
+//   - the Go types (models/types_gen.go), whose structs come from
+//     github.com/atombender/go-jsonschema (pinned in this module's go.mod),
+//     run as a library with a file-only loader and post-processed (see
+//     postProcess for each step and why);
+//   - the readers, checks, writers, default constructors, encoding/json
+//     methods and the table of schema names and Go types
+//     (models/model_gen.go);
+//   - the plain mirror types that the tests and benchmarks of models compare
+//     with (models/plain_gen_test.go);
+//   - the field tables of README.md;
+//   - the single-file bundle schema/taskschema.bundle.json for non-Go
+//     clients.
+//
+// The Go files are rendered from the text/template files in templates/.
 //
 // It is run by `go generate ./...` from models/generate.go; run by hand:
 //
-//	go -C gen run . -schemas ../schema -types ../models/types_gen.go -checks ../models/checks_gen.go -readme ../README.md
+//	go -C gen run . -schemas ../schema -models ../models -readme ../README.md
 package main
 
 import (
@@ -16,81 +27,58 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"slices"
-	"strings"
 )
-
-// names lists the schema stems in the order the types and tables are written.
-var names = []string{"task_status", "task_progress", "retry_info", "task_info", "async_task_response"}
 
 func main() {
 	schemaDir := flag.String("schemas", "../schema", "directory of the *.schema.json files")
-	typesOut := flag.String("types", "../models/types_gen.go", "Go file to write the types to")
-	checksOut := flag.String("checks", "../models/checks_gen.go", "Go file to write the readers and checks to")
+	modelsDir := flag.String("models", "../models", "directory of package models, where the Go files are written")
 	readme := flag.String("readme", "../README.md", "README whose field tables to rewrite")
 	bundleOut := flag.String("bundle", "../schema/"+bundleFileName, "file to write the single-file bundle of all schemas to")
 	flag.Parse()
-	if err := run(*schemaDir, *typesOut, *checksOut, *readme); err != nil {
-		fmt.Fprintln(os.Stderr, "gen:", err)
-		os.Exit(1)
-	}
-	if err := writeBundle(*schemaDir, names, *bundleOut); err != nil {
+	if err := run(*schemaDir, *modelsDir, *readme, *bundleOut); err != nil {
 		fmt.Fprintln(os.Stderr, "gen:", err)
 		os.Exit(1)
 	}
 }
 
-func run(schemaDir, typesOut, checksOut, readme string) error {
-	if err := checkNames(schemaDir); err != nil {
-		return err
-	}
-	docs, err := readSchemas(schemaDir, names)
+// outputs are the Go files written into the models directory, by template.
+var outputs = map[string]string{
+	"types.go.tmpl": "types_gen.go",
+	"model.go.tmpl": "model_gen.go",
+	"plain.go.tmpl": "plain_gen_test.go",
+}
+
+func run(schemaDir, modelsDir, readme, bundleOut string) error {
+	m, err := loadModel(schemaDir)
 	if err != nil {
 		return err
 	}
-	src, err := runGenerator(schemaDir, docs)
+	src, err := runGenerator(schemaDir, m)
 	if err != nil {
 		return err
 	}
-	types, structs, err := postProcess(src, docs)
-	if err != nil {
+	if err := postProcess(src, m); err != nil {
 		return err
 	}
-	if err := os.WriteFile(typesOut, types, 0o644); err != nil {
-		return err
-	}
-	checks, err := writeChecks(docs, structs)
-	if err != nil {
-		return err
-	}
-	if err := os.WriteFile(checksOut, checks, 0o644); err != nil {
-		return err
+	for tmpl, file := range outputs {
+		out, err := render(tmpl, m)
+		if err != nil {
+			return err
+		}
+		if err := os.WriteFile(filepath.Join(modelsDir, file), out, 0o644); err != nil {
+			return err
+		}
 	}
 	text, err := os.ReadFile(readme)
 	if err != nil {
 		return err
 	}
-	text, err = replaceTable(text, docs)
+	text, err = replaceTable(text, m)
 	if err != nil {
 		return err
 	}
-	return os.WriteFile(readme, text, 0o644)
-}
-
-// checkNames fails when the schema directory holds other files than names
-// lists, so that a new schema cannot be left out of the generated code.
-func checkNames(dir string) error {
-	files, err := filepath.Glob(filepath.Join(dir, "*.schema.json"))
-	if err != nil {
+	if err := os.WriteFile(readme, text, 0o644); err != nil {
 		return err
 	}
-	var found []string
-	for _, f := range files {
-		found = append(found, strings.TrimSuffix(filepath.Base(f), ".schema.json"))
-	}
-	want := slices.Sorted(slices.Values(names))
-	if !slices.Equal(found, want) {
-		return fmt.Errorf("%s holds schemas %v, but gen knows %v: update names in gen/main.go", dir, found, want)
-	}
-	return nil
+	return writeBundle(m.Files(), bundleOut)
 }

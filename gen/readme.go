@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"slices"
 	"strings"
 )
 
@@ -16,7 +15,7 @@ const (
 
 // replaceTable returns readme with the text between the table markers
 // replaced by the tables of docs.
-func replaceTable(readme []byte, docs []schemaDoc) ([]byte, error) {
+func replaceTable(readme []byte, m *model) ([]byte, error) {
 	begin := bytes.Index(readme, []byte(tableBegin))
 	end := bytes.Index(readme, []byte(tableEnd))
 	if begin < 0 || end < begin {
@@ -25,29 +24,29 @@ func replaceTable(readme []byte, docs []schemaDoc) ([]byte, error) {
 	var out bytes.Buffer
 	out.Write(readme[:begin+len(tableBegin)])
 	out.WriteString("\n")
-	out.WriteString(fieldTables(docs))
+	out.WriteString(fieldTables(m))
 	out.Write(readme[end:])
 	return out.Bytes(), nil
 }
 
 // fieldTables renders one Markdown section per schema.
-func fieldTables(docs []schemaDoc) string {
+func fieldTables(m *model) string {
 	titles := map[string]string{}
-	for _, d := range docs {
-		titles[d.Name+".schema.json"] = d.Title
+	for _, s := range m.Schemas {
+		titles[s.Name+".schema.json"] = s.Title
 	}
 	var b strings.Builder
-	for _, d := range docs {
+	for _, d := range m.Schemas {
 		fmt.Fprintf(&b, "\n#### %s (`schema/%s.schema.json`)\n\n%s\n\n", d.Title, d.Name, d.Description)
-		if len(d.Enum) > 0 {
+		if d.IsEnum() {
 			fmt.Fprintf(&b, "A string, one of: %s.\n", quoteAll(d.Enum))
 			continue
 		}
 		b.WriteString("| field | type | required | bounds | default | description |\n")
 		b.WriteString("| --- | --- | --- | --- | --- | --- |\n")
-		for _, p := range d.Properties {
+		for _, p := range d.Props {
 			required := "no"
-			if slices.Contains(d.Required, p.Name) {
+			if p.Required {
 				required = "yes"
 			}
 			def := "none"

@@ -21,13 +21,14 @@ import (
 // of the generator's traps:
 //   - OnlyModels: no generated UnmarshalJSON, which would turn null or a
 //     missing key into the default and skip bounds on nullable fields; the
-//     runtime validator decides what is valid, and models decodes itself.
-//   - DisableOmitEmpty, DisableOmitZero: 0 and false are marshalled instead of
-//     dropped (and then read back as the defaults 3 and true).
+//     methods of the model types come from taskschema/gen instead.
+//   - DisableOmitEmpty, DisableOmitZero: 0 and false are kept in the tags
+//     (the generated writer writes every field anyway).
 //   - StructNameFromTitle: types are named by the schema titles (TaskInfo, not
 //     TaskInfoSchemaJson); the nullable references (anyOf with null) then
 //     point at the one TaskProgress type.
-//   - MinSizedInts stays off: it can lose an upper bound.
+//   - MinSizedInts stays off: it can lose an upper bound; postProcess makes
+//     every integer an int64 instead (see wideInts).
 //   - Loader: files only, so a $ref is never fetched over HTTP.
 func generatorConfig(warnings *[]string) generator.Config {
 	return generator.Config{
@@ -47,15 +48,15 @@ func generatorConfig(warnings *[]string) generator.Config {
 // runGenerator runs go-jsonschema on the schema files and returns its one
 // output file. Any warning is an error: a warning means a field fell back to
 // interface{} or lost a check.
-func runGenerator(dir string, docs []schemaDoc) ([]byte, error) {
+func runGenerator(dir string, m *model) ([]byte, error) {
 	var warnings []string
 	g, err := generator.New(generatorConfig(&warnings))
 	if err != nil {
 		return nil, err
 	}
-	for _, doc := range docs {
-		if err := g.DoFile(filepath.Join(dir, doc.Name+".schema.json")); err != nil {
-			return nil, fmt.Errorf("go-jsonschema: %s: %w", doc.Name, err)
+	for _, s := range m.Schemas {
+		if err := g.DoFile(filepath.Join(dir, s.Name+".schema.json")); err != nil {
+			return nil, fmt.Errorf("go-jsonschema: %s: %w", s.Name, err)
 		}
 	}
 	sources, err := g.Sources()
@@ -77,7 +78,7 @@ func runGenerator(dir string, docs []schemaDoc) ([]byte, error) {
 // seriousWarnings drops the one expected warning: with StructNameFromTitle,
 // each nullable reference to TaskProgress (anyOf with null) declares the title
 // again, and the generator renames the copy "TaskProgress_1". postProcess
-// writes only the types named by the schema titles, so the copy never reaches
+// keeps only the types named by the schema titles, so the copy never reaches
 // models; the compiler would reject a field that still referred to it.
 func seriousWarnings(warnings []string) []string {
 	var serious []string
@@ -89,185 +90,212 @@ func seriousWarnings(warnings []string) []string {
 	return serious
 }
 
-// goStruct is one struct type of the generator's output.
-type goStruct struct {
-	Name   string
-	Doc    string
-	Fields []goField
+// goOutput is what postProcess reads from go-jsonschema's output.
+type goOutput struct {
+	fset     *token.FileSet
+	pointers map[string]string // named pointer type -> its pointer type
+	structs  map[string]*ast.TypeSpec
+	docs     map[string]string   // type name -> doc comment
+	consts   map[string][]string // type name -> the constants of that type
 }
 
+// goField is one field of a generated struct, as go-jsonschema wrote it.
 type goField struct {
-	Name    string
-	Type    string
-	JSON    string // the json tag's name
-	Options string // extra json tag options, such as ",omitempty"
-	Doc     string
+	Name, Type, JSON, Doc string
 }
 
-// postProcess rewrites go-jsonschema's output into the types the models
-// package exposes:
-//   - a nullable primitive comes out as a named pointer type
-//     (type TaskProgressCurrent *int); the field gets the plain *int instead;
-//   - the aliases left behind by anyOf (type TaskInfoProgress_0 = TaskProgress)
-//     are dropped;
-//   - fields follow the schema's property order, not the alphabet, so that
-//     encoding/json writes them in that order;
-//   - an array whose schema default is [] gets ",omitempty": leaving an empty
-//     array out is lossless, because the decoder fills in the default;
-//   - the status enum and its constants get doc comments.
-func postProcess(src []byte, docs []schemaDoc) ([]byte, map[string]goStruct, error) {
-	fset := token.NewFileSet()
-	file, err := parser.ParseFile(fset, "types_gen.go", src, parser.ParseComments)
+// postProcess takes from go-jsonschema's output what its options cannot
+// change, one step each (each tested on gen/testdata/gojsonschema.go.txt,
+// a recorded output, so that an upgrade shows which step broke):
+//   - parseOutput: the struct types named by the schema titles; the copies
+//     (TaskProgress_1) and the aliases left by anyOf (TaskInfoProgress_0) are
+//     left out;
+//   - enumConstants: go-jsonschema writes an enum's constants in the
+//     alphabet's order, without the schema's description or doc comments,
+//     so the enum is written from the model, under the constant names
+//     go-jsonschema gives them (checked here);
+//   - structFields: a nullable primitive comes out as a named pointer type
+//     (type TaskProgressCurrent *int); the field gets the plain *int;
+//   - wideInts: int becomes int64, so that a bound of 2^53-1 holds on 32-bit
+//     platforms too;
+//   - attachFields: the fields are matched to the schema's properties and
+//     follow their order (not the alphabet); an array whose default is []
+//     gets ",omitempty".
+//
+// It fills in the Go side of every property of m.
+func postProcess(src []byte, m *model) error {
+	out, err := parseOutput(src)
 	if err != nil {
-		return nil, nil, fmt.Errorf("parse generated code: %w", err)
+		return err
 	}
-	pointers := map[string]string{} // named pointer type -> its pointer type
-	structs := map[string]*ast.TypeSpec{}
-	docsOf := map[string]string{}
+	for _, s := range m.Schemas {
+		if s.IsEnum() {
+			if err := enumConstants(out, s); err != nil {
+				return err
+			}
+			continue
+		}
+		ts, ok := out.structs[s.Title]
+		if !ok {
+			return fmt.Errorf("go-jsonschema wrote no struct %s for %s", s.Title, s.Name)
+		}
+		fields, err := structFields(out, ts)
+		if err != nil {
+			return err
+		}
+		for i := range fields {
+			fields[i].Type = wideInts(fields[i].Type)
+		}
+		s.GoDoc = out.docs[s.Title]
+		if err := attachFields(s, fields); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// parseOutput parses go-jsonschema's output.
+func parseOutput(src []byte) (*goOutput, error) {
+	out := &goOutput{fset: token.NewFileSet(), pointers: map[string]string{}, structs: map[string]*ast.TypeSpec{},
+		docs: map[string]string{}, consts: map[string][]string{}}
+	file, err := parser.ParseFile(out.fset, "types_gen.go", src, parser.ParseComments)
+	if err != nil {
+		return nil, fmt.Errorf("parse go-jsonschema's output: %w", err)
+	}
 	for _, decl := range file.Decls {
 		gd, ok := decl.(*ast.GenDecl)
+		if ok && gd.Tok == token.CONST {
+			for _, spec := range gd.Specs {
+				if vs, ok := spec.(*ast.ValueSpec); ok && vs.Type != nil {
+					typ := exprString(out.fset, vs.Type)
+					for _, n := range vs.Names {
+						out.consts[typ] = append(out.consts[typ], n.Name)
+					}
+				}
+			}
+		}
 		if !ok || gd.Tok != token.TYPE {
 			continue
 		}
 		for _, spec := range gd.Specs {
 			ts := spec.(*ast.TypeSpec)
-			docsOf[ts.Name.Name] = gd.Doc.Text()
+			out.docs[ts.Name.Name] = gd.Doc.Text()
 			switch t := ts.Type.(type) {
 			case *ast.StarExpr:
 				if !ts.Assign.IsValid() {
-					pointers[ts.Name.Name] = exprString(fset, t)
+					out.pointers[ts.Name.Name] = exprString(out.fset, t)
 				}
 			case *ast.StructType:
-				structs[ts.Name.Name] = ts
+				out.structs[ts.Name.Name] = ts
 			}
 		}
 	}
-
-	done := map[string]goStruct{}
-	var out bytes.Buffer
-	out.WriteString("// Code generated by github.com/atombender/go-jsonschema and taskschema/gen from schema/*.schema.json; DO NOT EDIT.\n\n")
-	out.WriteString("package models\n\n")
-	if bytes.Contains(src, []byte("time.Time")) {
-		out.WriteString("import \"time\"\n\n")
-	}
-	for _, doc := range docs {
-		switch {
-		case len(doc.Enum) > 0:
-			writeEnum(&out, doc)
-		case len(doc.Properties) > 0:
-			ts, ok := structs[doc.Title]
-			if !ok {
-				return nil, nil, fmt.Errorf("no struct %s generated for %s", doc.Title, doc.Name)
-			}
-			st, err := readStruct(fset, ts, docsOf[doc.Title], pointers)
-			if err != nil {
-				return nil, nil, err
-			}
-			if err := orderFields(&st, doc); err != nil {
-				return nil, nil, err
-			}
-			writeStruct(&out, st)
-			done[doc.Title] = st
-		default:
-			return nil, nil, fmt.Errorf("%s: neither an enum nor an object with properties", doc.Name)
-		}
-	}
-	formatted, err := format.Source(out.Bytes())
-	if err != nil {
-		return nil, nil, fmt.Errorf("format post-processed code: %w\n%s", err, out.Bytes())
-	}
-	return formatted, done, nil
+	return out, nil
 }
 
-func readStruct(fset *token.FileSet, ts *ast.TypeSpec, doc string, pointers map[string]string) (goStruct, error) {
-	st := goStruct{Name: ts.Name.Name, Doc: doc}
-	for _, f := range ts.Type.(*ast.StructType).Fields.List {
-		if len(f.Names) != 1 || f.Tag == nil {
-			return goStruct{}, fmt.Errorf("%s: unexpected field shape", st.Name)
-		}
-		typ := exprString(fset, f.Type)
-		if ptr, ok := pointers[typ]; ok {
-			typ = ptr
-		}
-		if strings.Contains(typ, "interface") || typ == "any" {
-			return goStruct{}, fmt.Errorf("%s.%s: generated as %s", st.Name, f.Names[0].Name, typ)
-		}
-		tag, err := strconv.Unquote(f.Tag.Value)
-		if err != nil {
-			return goStruct{}, err
-		}
-		jsonTag := reflect.StructTag(tag).Get("json")
-		name, opts, _ := strings.Cut(jsonTag, ",")
-		if opts != "" {
-			return goStruct{}, fmt.Errorf("%s.%s: unexpected json options %q", st.Name, name, opts)
-		}
-		st.Fields = append(st.Fields, goField{Name: f.Names[0].Name, Type: typ, JSON: name, Doc: f.Doc.Text()})
+// enumConstants checks that go-jsonschema declares the enum s with exactly
+// the constants that the model writes.
+func enumConstants(out *goOutput, s *schemaModel) error {
+	var want []string
+	for _, v := range s.Enum {
+		want = append(want, enumConstName(s.Title, v))
 	}
-	return st, nil
-}
-
-// orderFields puts the fields in the schema's property order and adds
-// ",omitempty" to arrays whose default is the empty array.
-func orderFields(st *goStruct, doc schemaDoc) error {
-	if len(st.Fields) != len(doc.Properties) {
-		return fmt.Errorf("%s: %d fields for %d properties", st.Name, len(st.Fields), len(doc.Properties))
+	got := slices.Sorted(slices.Values(out.consts[s.Title]))
+	if !slices.Equal(got, slices.Sorted(slices.Values(want))) {
+		return fmt.Errorf("%s: go-jsonschema declares the constants %v, the model %v", s.Title, got, want)
 	}
-	ordered := make([]goField, 0, len(st.Fields))
-	for _, p := range doc.Properties {
-		i := slices.IndexFunc(st.Fields, func(f goField) bool { return f.JSON == p.Name })
-		if i < 0 {
-			return fmt.Errorf("%s: no field for property %q", st.Name, p.Name)
-		}
-		f := st.Fields[i]
-		if def, ok := p.Keywords["default"].([]any); ok && len(def) == 0 && strings.HasPrefix(f.Type, "[]") {
-			f.Options = ",omitempty"
-		}
-		ordered = append(ordered, f)
-	}
-	st.Fields = ordered
 	return nil
 }
 
-func writeStruct(out *bytes.Buffer, st goStruct) {
-	writeComment(out, "", st.Doc)
-	fmt.Fprintf(out, "type %s struct {\n", st.Name)
-	for i, f := range st.Fields {
-		if i > 0 {
-			out.WriteString("\n")
+// structFields lists the fields of a struct, with named pointer types
+// replaced by the pointers they name.
+func structFields(out *goOutput, ts *ast.TypeSpec) ([]goField, error) {
+	var fields []goField
+	name := ts.Name.Name
+	for _, f := range ts.Type.(*ast.StructType).Fields.List {
+		if len(f.Names) != 1 || f.Tag == nil {
+			return nil, fmt.Errorf("%s: unexpected field shape", name)
 		}
-		writeComment(out, "\t", f.Doc)
-		fmt.Fprintf(out, "\t%s %s `json:\"%s%s\"`\n", f.Name, f.Type, f.JSON, f.Options)
+		typ := exprString(out.fset, f.Type)
+		if ptr, ok := out.pointers[typ]; ok {
+			typ = ptr
+		}
+		if strings.Contains(typ, "interface") || typ == "any" {
+			return nil, fmt.Errorf("%s.%s: generated as %s", name, f.Names[0].Name, typ)
+		}
+		tag, err := strconv.Unquote(f.Tag.Value)
+		if err != nil {
+			return nil, err
+		}
+		jsonName, opts, _ := strings.Cut(reflect.StructTag(tag).Get("json"), ",")
+		if opts != "" {
+			return nil, fmt.Errorf("%s.%s: unexpected json options %q", name, jsonName, opts)
+		}
+		fields = append(fields, goField{Name: f.Names[0].Name, Type: typ, JSON: jsonName, Doc: f.Doc.Text()})
 	}
-	out.WriteString("}\n\n")
+	return fields, nil
 }
 
-func writeEnum(out *bytes.Buffer, doc schemaDoc) {
-	writeComment(out, "", doc.Description)
-	fmt.Fprintf(out, "type %s string\n\n", doc.Title)
-	fmt.Fprintf(out, "// The values of %s, in the schema's order.\nconst (\n", doc.Title)
-	for _, v := range doc.Enum {
-		name := enumConstName(doc.Title, v)
-		fmt.Fprintf(out, "\t// %s is the status %q.\n\t%s %s = %q\n", name, v, name, doc.Title, v)
+// wideInts turns int into int64, in a plain, pointer or slice type.
+func wideInts(typ string) string {
+	base := strings.TrimLeft(typ, "*[]")
+	if base == "int" {
+		return typ[:len(typ)-len(base)] + "int64"
 	}
-	out.WriteString(")\n\n")
+	return typ
 }
 
-// writeComment writes text as a // comment, wrapped at about 80 columns.
-func writeComment(out *bytes.Buffer, indent, text string) {
-	line := ""
-	for _, word := range strings.Fields(text) {
-		if line != "" && len(indent)+3+len(line)+1+len(word) > 80 {
-			fmt.Fprintf(out, "%s// %s\n", indent, line)
-			line = ""
-		}
-		if line != "" {
-			line += " "
-		}
-		line += word
+// attachFields matches the fields to the schema's properties.
+func attachFields(s *schemaModel, fields []goField) error {
+	if len(fields) != len(s.Props) {
+		return fmt.Errorf("%s: %d fields for %d properties", s.Title, len(fields), len(s.Props))
 	}
-	if line != "" {
-		fmt.Fprintf(out, "%s// %s\n", indent, line)
+	for _, p := range s.Props {
+		i := slices.IndexFunc(fields, func(f goField) bool { return f.JSON == p.Name })
+		if i < 0 {
+			return fmt.Errorf("%s: no field for property %q", s.Title, p.Name)
+		}
+		f := fields[i]
+		if want := goType(p); f.Type != want {
+			return fmt.Errorf("%s.%s: go-jsonschema wrote %s, the model wants %s", s.Title, f.Name, f.Type, want)
+		}
+		p.Field, p.GoType, p.GoDoc = f.Name, f.Type, f.Doc
+		if def, ok := p.Default.([]any); ok && len(def) == 0 && p.Kind == kindArrayOfRef {
+			p.Options = ",omitempty"
+		}
 	}
+	return nil
+}
+
+// goType is the Go type the model gives a property: what go-jsonschema
+// must have written, after wideInts.
+func goType(p *prop) string {
+	t := valueType(p)
+	switch {
+	case p.Kind == kindArrayOfRef:
+		return "[]" + t
+	case p.Nullable:
+		return "*" + t
+	}
+	return t
+}
+
+// valueType is the Go type of a property's value, without the pointer of a
+// nullable property or the slice of an array.
+func valueType(p *prop) string {
+	switch p.Kind {
+	case kindString:
+		return "string"
+	case kindDateTime:
+		return "time.Time"
+	case kindInt:
+		return "int64"
+	case kindFloat:
+		return "float64"
+	case kindBool:
+		return "bool"
+	}
+	return p.Ref.Title
 }
 
 func exprString(fset *token.FileSet, e ast.Expr) string {
@@ -279,5 +307,8 @@ func exprString(fset *token.FileSet, e ast.Expr) string {
 // enumConstName names the constant of an enum value: TaskStatus + "pending"
 // gives TaskStatusPending.
 func enumConstName(title, value string) string {
+	if value == "" {
+		return ""
+	}
 	return title + strings.ToUpper(value[:1]) + value[1:]
 }

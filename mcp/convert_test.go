@@ -15,7 +15,7 @@ func ptr[T any](v T) *T { return &v }
 func TestStatusTable(t *testing.T) {
 	for _, tc := range []struct {
 		status      models.TaskStatus
-		retries     int
+		retries     int64
 		want        mcptasks.TaskStatus
 		wantMessage string
 	}{

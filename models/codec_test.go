@@ -92,8 +92,8 @@ func unitFullTaskInfo() TaskInfo {
 		RefID:  "ref-full",
 		Status: TaskStatusFailed,
 		Progress: &TaskProgress{
-			Current:    unitPtr(25),
-			Total:      unitPtr(100),
+			Current:    unitPtr[int64](25),
+			Total:      unitPtr[int64](100),
 			Message:    unitPtr("step 25"),
 			Percentage: unitPtr(25.0),
 		},
@@ -132,7 +132,7 @@ func TestRoundTripKeepsZeroAndFalse(t *testing.T) {
 	noRetry := NewAsyncTaskResponse("ref-false", TaskStatusFailed, time.Unix(1000, 0).UTC())
 	noRetry.CanRetry = false
 
-	zeroProgress := TaskProgress{Current: unitPtr(0), Total: unitPtr(0), Message: unitPtr(""), Percentage: unitPtr(0.0)}
+	zeroProgress := TaskProgress{Current: unitPtr[int64](0), Total: unitPtr[int64](0), Message: unitPtr(""), Percentage: unitPtr(0.0)}
 
 	tests := []struct {
 		name     string
@@ -306,7 +306,7 @@ func TestMarshalRejectsWhatTheSchemaRejects(t *testing.T) {
 		{"retry_count above 2^53-1", withTask(func(t *TaskInfo) { t.RetryCount = 1 << 53 }), "task_info", "/retry_count", "maximum", "must be at most 9007199254740991, got 9007199254740992"},
 		{"percentage 150", TaskProgress{Percentage: unitPtr(150.0)}, "task_progress", "/percentage", "maximum", "must be at most 100, got 150"},
 		{"nested percentage 150", withTask(func(t *TaskInfo) { t.Progress = &TaskProgress{Percentage: unitPtr(150.0)} }), "task_info", "/progress/percentage", "maximum", "must be at most 100, got 150"},
-		{"negative current", TaskProgress{Current: unitPtr(-1)}, "task_progress", "/current", "minimum", ""},
+		{"negative current", TaskProgress{Current: unitPtr[int64](-1)}, "task_progress", "/current", "minimum", ""},
 		{"attempt 0", RetryInfo{Attempt: 0, Error: "e"}, "retry_info", "/attempt", "minimum", "must be at least 1, got 0"},
 		{"started_at after year 9999", withTask(func(t *TaskInfo) { t.StartedAt = 253402300800 }), "task_info", "/started_at", "maximum", ""},
 		{"negative eta", withResponse(func(r *AsyncTaskResponse) { r.EtaSeconds = unitPtr(-1.0) }), "async_task_response", "/eta_seconds", "minimum", ""},
@@ -676,7 +676,7 @@ func TestUnmarshalMatchesKeysExactly(t *testing.T) {
 
 	tests := []struct {
 		data string
-		want int
+		want int64
 	}{
 		{`{"retry_count":0,"RETRY_COUNT":-5,"ref_id":"r","started_at":1}`, 0},
 		{`{"RETRY_COUNT":-5,"retry_count":0,"ref_id":"r","started_at":1}`, 0},
@@ -713,8 +713,8 @@ func TestUnmarshalIntegerForms(t *testing.T) {
 		RetryCount: 2,
 		MaxRetries: 100,
 		Progress: &TaskProgress{
-			Current:    unitPtr(2),
-			Total:      unitPtr(10),
+			Current:    unitPtr[int64](2),
+			Total:      unitPtr[int64](10),
 			Percentage: unitPtr(20.0),
 		},
 		RetryHistory: []RetryInfo{{Attempt: 1, Error: "x", Timestamp: 0}},
@@ -725,7 +725,7 @@ func TestUnmarshalIntegerForms(t *testing.T) {
 
 	tests := []struct {
 		number string
-		want   int
+		want   int64
 		ok     bool
 	}{
 		{"2.0", 2, true},
@@ -770,7 +770,7 @@ func TestUnmarshalIntegerForms(t *testing.T) {
 func TestUnmarshalIntegerWithLargeExponent(t *testing.T) {
 	tests := []struct {
 		name, number string
-		want         int
+		want         int64
 	}{
 		{"0e500", "0e500", 0},
 		{"0e-500", "0e-500", 0},

@@ -82,14 +82,14 @@ func TestConcurrentUse(t *testing.T) {
 	t.Cleanup(func() { loadRegistry = saved })
 
 	ptrTo := func(v float64) *float64 { return &v }
-	intPtr := func(v int) *int { return &v }
+	ptrTo64 := func(v int64) *int64 { return &v }
 	strPtr := func(v string) *string { return &v }
 
 	// Values shared by every goroutine, which only read them.
 	sharedTask := TaskInfo{
 		RefID:      "shared",
 		Status:     TaskStatusProcessing,
-		Progress:   &TaskProgress{Current: intPtr(1), Total: intPtr(4), Message: strPtr("m"), Percentage: ptrTo(25)},
+		Progress:   &TaskProgress{Current: ptrTo64(1), Total: ptrTo64(4), Message: strPtr("m"), Percentage: ptrTo(25)},
 		StartedAt:  1700000000,
 		RetryCount: 1,
 		MaxRetries: 3,
@@ -134,7 +134,7 @@ func TestConcurrentUse(t *testing.T) {
 				return wantViolations(err, "async_task_response", "/eta_seconds minimum", "/started_at format")
 			}),
 		unmarshalOp("unmarshal task_progress", `{"current":2,"total":2.0,"percentage":-0}`,
-			TaskProgress{Current: intPtr(2), Total: intPtr(2), Percentage: ptrTo(0)}, nil),
+			TaskProgress{Current: ptrTo64(2), Total: ptrTo64(2), Percentage: ptrTo(0)}, nil),
 		unmarshalOp("unmarshal retry_info invalid", `{"attempt":0,"timestamp":1e12}`, RetryInfo{},
 			func(err error) string {
 				return wantViolations(err, "retry_info", "/attempt minimum", "/error required", "/timestamp maximum")

@@ -69,7 +69,7 @@ func TestToAsyncTaskResponseCopiesTaskFields(t *testing.T) {
 func TestToAsyncTaskResponseCanRetry(t *testing.T) {
 	tests := []struct {
 		status       TaskStatus
-		retries, max int
+		retries, max int64
 		want         bool
 	}{
 		{TaskStatusFailed, 0, 3, true},
@@ -115,7 +115,7 @@ func TestToAsyncTaskResponseMessage(t *testing.T) {
 		{"given message kept (cancelled)", task{status: TaskStatusCancelled}, " ", " "},
 		{"processing uses the progress message", task{TaskStatusProcessing, &TaskProgress{Message: unitPtr("step 3 of 10")}, nil}, "", "step 3 of 10"},
 		{"processing with an empty progress message", task{TaskStatusProcessing, &TaskProgress{Message: unitPtr("")}, nil}, "", "Task is processing (ref_id=ref-7)"},
-		{"processing without a progress message", task{TaskStatusProcessing, &TaskProgress{Current: unitPtr(1)}, nil}, "", "Task is processing (ref_id=ref-7)"},
+		{"processing without a progress message", task{TaskStatusProcessing, &TaskProgress{Current: unitPtr[int64](1)}, nil}, "", "Task is processing (ref_id=ref-7)"},
 		{"processing without progress", task{status: TaskStatusProcessing}, "", "Task is processing (ref_id=ref-7)"},
 		{"failed with an error", task{TaskStatusFailed, nil, unitPtr("disk full")}, "", "Task failed: disk full"},
 		{"failed with a nil error", task{status: TaskStatusFailed}, "", "Task failed: unknown error"},
@@ -165,7 +165,7 @@ func TestToAsyncTaskResponseMessage(t *testing.T) {
 
 func TestToAsyncTaskResponseETA(t *testing.T) {
 	start := 1000.0
-	progress := func(current, total int) *TaskProgress {
+	progress := func(current, total int64) *TaskProgress {
 		return &TaskProgress{Current: &current, Total: &total}
 	}
 	at := func(seconds float64) time.Time { return unixTime(start + seconds) }
@@ -193,8 +193,8 @@ func TestToAsyncTaskResponseETA(t *testing.T) {
 		{"no progress gives none", nil, nil, nil, at(10), nil},
 		{"empty progress gives none", &TaskProgress{}, nil, nil, at(10), nil},
 		{"percentage alone gives none", &TaskProgress{Percentage: unitPtr(50.0)}, nil, nil, at(10), nil},
-		{"current nil gives none", &TaskProgress{Total: unitPtr(100)}, nil, nil, at(10), nil},
-		{"total nil gives none", &TaskProgress{Current: unitPtr(25)}, nil, nil, at(10), nil},
+		{"current nil gives none", &TaskProgress{Total: unitPtr[int64](100)}, nil, nil, at(10), nil},
+		{"total nil gives none", &TaskProgress{Current: unitPtr[int64](25)}, nil, nil, at(10), nil},
 		{"elapsed 0 gives none", progress(25, 100), nil, nil, at(0), nil},
 		{"negative elapsed gives none", progress(25, 100), nil, nil, at(-10), nil},
 		{"completed_at 0 gives negative elapsed, none", progress(25, 100), unitPtr(0.0), nil, at(10), nil},
@@ -226,24 +226,24 @@ func TestToAsyncTaskResponseETA(t *testing.T) {
 func TestEstimateETA(t *testing.T) {
 	tests := []struct {
 		name           string
-		current, total *int
+		current, total *int64
 		elapsed        time.Duration
 		want           float64
 		ok             bool
 	}{
-		{"25 of 100 after 10s", unitPtr(25), unitPtr(100), 10 * time.Second, 30, true},
-		{"75 of 100 after 30s", unitPtr(75), unitPtr(100), 30 * time.Second, 10, true},
-		{"99 of 100 after 99ms", unitPtr(99), unitPtr(100), 99 * time.Millisecond, 0.001, true},
-		{"done", unitPtr(100), unitPtr(100), 10 * time.Second, 0, true},
-		{"past done", unitPtr(101), unitPtr(100), 0, 0, true},
-		{"current 0", unitPtr(0), unitPtr(100), 10 * time.Second, 0, false},
-		{"negative current", unitPtr(-1), unitPtr(100), 10 * time.Second, 0, false},
-		{"current nil", nil, unitPtr(100), 10 * time.Second, 0, false},
-		{"total nil", unitPtr(1), nil, 10 * time.Second, 0, false},
-		{"elapsed 0", unitPtr(1), unitPtr(100), 0, 0, false},
-		{"elapsed negative", unitPtr(1), unitPtr(100), -time.Second, 0, false},
-		{"beyond 2^53-1", unitPtr(1), unitPtr(unitMaxInt), 2 * time.Second, 0, false},
-		{"1ns elapsed", unitPtr(1), unitPtr(2), time.Nanosecond, 1e-9, true},
+		{"25 of 100 after 10s", unitPtr[int64](25), unitPtr[int64](100), 10 * time.Second, 30, true},
+		{"75 of 100 after 30s", unitPtr[int64](75), unitPtr[int64](100), 30 * time.Second, 10, true},
+		{"99 of 100 after 99ms", unitPtr[int64](99), unitPtr[int64](100), 99 * time.Millisecond, 0.001, true},
+		{"done", unitPtr[int64](100), unitPtr[int64](100), 10 * time.Second, 0, true},
+		{"past done", unitPtr[int64](101), unitPtr[int64](100), 0, 0, true},
+		{"current 0", unitPtr[int64](0), unitPtr[int64](100), 10 * time.Second, 0, false},
+		{"negative current", unitPtr[int64](-1), unitPtr[int64](100), 10 * time.Second, 0, false},
+		{"current nil", nil, unitPtr[int64](100), 10 * time.Second, 0, false},
+		{"total nil", unitPtr[int64](1), nil, 10 * time.Second, 0, false},
+		{"elapsed 0", unitPtr[int64](1), unitPtr[int64](100), 0, 0, false},
+		{"elapsed negative", unitPtr[int64](1), unitPtr[int64](100), -time.Second, 0, false},
+		{"beyond 2^53-1", unitPtr[int64](1), unitPtr[int64](unitMaxInt), 2 * time.Second, 0, false},
+		{"1ns elapsed", unitPtr[int64](1), unitPtr[int64](2), time.Nanosecond, 1e-9, true},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -266,7 +266,7 @@ func TestToAsyncTaskResponseZeroNowUsesTheClock(t *testing.T) {
 	started := before.Add(-10 * time.Second)
 	task := NewTaskInfo("r", float64(started.UnixNano())/1e9)
 	task.Status = TaskStatusProcessing
-	task.Progress = &TaskProgress{Current: unitPtr(25), Total: unitPtr(100)}
+	task.Progress = &TaskProgress{Current: unitPtr[int64](25), Total: unitPtr[int64](100)}
 	resp := task.ToAsyncTaskResponse(ResponseOptions{})
 	after := time.Now()
 	if resp.EtaSeconds == nil {
@@ -285,7 +285,7 @@ func TestToAsyncTaskResponseZeroNowUsesTheClock(t *testing.T) {
 func TestToAsyncTaskResponseETAWithVeryLongElapsed(t *testing.T) {
 	task := NewTaskInfo("r", 0)
 	task.Status = TaskStatusProcessing
-	task.Progress = &TaskProgress{Current: unitPtr(1), Total: unitPtr(2)}
+	task.Progress = &TaskProgress{Current: unitPtr[int64](1), Total: unitPtr[int64](2)}
 	now := time.Unix(253402300799, 0) // 9999-12-31T23:59:59Z
 	resp := task.ToAsyncTaskResponse(ResponseOptions{Now: now})
 	if err := Validate(resp); err != nil {
@@ -307,7 +307,7 @@ var unitTaskVariants = struct {
 	startedAt []float64
 	completed []func(started float64) *float64
 	errors    []*string
-	retries   [][2]int
+	retries   [][2]int64
 	now       []time.Time
 	messages  []string
 	etas      []*float64
@@ -316,19 +316,19 @@ var unitTaskVariants = struct {
 	progress: []*TaskProgress{
 		nil,
 		{},
-		{Current: unitPtr(25), Total: unitPtr(100)},
-		{Current: unitPtr(0), Total: unitPtr(100)},
-		{Current: unitPtr(0), Total: unitPtr(0)},
-		{Current: unitPtr(100), Total: unitPtr(100), Percentage: unitPtr(100.0)},
-		{Current: unitPtr(150), Total: unitPtr(100)},
-		{Current: unitPtr(1), Total: unitPtr(unitMaxInt)},
-		{Current: unitPtr(unitMaxInt), Total: unitPtr(unitMaxInt)},
-		{Current: unitPtr(1), Total: unitPtr(3), Message: unitPtr("one third"), Percentage: unitPtr(100.0 / 3)},
+		{Current: unitPtr[int64](25), Total: unitPtr[int64](100)},
+		{Current: unitPtr[int64](0), Total: unitPtr[int64](100)},
+		{Current: unitPtr[int64](0), Total: unitPtr[int64](0)},
+		{Current: unitPtr[int64](100), Total: unitPtr[int64](100), Percentage: unitPtr(100.0)},
+		{Current: unitPtr[int64](150), Total: unitPtr[int64](100)},
+		{Current: unitPtr[int64](1), Total: unitPtr[int64](unitMaxInt)},
+		{Current: unitPtr[int64](unitMaxInt), Total: unitPtr[int64](unitMaxInt)},
+		{Current: unitPtr[int64](1), Total: unitPtr[int64](3), Message: unitPtr("one third"), Percentage: unitPtr(100.0 / 3)},
 		{Message: unitPtr("")},
 		{Message: unitPtr("working \u2603 \"quoted\" <b>")},
 		{Percentage: unitPtr(0.0)},
-		{Current: unitPtr(7)},
-		{Total: unitPtr(7)},
+		{Current: unitPtr[int64](7)},
+		{Total: unitPtr[int64](7)},
 	},
 	startedAt: []float64{0, 1e-9, 0.5, 1000, 1000.5, 1700000000.123456, 253402300798.99997, 253402300799},
 	completed: []func(float64) *float64{
@@ -339,7 +339,7 @@ var unitTaskVariants = struct {
 		func(float64) *float64 { return unitPtr(253402300799.0) },
 	},
 	errors:   []*string{nil, unitPtr(""), unitPtr("boom"), unitPtr("line1\nline2 \u00e9")},
-	retries:  [][2]int{{0, 3}, {3, 3}, {0, 0}, {5, 3}, {unitMaxInt, unitMaxInt}},
+	retries:  [][2]int64{{0, 3}, {3, 3}, {0, 0}, {5, 3}, {unitMaxInt, unitMaxInt}},
 	now:      []time.Time{{}, time.Unix(0, 0), time.Unix(1, 1), time.Unix(2000, 0), time.Unix(1700000000, 0).In(time.FixedZone("x", -7*3600)), time.Unix(253402300799, 999999999)},
 	messages: []string{"", "given message"},
 	etas:     []*float64{nil, nil, unitPtr(0.0), unitPtr(12.5)},

@@ -13,16 +13,17 @@
 // # Reading and writing
 //
 // [Unmarshal] validates a payload against the schema of the target's type and
-// only then decodes it; [Marshal] encodes a value and validates the result;
-// [Validate] checks a value without keeping the bytes. A payload or value that
+// only then decodes it; [Marshal] checks a value and encodes it; [Validate]
+// checks a value without encoding it. A payload or value that
 // the schema rejects gives a [*ValidationError] that lists every [Violation]
 // with the JSON Pointer of the offending value, the keyword that failed and a
 // message.
 //
 // The schemas are compiled once, from the files embedded in the binary; no
 // schema is ever fetched over the network. The check that runs on every call
-// is generated from the same files (checks_gen.go): it reads a payload
-// straight into the Go type in one pass. A value it rejects is explained by
+// is generated from the same files (model_gen.go): it reads a payload
+// straight into the Go type in one pass, and a generated writer encodes a
+// checked value without reflection. A value it rejects is explained by
 // the jsonschema v6 validator, which also serves as the oracle in the tests.
 //
 // # Payload rules and limits
@@ -33,7 +34,10 @@
 // exponent, and the number of violations listed. [DefaultLimits] are what
 // [Unmarshal], [ValidateJSON] and the command-line tool apply; use the
 // methods of a Limits value for others, and [Limits.ReadAll] to read a
-// payload from a stream.
+// payload from a stream. Every limit has a ceiling ([LimitCeilings]) that
+// no Limits value lifts: 0 means the ceiling, not "no limit". A syntax error
+// names the character it found (a byte-order mark, U+00A0 NO-BREAK SPACE)
+// or, when it is not UTF-8, the byte in hex.
 //
 // # One verdict
 //
@@ -52,16 +56,39 @@
 //     lowercase "t" or "z"; the schema's pattern rejects a leap second
 //     (second 60) and the year 0000, which time.Time or Python's datetime
 //     cannot hold;
+//   - a date-time never depends on the machine's zone: it is decoded in UTC
+//     when its offset is zero ("Z", "+00:00" or "-00:00") and otherwise in a
+//     fixed zone with the offset as written, never in time.Local, so Marshal
+//     writes the offset back and decoding that again gives a time.Time == to
+//     the first; RFC 3339's "-00:00" (local offset unknown) is read as UTC
+//     and written back as "Z", since time.Time cannot say "unknown";
 //   - every number the schema accepts fits its Go type, because every number
-//     field has a maximum.
+//     field has a maximum and integers are int64 on every platform.
 //
 // [Marshal] writes every field, so 0 and false survive a round trip, except an
-// empty retry_history, whose absence means the same (its default is []).
+// empty retry_history, whose absence means the same (its default is []). It
+// writes nothing that [Unmarshal] with the same limits refuses: it does not
+// HTML-escape, and it refuses an encoding beyond the limits (such as more
+// than MaxBytes) with the keyword [KeywordLimit]; [Limits.Marshal] applies
+// other limits.
+//
+// # Inside encoding/json
+//
+// Every model type has MarshalJSON and UnmarshalJSON methods that go through
+// the same reader, checks, writer and [DefaultLimits], so the one verdict
+// holds wherever encoding/json meets a model (a struct field, a slice, a map
+// value): a value the schema rejects makes json.Unmarshal or json.Marshal
+// fail with the model's *ValidationError (wrapped in a *json.MarshalerError
+// by json.Marshal), whose pointers are relative to the model value, not to
+// the enclosing document. A struct that embeds a model type inherits these
+// methods and so reads and writes as the model alone. json.Marshal
+// HTML-escapes what MarshalJSON returns; a json.Encoder with
+// SetEscapeHTML(false) does not.
 //
 // # Defaults
 //
 // Go's zero values are not the schema's defaults. [NewTaskInfo],
 // [NewAsyncTaskResponse] and [NewTaskProgress] return values with the
-// defaults filled in from the schema files (status "pending", max_retries 3,
+// defaults that gen writes from the schema files (status "pending", max_retries 3,
 // can_retry true).
 package models

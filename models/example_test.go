@@ -1,6 +1,7 @@
 package models_test
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -114,4 +115,37 @@ func ExampleNewTaskInfo() {
 	// retry_history: 0 entries
 	// progress, completed_at, error are nil: true true true
 	// valid: true
+}
+
+// A model inside a document that encoding/json reads keeps the one verdict:
+// its generated UnmarshalJSON checks it, and the violations point into the
+// model value.
+func ExampleTaskInfo_UnmarshalJSON() {
+	var result struct {
+		Task models.TaskInfo `json:"task"`
+		Note string          `json:"note"`
+	}
+	doc := []byte(`{"task": {"ref_id": "r", "started_at": 1, "status": "bogus"}, "note": "n"}`)
+	err := json.Unmarshal(doc, &result)
+	var verr *models.ValidationError
+	if errors.As(err, &verr) {
+		for _, v := range verr.Violations {
+			fmt.Printf("%s %s\n", v.InstancePath, v.Keyword)
+		}
+	}
+	// Output:
+	// /status enum
+}
+
+// Limits.Marshal refuses an encoding that Unmarshal with the same limits
+// would refuse to read.
+func ExampleLimits_Marshal() {
+	task := models.NewTaskInfo("ref-1", 1000)
+	_, err := models.Limits{MaxBytes: 64}.Marshal(task)
+	fmt.Println(err)
+	out, _ := models.Marshal(models.NewTaskInfo("<ref & co>", 1000))
+	fmt.Println(string(out))
+	// Output:
+	// taskschema: invalid task_info: (root): limit: the encoding is 136 bytes, more than MaxBytes (64)
+	// {"ref_id":"<ref & co>","status":"pending","progress":null,"started_at":1000,"completed_at":null,"error":null,"retry_count":0,"max_retries":3}
 }

@@ -12,7 +12,7 @@ import (
 	"github.com/mcp-refcache/taskschema/internal/jsonread"
 )
 
-// The generated readers and checks in checks_gen.go call the helpers in this
+// The generated readers and checks in model_gen.go call the helpers in this
 // file with the bounds and patterns of the schemas. A reader returns false
 // when the payload breaks the schema (or the reader stops on an error); at
 // the top level it notes each rejected property value in a report, reads
@@ -28,15 +28,16 @@ type report struct {
 
 // failure is a value that its property's schema rejects.
 type failure struct {
-	schema, property string // property "" is the whole schema
-	pointer          string // where the value is in the payload
-	start, end       int    // the value's bytes in the payload
+	schema     schemaID
+	property   propertyID // propertyNone: the whole value
+	pointer    string     // where the value is in the payload
+	start, end int        // the value's bytes in the payload
 }
 
 // add notes that the value marked by m failed its property's schema, after
 // reading the rest of it. It returns false when reading must stop: for a
 // nested reader (rep is nil) or when the reader has failed.
-func (rep *report) add(r *jsonread.Reader, m jsonread.Mark, schema, property string) bool {
+func (rep *report) add(r *jsonread.Reader, m jsonread.Mark, schema schemaID, property propertyID) bool {
 	if rep == nil {
 		return false
 	}
@@ -84,13 +85,14 @@ func (b intBounds) contains(i int64) bool {
 	return (!b.hasMin || i >= b.min) && (!b.hasMax || i <= b.max)
 }
 
-// contains reports whether f lies within the bounds; NaN never does.
+// contains reports whether f lies within the bounds; NaN and the
+// infinities, which JSON cannot write, never do.
 func (b floatBounds) contains(f float64) bool {
-	return (!b.hasMin || f >= b.min) && (!b.hasMax || f <= b.max) && !math.IsNaN(f)
+	return (!b.hasMin || f >= b.min) && (!b.hasMax || f <= b.max) && !math.IsNaN(f) && !math.IsInf(f, 0)
 }
 
 // readInt reads an integer-valued number within b into dst.
-func readInt(r *jsonread.Reader, dst *int, b intBounds) bool {
+func readInt(r *jsonread.Reader, dst *int64, b intBounds) bool {
 	if r.Peek() != jsonread.Number {
 		return false
 	}
@@ -108,7 +110,7 @@ func readInt(r *jsonread.Reader, dst *int, b intBounds) bool {
 	if !b.contains(i) {
 		return false
 	}
-	*dst = int(i)
+	*dst = i
 	return true
 }
 

@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"time"
 	"unicode/utf8"
+
+	"github.com/mcp-refcache/taskschema/internal/jsonpointer"
 )
 
 // goValueViolations finds the values in v that have no JSON form, which
@@ -34,13 +36,13 @@ func goValueViolations(v reflect.Value, path string) []Violation {
 	case reflect.Slice:
 		var vs []Violation
 		for i := range v.Len() {
-			vs = append(vs, goValueViolations(v.Index(i), path+"/"+strconv.Itoa(i))...)
+			vs = append(vs, goValueViolations(v.Index(i), jsonpointer.Index(path, i))...)
 		}
 		return vs
 	case reflect.Struct:
 		var vs []Violation
 		for i := range v.NumField() {
-			vs = append(vs, goValueViolations(v.Field(i), path+"/"+escapeToken(jsonName(v.Type().Field(i))))...)
+			vs = append(vs, goValueViolations(v.Field(i), jsonpointer.Key(path, jsonName(v.Type().Field(i))))...)
 		}
 		return vs
 	}

@@ -32,6 +32,8 @@ import (
 //	  "maxAllocBytes": 65536,   bound on the bytes one Unmarshal allocates (the input not counted)
 //	  "decoded": {"/retry_count": "0"},  for a valid case: JSON Pointer -> the JSON that Marshal
 //	                            writes there for the decoded value
+//	  "limits": {},             the Limits to apply (optional; default: DefaultLimits()),
+//	                            as JSON with the field names: {} is Limits{}
 //	  "note": "..."             why the case is there (optional)
 //	}
 //
@@ -62,6 +64,15 @@ type hostileCase struct {
 	Decoded       map[string]string   `json:"decoded"`
 	Note          string              `json:"note"`
 	Recipe        []hostileRecipePart `json:"recipe"`
+	Limits        *Limits             `json:"limits"`
+}
+
+// limits returns the limits the case applies.
+func (c hostileCase) limits() Limits {
+	if c.Limits == nil {
+		return DefaultLimits()
+	}
+	return *c.Limits
 }
 
 // hostileRecipePart is a text written times times.
@@ -199,10 +210,11 @@ func runHostileCase(t *testing.T, name string, c hostileCase) {
 	data := c.payload(t, name)
 	typ := hostileModelType(t, c.Schema)
 	target := reflect.New(typ)
-	err := callNoPanic(t, "Unmarshal", func() error { return Unmarshal(data, target.Interface()) })
+	limits := c.limits()
+	err := callNoPanic(t, "Unmarshal", func() error { return limits.Unmarshal(data, target.Interface()) })
 
 	// ValidateJSON gives the same verdict, to the violation.
-	err2 := callNoPanic(t, "ValidateJSON", func() error { return ValidateJSON(c.Schema, data) })
+	err2 := callNoPanic(t, "ValidateJSON", func() error { return limits.ValidateJSON(c.Schema, data) })
 	if fmt.Sprint(err) != fmt.Sprint(err2) {
 		t.Errorf("Unmarshal and ValidateJSON disagree:\nUnmarshal:    %v\nValidateJSON: %v", err, err2)
 	}
@@ -235,7 +247,7 @@ func runHostileCase(t *testing.T, name string, c hostileCase) {
 	}
 
 	allocated := bytesAllocatedBy(3, func() {
-		_ = Unmarshal(data, reflect.New(typ).Interface())
+		_ = limits.Unmarshal(data, reflect.New(typ).Interface())
 	})
 	if allocated > c.MaxAllocBytes {
 		t.Errorf("one Unmarshal of %d bytes allocated %d bytes, more than maxAllocBytes %d", len(data), allocated, c.MaxAllocBytes)
@@ -318,10 +330,8 @@ func resolvePointer(doc any, ptr string) (any, bool) {
 // hostileModelType returns the model type of a schema stem.
 func hostileModelType(t *testing.T, schemaName string) reflect.Type {
 	t.Helper()
-	for typ, n := range modelSchemas {
-		if n == schemaName {
-			return typ
-		}
+	if id, ok := schemaNamed(schemaName); ok {
+		return schemaTable[id].goType
 	}
 	t.Fatalf("no model type for schema %q", schemaName)
 	return nil

@@ -1,7 +1,9 @@
 package models
 
 import (
+	"encoding/json"
 	"errors"
+	"io"
 	"strings"
 	"testing"
 )
@@ -34,7 +36,15 @@ func TestLimits(t *testing.T) {
 		{"default: exponent 400", DefaultLimits(), `{"ref_id":"r","started_at":1e-400}`, false},
 		{"default: exponent 401", DefaultLimits(), `{"ref_id":"r","started_at":1e-401}`, true},
 		{"default: the validator-panic number", DefaultLimits(), `{"ref_id":"r","started_at":1e1000000000}`, true},
-		{"zero limits are no limits", Limits{}, nested(100), false},
+		{"zero limits are the ceilings: depth 1000", Limits{}, nested(1000), false},
+		{"zero limits are the ceilings: depth 1001", Limits{}, nested(1001), true},
+		{"above the ceiling is the ceiling", Limits{MaxDepth: 1 << 30}, nested(1001), true},
+		{"negative is the ceiling", Limits{MaxDepth: -1}, nested(1001), true},
+		{"zero limits: exponent 1000", Limits{}, `{"ref_id":"r","started_at":1e-1000}`, false},
+		{"zero limits: exponent 1001", Limits{}, `{"ref_id":"r","started_at":1e-1001}`, true},
+		{"zero limits: number of 1001 characters", Limits{}, `{"ref_id":"r","started_at":1.` + strings.Repeat("0", 999) + `}`, true},
+		{"zero limits: the validator-panic number", Limits{}, `{"ref_id":"r","started_at":1e1000000000}`, true},
+		{"zero limits: 64 MiB", Limits{}, `{"ref_id":"` + strings.Repeat("a", 64<<20) + `","started_at":1}`, true},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -55,16 +65,51 @@ func TestLimits(t *testing.T) {
 	}
 }
 
-// Without the exponent limit, the v6 validator panics on 1e1000000000 in a
-// field with a minimum (a nil *big.Rat); the panic must come back as an
-// error, never escape.
+// The v6 validator panics on 1e1000000000 in a field with a minimum (a nil
+// *big.Rat); no Limits value lets such a number through any more, but should
+// the validator panic, the panic must come back as an error, never escape.
 func TestValidatorPanicIsRecovered(t *testing.T) {
-	var ti TaskInfo
-	err := Limits{}.Unmarshal([]byte(`{"ref_id":"r","started_at":1e1000000000}`), &ti)
-	if !errors.Is(err, ErrValidatorFailed) {
+	reg, err := loadRegistry()
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := map[string]any{"ref_id": "r", "started_at": json.Number("1e1000000000")}
+	if _, err := validateWith(reg.compiled[schemaTaskInfo], "task_info", doc); !errors.Is(err, ErrValidatorFailed) {
 		t.Fatalf("got %v, want an error wrapping ErrValidatorFailed", err)
 	}
-	if err := (Limits{}).ValidateJSON("task_progress", []byte(`{"percentage":-1e1000000000}`)); !errors.Is(err, ErrValidatorFailed) {
-		t.Fatalf("task_progress: got %v, want ErrValidatorFailed", err)
+}
+
+// TestLimitCeilings checks that every limit of Limits{} is its ceiling, and
+// that the ceilings are no looser than the defaults.
+func TestLimitCeilings(t *testing.T) {
+	c, d := LimitCeilings(), DefaultLimits()
+	if got := (Limits{}).effective(); got != c {
+		t.Errorf("Limits{} is %+v, want the ceilings %+v", got, c)
 	}
+	if got := d.effective(); got != d {
+		t.Errorf("the defaults become %+v, want them unchanged", got)
+	}
+	if c.MaxBytes < d.MaxBytes || c.MaxDepth < d.MaxDepth || c.MaxNumberLength < d.MaxNumberLength ||
+		c.MaxExponent < d.MaxExponent || c.MaxViolations < d.MaxViolations {
+		t.Errorf("a ceiling is below its default: %+v, %+v", c, d)
+	}
+}
+
+// TestReadAllCeiling checks that Limits{}.ReadAll stops at the MaxBytes
+// ceiling instead of reading without end.
+func TestReadAllCeiling(t *testing.T) {
+	max := LimitCeilings().MaxBytes
+	r := io.LimitReader(zeroReader{}, int64(max)+100)
+	_, err := Limits{}.ReadAll(r, "task_info")
+	var ve *ValidationError
+	if !errors.As(err, &ve) || ve.Violations[0].Keyword != KeywordLimit {
+		t.Fatalf("got %v, want a limit violation", err)
+	}
+}
+
+type zeroReader struct{}
+
+func (zeroReader) Read(p []byte) (int, error) {
+	clear(p)
+	return len(p), nil
 }

@@ -2,7 +2,7 @@ package models
 
 // NewTaskProgress returns the progress of a task at step current of total,
 // with its percentage computed by [PercentageOf].
-func NewTaskProgress(current, total int) TaskProgress {
+func NewTaskProgress(current, total int64) TaskProgress {
 	p := TaskProgress{Current: &current, Total: &total}
 	if pct, ok := PercentageOf(current, total); ok {
 		p.Percentage = &pct
@@ -13,7 +13,7 @@ func NewTaskProgress(current, total int) TaskProgress {
 // PercentageOf returns current/total*100 clamped to 0..100, and false when
 // total is not positive (so (0, 0) gives none). mcp-refcache leaves 150 for
 // 150 of 100, which its own schema rejects; here it is 100.
-func PercentageOf(current, total int) (float64, bool) {
+func PercentageOf(current, total int64) (float64, bool) {
 	if total <= 0 {
 		return 0, false
 	}

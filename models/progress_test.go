@@ -10,7 +10,7 @@ const unitTolerance = 1e-9
 func TestPercentageOf(t *testing.T) {
 	tests := []struct {
 		name           string
-		current, total int
+		current, total int64
 		want           float64
 		ok             bool
 	}{
@@ -48,7 +48,7 @@ func TestPercentageOf(t *testing.T) {
 func TestNewTaskProgress(t *testing.T) {
 	tests := []struct {
 		name           string
-		current, total int
+		current, total int64
 		wantPct        *float64
 	}{
 		{"25 of 100", 25, 100, unitPtr(25.0)},
@@ -85,7 +85,7 @@ func TestNewTaskProgress(t *testing.T) {
 func TestNewTaskProgressValidity(t *testing.T) {
 	// 150 of 100 is valid here because the percentage is clamped
 	// (mcp-refcache writes 150, which its own schema rejects).
-	for _, c := range [][2]int{{150, 100}, {25, 100}, {0, 0}, {1, 3}} {
+	for _, c := range [][2]int64{{150, 100}, {25, 100}, {0, 0}, {1, 3}} {
 		if err := Validate(NewTaskProgress(c[0], c[1])); err != nil {
 			t.Errorf("Validate(NewTaskProgress(%d, %d)) = %v, want nil", c[0], c[1], err)
 		}
@@ -115,17 +115,17 @@ func TestCompletionPercentage(t *testing.T) {
 		want float64
 		ok   bool
 	}{
-		{"computed 25 of 100", TaskProgress{Current: unitPtr(25), Total: unitPtr(100)}, 25, true},
-		{"computed 1 of 3", TaskProgress{Current: unitPtr(1), Total: unitPtr(3)}, 100.0 / 3, true},
-		{"computed 0 of 0 is none", TaskProgress{Current: unitPtr(0), Total: unitPtr(0)}, 0, false},
-		{"computed 150 of 100 clamps", TaskProgress{Current: unitPtr(150), Total: unitPtr(100)}, 100, true},
-		{"computed negative current clamps", TaskProgress{Current: unitPtr(-3), Total: unitPtr(100)}, 0, true},
-		{"explicit kept although current/total disagree", TaskProgress{Current: unitPtr(50), Total: unitPtr(100), Percentage: unitPtr(10.0)}, 10, true},
-		{"explicit kept with 0 of 0", TaskProgress{Current: unitPtr(0), Total: unitPtr(0), Percentage: unitPtr(42.5)}, 42.5, true},
-		{"explicit 0 kept", TaskProgress{Current: unitPtr(99), Total: unitPtr(100), Percentage: unitPtr(0.0)}, 0, true},
+		{"computed 25 of 100", TaskProgress{Current: unitPtr[int64](25), Total: unitPtr[int64](100)}, 25, true},
+		{"computed 1 of 3", TaskProgress{Current: unitPtr[int64](1), Total: unitPtr[int64](3)}, 100.0 / 3, true},
+		{"computed 0 of 0 is none", TaskProgress{Current: unitPtr[int64](0), Total: unitPtr[int64](0)}, 0, false},
+		{"computed 150 of 100 clamps", TaskProgress{Current: unitPtr[int64](150), Total: unitPtr[int64](100)}, 100, true},
+		{"computed negative current clamps", TaskProgress{Current: unitPtr[int64](-3), Total: unitPtr[int64](100)}, 0, true},
+		{"explicit kept although current/total disagree", TaskProgress{Current: unitPtr[int64](50), Total: unitPtr[int64](100), Percentage: unitPtr(10.0)}, 10, true},
+		{"explicit kept with 0 of 0", TaskProgress{Current: unitPtr[int64](0), Total: unitPtr[int64](0), Percentage: unitPtr(42.5)}, 42.5, true},
+		{"explicit 0 kept", TaskProgress{Current: unitPtr[int64](99), Total: unitPtr[int64](100), Percentage: unitPtr(0.0)}, 0, true},
 		{"explicit without current and total", TaskProgress{Percentage: unitPtr(75.0)}, 75, true},
-		{"current nil is none", TaskProgress{Total: unitPtr(100)}, 0, false},
-		{"total nil is none", TaskProgress{Current: unitPtr(25)}, 0, false},
+		{"current nil is none", TaskProgress{Total: unitPtr[int64](100)}, 0, false},
+		{"total nil is none", TaskProgress{Current: unitPtr[int64](25)}, 0, false},
 		{"all nil is none", TaskProgress{}, 0, false},
 		{"message alone is none", TaskProgress{Message: unitPtr("working")}, 0, false},
 	}

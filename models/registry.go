@@ -4,35 +4,27 @@ import (
 	"bytes"
 	"fmt"
 	"reflect"
+	"strings"
 	"sync"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
+	"github.com/santhosh-tekuri/jsonschema/v6/kind"
 
 	"github.com/mcp-refcache/taskschema/schema"
 )
 
-// registry holds the compiled schemas and, for each object schema, the
-// defaults of its properties. It is built once, from the embedded files, and
-// shared read-only by all callers.
+// registry holds the compiled schemas. It is built once, from the embedded
+// files, and shared read-only by all callers.
 type registry struct {
-	compiled map[string]*jsonschema.Schema
-	// properties maps "schema/property" to the compiled schema of that
-	// property, which explains a rejected value on its own.
-	properties map[string]*jsonschema.Schema
-	// defaults maps a schema name to its properties' default values, decoded
-	// with json.Number as a payload would be.
-	defaults map[string]map[string]any
-	// propertyNames lists each schema's properties.
-	propertyNames map[string][]string
-}
-
-// modelSchemas maps each model type to the stem of its schema file.
-var modelSchemas = map[reflect.Type]string{
-	reflect.TypeFor[TaskStatus]():        "task_status",
-	reflect.TypeFor[TaskProgress]():      "task_progress",
-	reflect.TypeFor[RetryInfo]():         "retry_info",
-	reflect.TypeFor[TaskInfo]():          "task_info",
-	reflect.TypeFor[AsyncTaskResponse](): "async_task_response",
+	// compiled holds each schema, indexed by schemaID.
+	compiled []*jsonschema.Schema
+	// properties holds the compiled schema of each property, indexed by
+	// propertyID, which explains a rejected value on its own.
+	properties []*jsonschema.Schema
+	// enumMessages holds the message of each enum violation, by the URL of
+	// the schema that holds the enum: it lists the schema's values, not the
+	// payload's, so it is worded once here.
+	enumMessages map[string]string
 }
 
 var loadRegistry = sync.OnceValues(buildRegistry)
@@ -40,8 +32,28 @@ var loadRegistry = sync.OnceValues(buildRegistry)
 // SchemaNames returns the stems of the embedded schema files, such as
 // "task_info", in dependency order.
 func SchemaNames() []string {
-	return append([]string(nil), schema.Names...)
+	names := make([]string, len(schemaTable))
+	for i, s := range schemaTable {
+		names[i] = s.name
+	}
+	return names
 }
+
+// schemaNamed returns the schema with the given stem.
+func schemaNamed(name string) (schemaID, bool) {
+	for id, s := range schemaTable {
+		if s.name == name {
+			return schemaID(id), true
+		}
+	}
+	return 0, false
+}
+
+// url returns the $id of the schema.
+func (id schemaID) url() string { return schema.BaseURL + schema.FileName(schemaTable[id].name) }
+
+// String returns the schema's stem.
+func (id schemaID) String() string { return schemaTable[id].name }
 
 // refuseLoader is the compiler's only loader: every schema it needs is added
 // as a resource from the embedded files, so any other URL is refused.
@@ -57,87 +69,87 @@ func buildRegistry() (*registry, error) {
 	c.AssertFormat()
 	c.UseLoader(refuseLoader{})
 	reg := &registry{
-		compiled:   map[string]*jsonschema.Schema{},
-		properties: map[string]*jsonschema.Schema{},
-		defaults:   map[string]map[string]any{},
-
-		propertyNames: map[string][]string{},
+		compiled:     make([]*jsonschema.Schema, len(schemaTable)),
+		properties:   make([]*jsonschema.Schema, len(propertyTable)),
+		enumMessages: map[string]string{},
 	}
-	for _, name := range schema.Names {
-		data, err := schema.FS.ReadFile(schema.FileName(name))
+	for id := range schemaTable {
+		id := schemaID(id)
+		data, err := schema.FS.ReadFile(schema.FileName(id.String()))
 		if err != nil {
 			return nil, err
 		}
 		doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(data))
 		if err != nil {
-			return nil, fmt.Errorf("taskschema: schema %s: %w", name, err)
+			return nil, fmt.Errorf("taskschema: schema %s: %w", id, err)
 		}
-		if err := c.AddResource(schema.BaseURL+schema.FileName(name), doc); err != nil {
-			return nil, fmt.Errorf("taskschema: schema %s: %w", name, err)
+		if err := c.AddResource(id.url(), doc); err != nil {
+			return nil, fmt.Errorf("taskschema: schema %s: %w", id, err)
 		}
-		reg.defaults[name] = propertyDefaults(doc)
-		reg.propertyNames[name] = propertyNames(doc)
 	}
-	for _, name := range schema.Names {
-		sch, err := c.Compile(schema.BaseURL + schema.FileName(name))
+	for id := range schemaTable {
+		id := schemaID(id)
+		sch, err := c.Compile(id.url())
 		if err != nil {
-			return nil, fmt.Errorf("taskschema: compile schema %s: %w", name, err)
+			return nil, fmt.Errorf("taskschema: compile schema %s: %w", id, err)
 		}
-		reg.compiled[name] = sch
-		for _, prop := range reg.propertyNames[name] {
-			sub, err := c.Compile(schema.BaseURL + schema.FileName(name) + "#/properties/" + prop)
-			if err != nil {
-				return nil, fmt.Errorf("taskschema: compile schema %s, property %s: %w", name, prop, err)
+		reg.compiled[id] = sch
+		if schemaTable[id].isEnum {
+			if err := reg.wordEnum(id); err != nil {
+				return nil, err
 			}
-			reg.properties[name+"/"+prop] = sub
 		}
+	}
+	for id, p := range propertyTable {
+		if id == int(propertyNone) {
+			continue
+		}
+		sub, err := c.Compile(p.schema.url() + "#/properties/" + p.name)
+		if err != nil {
+			return nil, fmt.Errorf("taskschema: compile schema %s, property %s: %w", p.schema, p.name, err)
+		}
+		reg.properties[id] = sub
 	}
 	return reg, nil
 }
 
-// propertyDefaults returns the "default" of every property that has one.
-func propertyDefaults(doc any) map[string]any {
-	defaults := map[string]any{}
-	root, _ := doc.(map[string]any)
-	props, _ := root["properties"].(map[string]any)
-	for name, p := range props {
-		if kw, ok := p.(map[string]any); ok {
-			if def, ok := kw["default"]; ok {
-				defaults[name] = def
-			}
-		}
+// wordEnum words the violation of the enum schema id once, from the
+// validator's verdict on "", which gen refuses as an enum value.
+func (reg *registry) wordEnum(id schemaID) error {
+	err := reg.compiled[id].Validate("")
+	ve, ok := err.(*jsonschema.ValidationError)
+	for ok && len(ve.Causes) == 1 {
+		ve = ve.Causes[0]
 	}
-	return defaults
-}
-
-// propertyNames returns the names of a schema's properties.
-func propertyNames(doc any) []string {
-	root, _ := doc.(map[string]any)
-	props, _ := root["properties"].(map[string]any)
-	names := make([]string, 0, len(props))
-	for name := range props {
-		names = append(names, name)
+	if !ok {
+		return fmt.Errorf("taskschema: schema %s: no verdict on the empty string: %v", id, err)
 	}
-	return names
+	k, isEnum := ve.ErrorKind.(*kind.Enum)
+	if !isEnum {
+		return fmt.Errorf("taskschema: schema %s: want an enum violation, got %v", id, ve)
+	}
+	reg.enumMessages[ve.SchemaURL] = strings.TrimPrefix(k.LocalizedString(englishPrinter), "enum: ")
+	return nil
 }
 
 // SchemaJSON returns the bytes of the embedded schema with the given stem,
 // such as "task_info", exactly as they are in the schema directory.
 func SchemaJSON(name string) ([]byte, error) {
-	for _, n := range schema.Names {
-		if n == name {
-			return schema.FS.ReadFile(schema.FileName(name))
-		}
+	if _, ok := schemaNamed(name); !ok {
+		return nil, fmt.Errorf("taskschema: unknown schema %q (known: %v)", name, SchemaNames())
 	}
-	return nil, fmt.Errorf("taskschema: unknown schema %q (known: %v)", name, schema.Names)
+	return schema.FS.ReadFile(schema.FileName(name))
 }
 
-// schemaNameOf returns the schema stem for the type of v, which may be a
-// model value or a pointer to one.
-func schemaNameOf(t reflect.Type) (string, bool) {
+// schemaOf returns the schema of a model type or a pointer to one.
+func schemaOf(t reflect.Type) (schemaID, bool) {
 	if t != nil && t.Kind() == reflect.Pointer {
 		t = t.Elem()
 	}
-	name, ok := modelSchemas[t]
-	return name, ok
+	for id, s := range schemaTable {
+		if s.goType == t {
+			return schemaID(id), true
+		}
+	}
+	return 0, false
 }

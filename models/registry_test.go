@@ -1,6 +1,8 @@
 package models
 
 import (
+	"bytes"
+	"errors"
 	"strings"
 	"testing"
 
@@ -28,18 +30,21 @@ func TestRegistryCompilesEverySchema(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, name := range SchemaNames() {
-		if reg.compiled[name] == nil {
-			t.Errorf("schema %s not compiled", name)
-		}
-		for _, p := range reg.propertyNames[name] {
-			if reg.properties[name+"/"+p] == nil {
-				t.Errorf("property %s/%s not compiled", name, p)
-			}
+	for id, s := range schemaTable {
+		if reg.compiled[id] == nil {
+			t.Errorf("schema %s not compiled", s.name)
 		}
 	}
-	if len(reg.properties) != 4+3+9+9 {
-		t.Errorf("%d property schemas compiled, want 25", len(reg.properties))
+	for id, p := range propertyTable {
+		if id != int(propertyNone) && reg.properties[id] == nil {
+			t.Errorf("property %s/%s not compiled", p.schema, p.name)
+		}
+	}
+	if len(propertyTable) != 1+4+3+9+9 {
+		t.Errorf("%d property schemas, want 25", len(propertyTable)-1)
+	}
+	if len(reg.enumMessages) != 1 {
+		t.Errorf("%d enum messages, want 1 (task_status)", len(reg.enumMessages))
 	}
 }
 
@@ -51,5 +56,25 @@ func BenchmarkBuildRegistry(b *testing.B) {
 		if _, err := buildRegistry(); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// When the generated reader rejects a value that the validator accepts (the
+// fuzz targets exist to rule it out), Unmarshal reports ErrValidatorFailed,
+// as Validate does, rather than a verdict of either.
+func TestRejectionWithoutViolations(t *testing.T) {
+	data := []byte(`{"ref_id":"r","started_at":1}`)
+	start := bytes.Index(data, []byte(`"r"`))
+	rep := &report{failures: []failure{{schema: schemaTaskInfo, property: propertyTaskInfoRefID,
+		pointer: "/ref_id", start: start, end: start + 3}}}
+	err := rejection(DefaultLimits(), "task_info", data, rep)
+	if !errors.Is(err, ErrValidatorFailed) {
+		t.Fatalf("got %v, want ErrValidatorFailed", err)
+	}
+	// ref_id's schema given the number 1 (a string is wanted).
+	rep.failures[0].start, rep.failures[0].end = bytes.Index(data, []byte("1}")), len(data)-1
+	var ve *ValidationError
+	if err := rejection(DefaultLimits(), "task_info", data, rep); !errors.As(err, &ve) {
+		t.Fatalf("a rejected value that is wrong: got %v, want a *ValidationError", err)
 	}
 }

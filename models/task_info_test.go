@@ -9,7 +9,7 @@ import (
 func TestCanRetryAndIsTerminal(t *testing.T) {
 	tests := []struct {
 		status           TaskStatus
-		retries, max     int
+		retries, max     int64
 		canRetry, isTerm bool
 	}{
 		{TaskStatusPending, 0, 3, false, false},

@@ -4,44 +4,10 @@ package models
 
 import "time"
 
-// The state of an asynchronous task: pending (created, not started), processing
-// (running), complete (finished successfully), failed (ended with an error) or
-// cancelled (stopped on request).
-type TaskStatus string
-
-// The values of TaskStatus, in the schema's order.
-const (
-	// TaskStatusPending is the status "pending".
-	TaskStatusPending TaskStatus = "pending"
-	// TaskStatusProcessing is the status "processing".
-	TaskStatusProcessing TaskStatus = "processing"
-	// TaskStatusComplete is the status "complete".
-	TaskStatusComplete TaskStatus = "complete"
-	// TaskStatusFailed is the status "failed".
-	TaskStatusFailed TaskStatus = "failed"
-	// TaskStatusCancelled is the status "cancelled".
-	TaskStatusCancelled TaskStatus = "cancelled"
-)
-
-// Progress information that a long-running task reports.
-type TaskProgress struct {
-	// The current item or step number, or null when unknown.
-	Current *int `json:"current"`
-
-	// The total number of items or steps expected, or null when unknown.
-	Total *int `json:"total"`
-
-	// A human-readable progress message, or null.
-	Message *string `json:"message"`
-
-	// The completion percentage from 0 to 100 inclusive, or null when unknown.
-	Percentage *float64 `json:"percentage"`
-}
-
 // One failed attempt of a task that was retried.
 type RetryInfo struct {
 	// The number of the attempt that failed, counting from 1.
-	Attempt int `json:"attempt"`
+	Attempt int64 `json:"attempt"`
 
 	// The error message of the failed attempt.
 	Error string `json:"error"`
@@ -51,36 +17,39 @@ type RetryInfo struct {
 	Timestamp float64 `json:"timestamp"`
 }
 
-// What a server tracks about one asynchronous task.
-type TaskInfo struct {
-	// The reference ID of the cached result.
-	RefID string `json:"ref_id"`
+// Progress information that a long-running task reports.
+type TaskProgress struct {
+	// The current item or step number, or null when unknown.
+	Current *int64 `json:"current"`
 
-	// The current status of the task.
-	Status TaskStatus `json:"status"`
+	// The total number of items or steps expected, or null when unknown.
+	Total *int64 `json:"total"`
 
-	// Progress information, or null when none was reported.
-	Progress *TaskProgress `json:"progress"`
+	// A human-readable progress message, or null.
+	Message *string `json:"message"`
 
-	// When the task started, in Unix seconds (at most 253402300799, the end of
-	// year 9999 UTC).
-	StartedAt float64 `json:"started_at"`
-
-	// When the task completed, in Unix seconds, or null while it has not.
-	CompletedAt *float64 `json:"completed_at"`
-
-	// The error message if the task failed, or null.
-	Error *string `json:"error"`
-
-	// The number of retry attempts made so far.
-	RetryCount int `json:"retry_count"`
-
-	// The maximum number of retry attempts allowed.
-	MaxRetries int `json:"max_retries"`
-
-	// The failed attempts, oldest first.
-	RetryHistory []RetryInfo `json:"retry_history,omitempty"`
+	// The completion percentage from 0 to 100 inclusive, or null when unknown.
+	Percentage *float64 `json:"percentage"`
 }
+
+// The state of an asynchronous task: pending (created, not started), processing
+// (running), complete (finished successfully), failed (ended with an error) or
+// cancelled (stopped on request).
+type TaskStatus string
+
+// The values of TaskStatus, in the schema's order.
+const (
+	// TaskStatusPending is the TaskStatus value "pending".
+	TaskStatusPending TaskStatus = "pending"
+	// TaskStatusProcessing is the TaskStatus value "processing".
+	TaskStatusProcessing TaskStatus = "processing"
+	// TaskStatusComplete is the TaskStatus value "complete".
+	TaskStatusComplete TaskStatus = "complete"
+	// TaskStatusFailed is the TaskStatus value "failed".
+	TaskStatusFailed TaskStatus = "failed"
+	// TaskStatusCancelled is the TaskStatus value "cancelled".
+	TaskStatusCancelled TaskStatus = "cancelled"
+)
 
 // The answer a server gives when a tool call outlives its timeout: a reference
 // that the client polls until the task is complete or has failed.
@@ -110,8 +79,39 @@ type AsyncTaskResponse struct {
 	Message *string `json:"message"`
 
 	// The number of retry attempts made so far.
-	RetryCount int `json:"retry_count"`
+	RetryCount int64 `json:"retry_count"`
 
 	// Whether the task can be retried.
 	CanRetry bool `json:"can_retry"`
+}
+
+// What a server tracks about one asynchronous task.
+type TaskInfo struct {
+	// The reference ID of the cached result.
+	RefID string `json:"ref_id"`
+
+	// The current status of the task.
+	Status TaskStatus `json:"status"`
+
+	// Progress information, or null when none was reported.
+	Progress *TaskProgress `json:"progress"`
+
+	// When the task started, in Unix seconds (at most 253402300799, the end of
+	// year 9999 UTC).
+	StartedAt float64 `json:"started_at"`
+
+	// When the task completed, in Unix seconds, or null while it has not.
+	CompletedAt *float64 `json:"completed_at"`
+
+	// The error message if the task failed, or null.
+	Error *string `json:"error"`
+
+	// The number of retry attempts made so far.
+	RetryCount int64 `json:"retry_count"`
+
+	// The maximum number of retry attempts allowed.
+	MaxRetries int64 `json:"max_retries"`
+
+	// The failed attempts, oldest first.
+	RetryHistory []RetryInfo `json:"retry_history,omitempty"`
 }

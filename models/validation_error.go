@@ -12,37 +12,50 @@ import (
 type ValidationError struct {
 	// Schema is the stem of the schema that was applied, such as "task_info".
 	Schema string
-	// Violations lists every violation, sorted by InstancePath, then
-	// Keyword, then Message; past Limits.MaxViolations, the first ones in
+	// Violations lists every violation, sorted by InstancePath (token by
+	// token, array indices as numbers: /retry_history/2 comes before
+	// /retry_history/10), then Keyword, then Message; past Limits.MaxViolations, the first ones in
 	// the order of the payload are listed, sorted, followed by one
 	// violation with the keyword [KeywordLimit] that says more were left
 	// out.
 	Violations []Violation
 }
 
-// Violation is one reason why a payload or value was rejected.
+// Violation is one reason why a payload or value was rejected. Its JSON
+// form has the keys instancePath, keyword and message, as ajv and Python
+// jsonschema name them.
 type Violation struct {
 	// InstancePath is the JSON Pointer (RFC 6901) of the offending value,
 	// such as "/progress/percentage"; "" is the whole payload. For a missing
 	// required property it points at the property that is missing.
-	InstancePath string
+	InstancePath string `json:"instancePath"`
 	// Keyword is the schema keyword that failed, such as "minimum",
 	// "required", "type" or "format". A payload that is not JSON at all has
 	// the keyword [KeywordJSON]; a Go value that JSON cannot represent has
 	// [KeywordGoValue].
-	Keyword string
+	Keyword string `json:"keyword"`
 	// Message says in words what is wrong.
-	Message string
+	Message string `json:"message"`
 }
 
-// Keywords of violations that no schema keyword describes.
+// The keywords of violations. KeywordRequired and KeywordType are schema
+// keywords that the library reports in its own words; the others mark what no
+// schema keyword describes. Other violations carry the keyword of the schema
+// that failed, such as "minimum" or "pattern".
 const (
+	// KeywordRequired marks a required property that is absent; the
+	// violation's InstancePath is the pointer of the missing property.
+	KeywordRequired = "required"
+	// KeywordType marks a value of the wrong JSON type.
+	KeywordType = "type"
 	// KeywordJSON marks a payload that is not a single well-formed JSON
 	// value: a syntax error, trailing data, or invalid input.
 	KeywordJSON = "json"
 	// KeywordGoValue marks a Go value that has no JSON form: a NaN or
 	// infinite float, or a time.Time that RFC 3339 cannot write.
 	KeywordGoValue = "go-value"
+	// KeywordLimit marks a payload that exceeds one of its [Limits].
+	KeywordLimit = "limit"
 )
 
 // Error returns one line for one violation, and a line per violation after a

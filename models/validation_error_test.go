@@ -1,6 +1,7 @@
 package models
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -118,5 +119,95 @@ func TestValidationErrorFromUnmarshal(t *testing.T) {
 				t.Errorf("errors.As through a wrapper failed: %v", err)
 			}
 		})
+	}
+}
+
+func TestViolationJSON(t *testing.T) {
+	v := Violation{InstancePath: "/retry_count", Keyword: "minimum", Message: "must be at least 0, got -1"}
+	got, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `{"instancePath":"/retry_count","keyword":"minimum","message":"must be at least 0, got -1"}`
+	if string(got) != want {
+		t.Errorf("json.Marshal(Violation) = %s, want %s", got, want)
+	}
+	var back Violation
+	if err := json.Unmarshal(got, &back); err != nil || back != v {
+		t.Errorf("round trip = %+v, %v; want %+v", back, err, v)
+	}
+}
+
+// TestViolationsFollowArrayOrder checks that array indices sort as numbers:
+// the violation of item 2 comes before that of item 10, as in the payload.
+func TestViolationsFollowArrayOrder(t *testing.T) {
+	var items []string
+	for range 12 {
+		items = append(items, `{"attempt":0,"error":"e","timestamp":1}`)
+	}
+	data := []byte(`{"ref_id":"r","started_at":1,"retry_history":[` + strings.Join(items, ",") + `]}`)
+	var ti TaskInfo
+	var ve *ValidationError
+	if err := Unmarshal(data, &ti); !errors.As(err, &ve) {
+		t.Fatalf("got %v, want a *ValidationError", err)
+	}
+	if len(ve.Violations) != 12 {
+		t.Fatalf("got %d violations, want 12: %v", len(ve.Violations), ve)
+	}
+	for i, v := range ve.Violations {
+		if want := fmt.Sprintf("/retry_history/%d/attempt", i); v.InstancePath != want {
+			t.Errorf("violation %d is at %s, want %s", i, v.InstancePath, want)
+		}
+	}
+}
+
+// TestViolationQuotesNumbersAsWritten checks that a number that breaks a
+// bound is quoted in the message exactly as the payload wrote it.
+func TestViolationQuotesNumbersAsWritten(t *testing.T) {
+	tests := []struct {
+		schema, payload, pointer, message string
+	}{
+		{"task_info", `{"ref_id":"r","started_at":253402300799.5}`, "/started_at", "must be at most 253402300799, got 253402300799.5"},
+		{"task_info", `{"ref_id":"r","started_at":-1.50E+2}`, "/started_at", "must be at least 0, got -1.50E+2"},
+		{"task_info", `{"ref_id":"r","started_at":1,"retry_count":-1.0}`, "/retry_count", "must be at least 0, got -1.0"},
+		{"task_info", `{"ref_id":"r","started_at":1,"retry_history":[{"attempt":1,"error":"e","timestamp":1},{"attempt":1,"error":"e","timestamp":-0.5e0}]}`, "/retry_history/1/timestamp", "must be at least 0, got -0.5e0"},
+		{"task_progress", `{"percentage":100.00000000000000001}`, "/percentage", "must be at most 100, got 100.00000000000000001"},
+		{"task_progress", `{"percentage":-1e-400}`, "/percentage", "must be at least 0, got -1e-400"},
+		{"task_progress", `{"current":90071992547409920e-1}`, "/current", "must be at most 9007199254740991, got 90071992547409920e-1"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.payload, func(t *testing.T) {
+			var ve *ValidationError
+			if err := ValidateJSON(tc.schema, []byte(tc.payload)); !errors.As(err, &ve) {
+				t.Fatalf("got %v, want a *ValidationError", err)
+			}
+			if len(ve.Violations) != 1 {
+				t.Fatalf("got %v, want one violation", ve)
+			}
+			if v := ve.Violations[0]; v.InstancePath != tc.pointer || v.Message != tc.message {
+				t.Errorf("got %s: %s, want %s: %s", v.InstancePath, v.Message, tc.pointer, tc.message)
+			}
+		})
+	}
+}
+
+// TestSyntaxViolationsNameTheCharacter checks that a payload's stray
+// character is named, not shown as the mojibake of its first byte.
+func TestSyntaxViolationsNameTheCharacter(t *testing.T) {
+	tests := []struct {
+		payload, want string
+	}{
+		{"\uFEFF{\"ref_id\":\"r\",\"started_at\":1}", "malformed JSON: unexpected byte-order mark (U+FEFF), want a JSON value (at byte 0)"},
+		{"{\"ref_id\":\"r\",\"started_at\":\u00A01}", "malformed JSON: unexpected U+00A0 NO-BREAK SPACE, want a JSON value (at byte 27)"},
+		{"{\"ref_id\":\"r\xE9\",\"started_at\":1}", "payload is not valid UTF-8: byte 0xE9 (at byte 12)"},
+	}
+	for _, tc := range tests {
+		var ve *ValidationError
+		if err := ValidateJSON("task_info", []byte(tc.payload)); !errors.As(err, &ve) {
+			t.Fatalf("%q: got %v, want a *ValidationError", tc.payload, err)
+		}
+		if len(ve.Violations) != 1 || ve.Violations[0].Message != tc.want || ve.Violations[0].Keyword != KeywordJSON {
+			t.Errorf("%q: got %v, want the message %q", tc.payload, ve.Violations, tc.want)
+		}
 	}
 }

@@ -2,35 +2,35 @@ package models
 
 import (
 	"cmp"
+	"encoding/json"
 	"fmt"
 	"math/big"
 	"slices"
+	"strconv"
 	"strings"
-	"sync"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
 	"github.com/santhosh-tekuri/jsonschema/v6/kind"
 	"golang.org/x/text/language"
 	"golang.org/x/text/message"
+
+	"github.com/mcp-refcache/taskschema/internal/jsonpointer"
 )
 
 var englishPrinter = message.NewPrinter(language.English)
 
-// enumMessages caches the message of each enum of the compiled schemas.
-var enumMessages sync.Map
-
-// validateDoc applies the named compiled schema to a decoded payload (numbers
+// validateDoc applies the compiled schema id to a decoded payload (numbers
 // as json.Number). It returns nil, a *ValidationError, or an error wrapping
 // ErrValidatorFailed when the validator panicked.
-func validateDoc(reg *registry, name string, doc any) error {
-	vs, err := validateWith(reg.compiled[name], name, doc)
+func validateDoc(reg *registry, id schemaID, doc any) error {
+	vs, err := validateWith(reg.compiled[id], id.String(), doc)
 	if err != nil {
 		return err
 	}
 	if len(vs) == 0 {
 		return nil
 	}
-	return newValidationError(name, vs)
+	return newValidationError(id.String(), vs)
 }
 
 // validateWith applies a compiled schema to a decoded value and returns its
@@ -50,14 +50,16 @@ func validateWith(sch *jsonschema.Schema, name string, doc any) (vs []Violation,
 	if !ok {
 		return nil, fmt.Errorf("%w on %s: %v", ErrValidatorFailed, name, verr)
 	}
-	return violationsOf(ve), nil
+	return violationsOf(ve, doc), nil
 }
 
-// newValidationError sorts and de-duplicates the violations.
+// newValidationError sorts the violations by pointer (array indices as
+// numbers, so that they follow the payload's order), keyword and message,
+// and de-duplicates them.
 func newValidationError(name string, vs []Violation) *ValidationError {
 	slices.SortFunc(vs, func(a, b Violation) int {
 		return cmp.Or(
-			cmp.Compare(a.InstancePath, b.InstancePath),
+			jsonpointer.Compare(a.InstancePath, b.InstancePath),
 			cmp.Compare(a.Keyword, b.Keyword),
 			cmp.Compare(a.Message, b.Message))
 	})
@@ -65,7 +67,8 @@ func newValidationError(name string, vs []Violation) *ValidationError {
 }
 
 // violationsOf flattens the validator's tree of errors into its leaves.
-func violationsOf(e *jsonschema.ValidationError) []Violation {
+// doc is the value that was validated, for the numbers as written.
+func violationsOf(e *jsonschema.ValidationError, doc any) []Violation {
 	switch k := e.ErrorKind.(type) {
 	case *kind.Required:
 		vs := make([]Violation, 0, len(k.Missing))
@@ -75,15 +78,15 @@ func violationsOf(e *jsonschema.ValidationError) []Violation {
 		return vs
 	case *kind.AnyOf, *kind.OneOf:
 		if len(e.Causes) > 0 {
-			return branchViolations(e)
+			return branchViolations(e, doc)
 		}
 	}
 	if len(e.Causes) == 0 {
-		return []Violation{leaf(e)}
+		return []Violation{leaf(e, doc)}
 	}
 	var vs []Violation
 	for _, c := range e.Causes {
-		vs = append(vs, violationsOf(c)...)
+		vs = append(vs, violationsOf(c, doc)...)
 	}
 	return vs
 }
@@ -93,8 +96,8 @@ func violationsOf(e *jsonschema.ValidationError) []Violation {
 // pointer, so that it says which field.
 func missingProperty(object []string, name string) Violation {
 	return Violation{
-		InstancePath: pointer(append(slices.Clone(object), name)),
-		Keyword:      "required",
+		InstancePath: jsonpointer.Join(append(slices.Clone(object), name)),
+		Keyword:      KeywordRequired,
 		Message:      fmt.Sprintf("missing required property %q", name),
 	}
 }
@@ -104,16 +107,16 @@ func missingProperty(object []string, name string) Violation {
 // of a nullable field, when the value is an object) says nothing useful when
 // another branch failed deeper, so it is left out; when every branch failed on
 // the type alone, one "type" violation lists the types that were wanted.
-func branchViolations(e *jsonschema.ValidationError) []Violation {
+func branchViolations(e *jsonschema.ValidationError, doc any) []Violation {
 	var deep []Violation
 	var wanted []string
-	here := pointer(e.InstanceLocation)
+	here := jsonpointer.Join(e.InstanceLocation)
 	for _, c := range e.Causes {
-		if t, ok := typeKindOf(c); ok && pointer(c.InstanceLocation) == here {
+		if t, ok := typeKindOf(c); ok && jsonpointer.Join(c.InstanceLocation) == here {
 			wanted = append(wanted, t.Want...)
 			continue
 		}
-		deep = append(deep, violationsOf(c)...)
+		deep = append(deep, violationsOf(c, doc)...)
 	}
 	if len(deep) > 0 {
 		return deep
@@ -124,7 +127,7 @@ func branchViolations(e *jsonschema.ValidationError) []Violation {
 	}
 	return []Violation{{
 		InstancePath: here,
-		Keyword:      "type",
+		Keyword:      KeywordType,
 		Message:      fmt.Sprintf("got %s, want %s", got, strings.Join(wanted, " or ")),
 	}}
 }
@@ -144,43 +147,42 @@ func typeKindOf(e *jsonschema.ValidationError) (*kind.Type, bool) {
 	}
 }
 
-func leaf(e *jsonschema.ValidationError) Violation {
+// leaf is the violation of one error of the validator, on the value at its
+// instance location in doc.
+func leaf(e *jsonschema.ValidationError, doc any) Violation {
 	keyword := ""
 	if path := e.ErrorKind.KeywordPath(); len(path) > 0 {
 		keyword = path[len(path)-1]
 	}
 	return Violation{
-		InstancePath: pointer(e.InstanceLocation),
+		InstancePath: jsonpointer.Join(e.InstanceLocation),
 		Keyword:      keyword,
-		Message:      leafMessage(e.ErrorKind, keyword),
+		Message:      leafMessage(e, keyword, numberAt(doc, e.InstanceLocation)),
 	}
 }
 
-// leafMessage words a violation. Bounds are written exactly (the validator
-// rounds them to float64, so 2^53+1 and its bound 2^53-1 would print alike);
-// other messages are the validator's, without its "keyword: " prefix.
-func leafMessage(k jsonschema.ErrorKind, keyword string) string {
-	switch k := k.(type) {
+// leafMessage words a violation. A number that breaks a bound is quoted as
+// the payload wrote it (got, when it is not ""), and the bound exactly (the
+// validator rounds them to float64, so 2^53+1 and its bound 2^53-1 would print
+// alike); other messages are the validator's, without its "keyword: " prefix.
+func leafMessage(e *jsonschema.ValidationError, keyword, got string) string {
+	switch k := e.ErrorKind.(type) {
 	case *kind.Minimum:
-		return fmt.Sprintf("must be at least %s, got %s", ratString(k.Want), ratString(k.Got))
+		return fmt.Sprintf("must be at least %s, got %s", ratString(k.Want), cmp.Or(got, ratString(k.Got)))
 	case *kind.Maximum:
-		return fmt.Sprintf("must be at most %s, got %s", ratString(k.Want), ratString(k.Got))
+		return fmt.Sprintf("must be at most %s, got %s", ratString(k.Want), cmp.Or(got, ratString(k.Got)))
 	case *kind.Type:
 		return fmt.Sprintf("got %s, want %s", k.Got, strings.Join(k.Want, " or "))
 	case *kind.Enum:
 		// The message lists the schema's values and not the payload's, and
-		// the validator formats it slowly; Want is the compiled schema's own
-		// slice, so its first element names the enum for the process's life.
-		if len(k.Want) > 0 {
-			if m, ok := enumMessages.Load(&k.Want[0]); ok {
-				return m.(string)
+		// the validator formats it slowly: the registry words it once.
+		if reg, err := loadRegistry(); err == nil {
+			if m, ok := reg.enumMessages[e.SchemaURL]; ok {
+				return m
 			}
-			m := strings.TrimPrefix(k.LocalizedString(englishPrinter), keyword+": ")
-			enumMessages.Store(&k.Want[0], m)
-			return m
 		}
 	}
-	return strings.TrimPrefix(k.LocalizedString(englishPrinter), keyword+": ")
+	return strings.TrimPrefix(e.ErrorKind.LocalizedString(englishPrinter), keyword+": ")
 }
 
 // ratString writes an exact number briefly: integers in full up to 40
@@ -195,13 +197,23 @@ func ratString(r *big.Rat) string {
 	return new(big.Float).SetPrec(128).SetRat(r).Text('g', -1)
 }
 
-// pointer encodes reference tokens as a JSON Pointer (RFC 6901).
-func pointer(tokens []string) string {
-	var b strings.Builder
-	for _, t := range tokens {
-		b.WriteByte('/')
-		t = strings.ReplaceAll(t, "~", "~0")
-		b.WriteString(strings.ReplaceAll(t, "/", "~1"))
+// numberAt returns the number at the reference tokens path in doc, as
+// written in the payload, or "" when there is no number there.
+func numberAt(doc any, path []string) string {
+	for _, tok := range path {
+		switch d := doc.(type) {
+		case map[string]any:
+			doc = d[tok]
+		case []any:
+			i, err := strconv.Atoi(tok)
+			if err != nil || i < 0 || i >= len(d) {
+				return ""
+			}
+			doc = d[i]
+		default:
+			return ""
+		}
 	}
-	return b.String()
+	n, _ := doc.(json.Number)
+	return string(n)
 }

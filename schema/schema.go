@@ -5,7 +5,10 @@ package schema
 
 import "embed"
 
-// FS holds every *.schema.json file of this directory.
+// FS holds every *.schema.json file of this directory. The list of schemas,
+// their order and their Go types are generated into package models (see
+// models.SchemaNames); adding a file here and running go generate adds a
+// model.
 //
 //go:embed *.schema.json
 var FS embed.FS
@@ -14,9 +17,6 @@ var FS embed.FS
 // named by its stem, such as "task_info", has the $id
 // BaseURL + "task_info.schema.json".
 const BaseURL = "https://mcp-refcache.github.io/taskschema/schema/v1/"
-
-// Names lists the stems of the embedded schema files, in dependency order.
-var Names = []string{"task_status", "task_progress", "retry_info", "task_info", "async_task_response"}
 
 // FileName returns the file name of the schema with the given stem.
 func FileName(name string) string { return name + ".schema.json" }

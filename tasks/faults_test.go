@@ -209,3 +209,52 @@ func TestManyPollersAndCancellers(t *testing.T) {
 		t.Fatalf("final status %s", rec.Task.Status)
 	}
 }
+
+func TestManyCallsOneKey(t *testing.T) {
+	r := newRunner(t, fastOptions(nil))
+	g := newGate()
+	var wg sync.WaitGroup
+	refs := make(chan string, 64)
+	results := make(chan string, 64)
+	for i := range 64 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			timeout := time.Millisecond
+			if i%2 == 0 {
+				timeout = 5 * time.Second // these wait for the result
+			}
+			out, err := r.Run(bg, tasks.Call{Timeout: timeout, Key: "same"}, g.fn)
+			switch {
+			case err != nil:
+				t.Errorf("Run: %v", err)
+			case out.Async != nil:
+				refs <- out.Async.RefID
+			default:
+				results <- string(out.Result)
+			}
+		}()
+	}
+	time.Sleep(50 * time.Millisecond)
+	close(g.release)
+	wg.Wait()
+	close(refs)
+	close(results)
+	if n := g.starts.Load(); n != 1 {
+		t.Fatalf("64 calls with one key started the function %d times", n)
+	}
+	first := ""
+	for id := range refs {
+		if first == "" {
+			first = id
+		}
+		if id != first {
+			t.Fatalf("calls with one key got tasks %s and %s", first, id)
+		}
+	}
+	for res := range results {
+		if res != g.result {
+			t.Fatalf("result %s", res)
+		}
+	}
+}

@@ -73,13 +73,13 @@ func transitionFault(from, to *models.TaskInfo) string {
 		return "not a step of the lifecycle"
 	}
 	if from.Status == models.TaskStatusFailed {
-		if countOf(to.RetryCount) != countOf(from.RetryCount)+1 {
+		if to.RetryCount != from.RetryCount+1 {
 			return fmt.Sprintf("a retry must increment retry_count (from %d, got %d)", from.RetryCount, to.RetryCount)
 		}
 		if len(to.RetryHistory) != len(from.RetryHistory)+1 || !slices.Equal(to.RetryHistory[:len(from.RetryHistory)], from.RetryHistory) {
 			return "a retry must append exactly one RetryInfo to retry_history"
 		}
-		if last := to.RetryHistory[len(to.RetryHistory)-1]; countOf(last.Attempt) != countOf(to.RetryCount) {
+		if last := to.RetryHistory[len(to.RetryHistory)-1]; last.Attempt != to.RetryCount {
 			return fmt.Sprintf("the appended RetryInfo has attempt %d, want %d", last.Attempt, to.RetryCount)
 		}
 		return ""
@@ -127,7 +127,7 @@ func newTask(refID string, maxRetries int64, now time.Time) models.TaskInfo {
 	t := defaultTask()
 	t.RefID, t.StartedAt = refID, unixSeconds(now)
 	t.RetryHistory = slices.Clip(t.RetryHistory)
-	t.MaxRetries = modelInt(maxRetries)
+	t.MaxRetries = maxRetries
 	return t
 }
 

@@ -37,10 +37,10 @@ func (p *Progress) Report(current, total int64, message string) error {
 		return fmt.Errorf("%w: progress current %d and total %d must be between 0 and %d", ErrInvalid, current, total, int64(maxCount))
 	}
 	tp := models.TaskProgress{Message: &message}
-	c := modelInt(current)
+	c := current
 	tp.Current = &c
 	if total > 0 {
-		t := modelInt(total)
+		t := total
 		pct := min(max(float64(current)/float64(total)*100, 0), 100)
 		if math.IsNaN(pct) {
 			pct = 0

@@ -611,7 +611,7 @@ func (f *flight) ended() error {
 func (f *flight) retriesLeft() bool {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	return countOf(f.task.RetryCount) < f.maxRetries
+	return f.task.RetryCount < f.maxRetries
 }
 
 func (f *flight) status() models.TaskStatus {
@@ -747,7 +747,9 @@ func (r *Runner) keep() {
 // too, since a reader may fail the task now.
 func (f *flight) keepOnce() {
 	r := f.r
-	f.mu.Lock()
+	if !f.mu.TryLock() {
+		return // the flight is writing the task itself, which renews the lease
+	}
 	defer f.mu.Unlock()
 	if f.finishing || f.stopErr != nil {
 		return

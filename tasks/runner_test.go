@@ -451,11 +451,11 @@ func TestCrashedOwner(t *testing.T) {
 
 func TestLeaseRenewed(t *testing.T) {
 	opts := fastOptions(nil)
-	opts.LeaseDuration, opts.HeartbeatInterval = 200*time.Millisecond, 20*time.Millisecond
+	opts.LeaseDuration, opts.HeartbeatInterval = 500*time.Millisecond, 20*time.Millisecond
 	r := newRunner(t, opts)
 	g := newGate()
 	out, _ := r.Run(bg, tasks.Call{Timeout: time.Millisecond}, g.fn)
-	time.Sleep(600 * time.Millisecond) // three leases
+	time.Sleep(1500 * time.Millisecond) // three leases
 	if rec, _ := r.Get(bg, out.Async.RefID); rec.Task.Status != models.TaskStatusProcessing {
 		t.Fatalf("a running task with heartbeats is %s: %v", rec.Task.Status, rec.Task.Error)
 	}

@@ -2,46 +2,48 @@
 // The ajv column of the cross-language comparison (bench/compare.sh,
 // docs/PERFORMANCE.md).
 //
-// Times JSON.parse plus a compiled ajv 8 validator (ajv/dist/2020, with
-// ajv-formats, allErrors, strict mode as in conformance/node) on the payload
-// files of testdata/bench/ with the schema files of schema/, and prints one
-// JSON line per payload with the nanoseconds per call of each repetition:
+// Times ajv 8 from the bytes of a payload, as Go and pydantic get them: each
+// call decodes the bytes as strict UTF-8 (TextDecoder with fatal: true, which
+// throws on a malformed sequence, as Go rejects one), parses the string with
+// JSON.parse and runs the compiled validator (ajv/dist/2020, with
+// ajv-formats, allErrors, strict mode as in conformance/node), on the
+// payload files of testdata/bench/ with the schema files of schema/. For an
+// invalid payload the call includes building validate.errors, every error
+// with its message.
 //
-//   {"runtime":"ajv","model":"task_info","payload":"valid","ns":[...]}
+// It speaks the runner protocol of bench/compare.go. At start it checks each
+// payload's verdict: the valid one must validate, and the invalid one must
+// give exactly the violations of expected_invalid.json (leaf errors: no
+// "anyOf", and no "type" at a pointer with errors below it). Then it prints
+// its version and {"ready":true}, and reads one command per line from stdin,
 //
-// Each payload is decoded from UTF-8 to a string once, outside the timing (a
-// Node server usually has the body as a string already); each call is
-// JSON.parse of that string and the validate function. For an invalid payload
-// the call includes building validate.errors, every error with its message.
+//   {"runtime":"ajv","model":"task_info","payload":"valid","target_ns":20000000}
 //
-// Each repetition is one timed loop of many calls, sized to take about
-// --target-ms; the loop is calibrated (and the JIT warmed up) first. Before
-// timing, each payload's verdict is checked: the valid one must validate, and
-// the invalid one must give exactly the violations of expected_invalid.json
-// (leaf errors: no "anyOf", and no "type" at a pointer with errors below it).
+// answering each with {"ns":<nanoseconds per call>} for one timed loop of
+// calls that lasts at least target_ns (see timed; the first command for a
+// payload runs one such loop untimed first, to warm up the JIT), or
+// {"error":"..."}. It stops at the end of stdin.
 //
-// Usage (from the repository root; run `npm ci` in bench/node first):
+// Usage (from the repository root; run `npm ci` in bench/node first;
+// bench/compare.sh does both):
 //
-//   node bench/node/bench.mjs [--dir testdata/bench] [--schemas schema] [--reps 5] [--target-ms 50]
+//   go run bench/compare.go -- "node bench/node/bench.mjs --dir testdata/bench --schemas schema"
 
 import { readFileSync, readdirSync } from "node:fs";
 import { createRequire } from "node:module";
+import { createInterface } from "node:readline";
 import { join, resolve } from "node:path";
 
 import Ajv2020 from "ajv/dist/2020.js";
 import addFormats from "ajv-formats";
 
-const STEMS = ["task_status", "task_progress", "retry_info", "task_info", "async_task_response"];
-
 function parseArgs(argv) {
-  const args = { dir: "testdata/bench", schemas: "schema", reps: 5, targetMs: 50 };
+  const args = { dir: "testdata/bench", schemas: "schema" };
   for (let i = 0; i < argv.length; i += 2) {
     const [flag, value] = [argv[i], argv[i + 1]];
     if (value === undefined) throw new Error(`${flag} needs a value`);
     if (flag === "--dir") args.dir = resolve(value);
     else if (flag === "--schemas") args.schemas = resolve(value);
-    else if (flag === "--reps") args.reps = Number(value);
-    else if (flag === "--target-ms") args.targetMs = Number(value);
     else throw new Error(`unknown flag ${flag}`);
   }
   return args;
@@ -72,8 +74,11 @@ function leaves(errors) {
   return [...out].sort();
 }
 
-function check(validate, text, valid, want) {
-  const ok = validate(JSON.parse(text));
+// decoder turns bytes into a string, throwing on malformed UTF-8.
+const decoder = new TextDecoder("utf-8", { fatal: true });
+
+function check(validate, bytes, valid, want) {
+  const ok = validate(JSON.parse(decoder.decode(bytes)));
   if (valid) {
     if (!ok) throw new Error(`the valid payload is rejected: ${JSON.stringify(validate.errors)}`);
     return;
@@ -88,28 +93,30 @@ function check(validate, text, valid, want) {
 // loop times n calls; sink keeps the results alive so that nothing is
 // optimised away.
 let sink = 0;
-function loop(validate, text, valid, n) {
+function loop(validate, bytes, valid, n) {
   const start = process.hrtime.bigint();
   for (let i = 0; i < n; i++) {
-    if (validate(JSON.parse(text)) !== valid) throw new Error("verdict changed");
+    if (validate(JSON.parse(decoder.decode(bytes))) !== valid) throw new Error("verdict changed");
     if (!valid) sink += validate.errors.length;
   }
   return Number(process.hrtime.bigint() - start);
 }
 
-function measure(validate, text, valid, reps, targetNs) {
-  let n = 1;
-  for (;;) {
-    const d = loop(validate, text, valid, n);
-    if (d >= targetNs / 4) {
-      n = Math.max(1, Math.floor((n * targetNs) / d));
-      break;
-    }
-    n *= 2;
+// timed runs calls until at least targetNs has passed and returns the
+// nanoseconds per call. The clock is read after chunks of calls that double
+// in size until they take about a sixteenth of targetNs, so that a loop never
+// ends early and a pause of the process adds at most its own length to
+// targetNs of work.
+function timed(validate, bytes, valid, targetNs) {
+  let calls = 0;
+  let chunk = 1;
+  let elapsed = 0;
+  while (elapsed < targetNs) {
+    elapsed += loop(validate, bytes, valid, chunk);
+    calls += chunk;
+    if (elapsed < targetNs / 16) chunk *= 2;
   }
-  const ns = [];
-  for (let r = 0; r < reps; r++) ns.push(loop(validate, text, valid, n) / n);
-  return ns;
+  return elapsed / calls;
 }
 
 function main() {
@@ -118,28 +125,49 @@ function main() {
   const ajvVersion = require("ajv/package.json").version;
   const formatsVersion = require("ajv-formats/package.json").version;
   const emit = (line) => process.stdout.write(JSON.stringify(line) + "\n");
-  emit({ runtime: "ajv", version: `ajv ${ajvVersion} + ajv-formats ${formatsVersion}, node ${process.versions.node}` });
+  const version = `TextDecoder (fatal) + JSON.parse + ajv ${ajvVersion} (allErrors) + ajv-formats ${formatsVersion}, node ${process.versions.node}`;
 
   const manifest = JSON.parse(readFileSync(join(args.dir, "expected_invalid.json"), "utf8"));
   const byStem = validators(args.schemas);
-  const decoder = new TextDecoder("utf-8", { fatal: true });
-  for (const stem of STEMS) {
-    const validate = byStem.get(stem);
-    if (!validate) throw new Error(`no schema file for ${stem} in ${args.schemas}`);
+  const jobs = new Map();
+  for (const [stem, validate] of byStem) {
+    if (!manifest[stem]) throw new Error(`expected_invalid.json has no entry for ${stem}`);
     const want = manifest[stem].violations.map((v) => `${v.instancePath} ${v.keyword}`).sort();
     for (const kind of ["valid", "invalid"]) {
-      const text = decoder.decode(readFileSync(join(args.dir, `${stem}.${kind}.json`)));
+      // A Buffer is a Uint8Array: the bytes as read, decoded on every call.
+      const bytes = readFileSync(join(args.dir, `${stem}.${kind}.json`));
       const valid = kind === "valid";
       try {
-        check(validate, text, valid, want);
+        check(validate, bytes, valid, want);
       } catch (e) {
         process.stderr.write(`ajv: ${stem}.${kind}.json: ${e.message}\n`);
         process.exit(1);
       }
-      emit({ runtime: "ajv", model: stem, payload: kind, ns: measure(validate, text, valid, args.reps, args.targetMs * 1e6) });
+      jobs.set(`${stem}/${kind}`, { validate, bytes, valid, warmed: false });
     }
   }
-  if (sink < 0) console.error(sink);
+  emit({ runtime: "ajv", version });
+  emit({ ready: true });
+
+  createInterface({ input: process.stdin }).on("line", (text) => {
+    try {
+      const c = JSON.parse(text);
+      const job = jobs.get(`${c.model}/${c.payload}`);
+      if (c.runtime !== "ajv" || !job) {
+        emit({ error: `no ajv runner for ${c.model}.${c.payload}.json` });
+        return;
+      }
+      if (!job.warmed) {
+        job.warmed = true;
+        timed(job.validate, job.bytes, job.valid, c.target_ns);
+      }
+      emit({ ns: timed(job.validate, job.bytes, job.valid, c.target_ns) });
+    } catch (e) {
+      emit({ error: `${text}: ${e.message}` });
+    }
+  }).on("close", () => {
+    if (sink < 0) console.error(sink);
+  });
 }
 
 main();

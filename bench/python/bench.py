@@ -3,28 +3,32 @@
 docs/PERFORMANCE.md).
 
 Times pydantic's model_validate_json, in its default (lax) mode, on the
-payload files of testdata/bench/ with the reference models of conformance/python/reference_models.py, and
-prints one JSON line per payload with the nanoseconds per call of each
-repetition:
+bytes of the payload files of testdata/bench/ with the reference models of
+conformance/python/reference_models.py. task_status is an Enum, not a model,
+so it goes through TypeAdapter(TaskStatus).validate_json, the same
+pydantic-core path. The seed defines no RetryInfo, so retry_info is skipped.
 
-    {"runtime": "pydantic", "model": "task_info", "payload": "valid", "ns": [...]}
+It speaks the runner protocol of bench/compare.go. At start it checks each
+payload's verdict: the valid one must validate, and the invalid one must raise
+a ValidationError at exactly the instance paths of expected_invalid.json
+(pydantic names the keywords differently). Then it prints its version, a skip
+line for retry_info and {"ready": true}, and reads one command per line from
+stdin,
 
-task_status is an Enum, not a model, so it goes through
-TypeAdapter(TaskStatus).validate_json, the same pydantic-core path. The seed
-defines no RetryInfo, so retry_info is printed with "skip" and the reason.
+    {"runtime": "pydantic", "model": "task_info", "payload": "valid", "target_ns": 20000000}
 
-Each repetition is one timed loop of many calls, sized to take about
---target-ms; the loop is calibrated (and warmed up) first. Before timing,
-each payload's verdict is checked: the valid one must validate, and the
-invalid one must raise a ValidationError at exactly the instance paths of
-expected_invalid.json (pydantic names the keywords differently). An invalid
-payload is timed for the full call: validation, raising and catching the
-ValidationError (which holds every error; its .errors() list of dicts is built
-only when asked for, and is not part of the timing).
+answering each with {"ns": <nanoseconds per call>} for one timed loop of calls
+that lasts at least target_ns (see timed; the first command for a payload
+runs one such loop untimed first, to warm up), or {"error": "..."}. It stops
+at the end of stdin.
 
-Usage (from the repository root):
+An invalid payload is timed for the full call: validation, raising and
+catching the ValidationError (which holds every error; its .errors() list of
+dicts is built only when asked for, and is not part of the timing).
 
-    python3 bench/python/bench.py [--dir testdata/bench] [--reps 5] [--target-ms 50]
+Usage (from the repository root; bench/compare.sh does this):
+
+    go run bench/compare.go -- "python3 bench/python/bench.py --dir testdata/bench"
 """
 
 import argparse
@@ -43,8 +47,6 @@ import pydantic_core  # noqa: E402
 from pydantic import TypeAdapter, ValidationError  # noqa: E402
 
 import reference_models as seed_models  # noqa: E402
-
-STEMS = ["task_status", "task_progress", "retry_info", "task_info", "async_task_response"]
 
 VALIDATORS = {
     "task_status": TypeAdapter(seed_models.TaskStatus).validate_json,
@@ -101,32 +103,36 @@ def loop_invalid(validate, data, n):
     return time.perf_counter_ns() - start
 
 
-def measure(loop, validate, data, reps, target_ns):
-    n = 1
-    while True:
-        d = loop(validate, data, n)
-        if d >= target_ns / 4:
-            n = max(1, int(n * target_ns / d))
-            break
-        n *= 2
-    return [loop(validate, data, n) / n for _ in range(reps)]
+def timed(loop, validate, data, target_ns):
+    """Runs calls until at least target_ns has passed; the ns per call.
+
+    The clock is read after chunks of calls that double in size until they
+    take about a sixteenth of target_ns, so that a loop never ends early and
+    a pause of the process adds at most its own length to target_ns of work.
+    """
+    calls, chunk, elapsed = 0, 1, 0
+    while elapsed < target_ns:
+        elapsed += loop(validate, data, chunk)
+        calls += chunk
+        if elapsed < target_ns / 16:
+            chunk *= 2
+    return elapsed / calls
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--dir", type=pathlib.Path, default=pathlib.Path("testdata/bench"))
-    parser.add_argument("--reps", type=int, default=5)
-    parser.add_argument("--target-ms", type=float, default=50)
     args = parser.parse_args()
 
     manifest = json.loads((args.dir / "expected_invalid.json").read_text())
-    emit({"runtime": "pydantic",
-          "version": f"pydantic {pydantic.VERSION} (pydantic-core {pydantic_core.__version__}), "
-                     f"{platform.python_implementation()} {platform.python_version()}"})
-    for stem in STEMS:
+    jobs = {}
+    # The payloads are those of the manifest; each needs a validator or a
+    # reason to skip it.
+    for stem in manifest:
         if stem in SKIPPED:
-            emit({"runtime": "pydantic", "model": stem, "skip": SKIPPED[stem]})
             continue
+        if stem not in VALIDATORS:
+            sys.exit(f"pydantic: no reference model for {stem}: add it to VALIDATORS or SKIPPED in {__file__}")
         validate = VALIDATORS[stem]
         want = sorted({v["instancePath"] for v in manifest[stem]["violations"]})
         for kind in ("valid", "invalid"):
@@ -136,9 +142,29 @@ def main():
                 check(validate, data, valid, want)
             except AssertionError as e:
                 sys.exit(f"pydantic: {stem}.{kind}.json: {e}")
-            loop = loop_valid if valid else loop_invalid
-            ns = measure(loop, validate, data, args.reps, args.target_ms * 1e6)
-            emit({"runtime": "pydantic", "model": stem, "payload": kind, "ns": ns})
+            jobs[(stem, kind)] = [loop_valid if valid else loop_invalid, validate, data, False]
+
+    emit({"runtime": "pydantic",
+          "version": f"pydantic {pydantic.VERSION} (pydantic-core {pydantic_core.__version__}), "
+                     f"{platform.python_implementation()} {platform.python_version()}"})
+    for stem, reason in SKIPPED.items():
+        emit({"runtime": "pydantic", "model": stem, "skip": reason})
+    emit({"ready": True})
+
+    for text in sys.stdin:
+        try:
+            c = json.loads(text)
+            job = jobs.get((c["model"], c["payload"]))
+            if c["runtime"] != "pydantic" or job is None:
+                emit({"error": f"no pydantic runner for {c['model']}.{c['payload']}.json"})
+                continue
+            loop, validate, data, warmed = job
+            if not warmed:
+                job[3] = True
+                timed(loop, validate, data, c["target_ns"])
+            emit({"ns": timed(loop, validate, data, c["target_ns"])})
+        except (ValueError, KeyError, AssertionError) as e:
+            emit({"error": f"{text.strip()}: {e!r}"})
 
 
 if __name__ == "__main__":

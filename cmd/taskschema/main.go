@@ -5,10 +5,13 @@
 //
 //	taskschema validate --type NAME [--json] FILE...
 //	taskschema schema [NAME]
+//	taskschema version
 //	taskschema help [COMMAND]
 //
-// NAME is the stem of a schema file: task_status, task_progress, retry_info,
-// task_info or async_task_response.
+// NAME names a schema by the stem of its file (task_status, task_progress,
+// retry_info, task_info or async_task_response), by its title (TaskStatus,
+// TaskProgress, RetryInfo, TaskInfo or AsyncTaskResponse) or by its file name
+// (task_info.schema.json).
 //
 // # validate
 //
@@ -37,13 +40,23 @@
 // where instancePath is "" for the whole payload and violations is [] (never
 // null) for a valid file. Standard input is reported as the file "-".
 //
-// A file that cannot be read is reported on standard error, with no entry on
-// standard output, and the other files are still checked.
+// A file that cannot be read is reported on standard error, and the other
+// files are still checked. Without --json it has no entry on standard
+// output; with --json it has one, so that a consumer sees every input:
+//
+//	{"file":"nope.json","valid":false,"error":"open nope.json: no such file or directory","violations":[]}
+//
+// The same holds when the validator gives no verdict on a file.
 //
 // # schema
 //
 // schema NAME writes the embedded schema file NAME byte for byte, as in the
 // schema directory. With no NAME it lists the names, one per line.
+//
+// # version
+//
+// version (or --version) prints the module version of the binary, from its
+// build information: the tag for a binary built by "go install ...@v1.2.3".
 //
 // # Exit status
 //
@@ -92,6 +105,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return runValidate(rest, stdin, stdout, stderr)
 	case "schema":
 		return runSchema(rest, stdout, stderr)
+	case "version", "--version", "-version":
+		return runVersion(rest, stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		return runHelp(cmd, rest, stdout, stderr)
 	default:
@@ -131,14 +146,16 @@ func mainUsage() string {
 	return `Usage:
   taskschema validate --type NAME [--json] FILE...
   taskschema schema [NAME]
+  taskschema version
   taskschema help [COMMAND]
 
 Commands:
   validate  check JSON payloads (FILE, or - for standard input) against a schema
   schema    print an embedded schema, or list the schema names
+  version   print the version of this program (also --version)
   help      print this text, or the usage of COMMAND
 
-NAME is a schema name: ` + schemaNameList() + `.
+` + schemaNameHelp() + `
 
 Exit status: 0 all valid, 1 some payload invalid, 2 usage or I/O error.
 Run 'taskschema COMMAND -h' for the details of a command.

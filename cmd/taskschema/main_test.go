@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/debug"
 	"slices"
 	"strings"
 	"testing"
@@ -56,6 +57,9 @@ type fileVerdict struct {
 	valid bool
 	// violations must all be reported, and nothing else.
 	violations []violation
+	// err, when not "", is a substring of the "error" of a --json entry
+	// for a file that got no verdict.
+	err string
 }
 
 // Verdicts on the fixture files, shared by the text and JSON tests.
@@ -229,6 +233,7 @@ func checkText(t *testing.T, out string, verdicts []fileVerdict) {
 // difference between [] and null.
 type jsonEntry struct {
 	File       *string         `json:"file"`
+	Error      *string         `json:"error"`
 	Valid      *bool           `json:"valid"`
 	Violations json.RawMessage `json:"violations"`
 }
@@ -273,8 +278,8 @@ func checkJSON(t *testing.T, out string, verdicts []fileVerdict) {
 		if err := json.Unmarshal(line, &keys); err != nil {
 			t.Fatalf("line %d is not a JSON object: %v: %s", i+1, err, line)
 		}
-		if len(keys) != 3 {
-			t.Errorf("line %d has keys %v, want file, valid, violations", i+1, slices.Sorted(maps.Keys(keys)))
+		if wantKeys := 3 + min(len(want.err), 1); len(keys) != wantKeys {
+			t.Errorf("line %d has keys %v, want file, valid, violations (and error for no verdict)", i+1, slices.Sorted(maps.Keys(keys)))
 		}
 		var got jsonEntry
 		dec := json.NewDecoder(bytes.NewReader(line))
@@ -287,6 +292,9 @@ func checkJSON(t *testing.T, out string, verdicts []fileVerdict) {
 		}
 		if got.Valid == nil || *got.Valid != want.valid {
 			t.Errorf("line %d: valid %s, want %v", i+1, deref(got.Valid), want.valid)
+		}
+		if want.err != "" && (got.Error == nil || !strings.Contains(*got.Error, want.err)) {
+			t.Errorf("line %d: error %s, want one with %q", i+1, deref(got.Error), want.err)
 		}
 		if want.valid && string(got.Violations) != "[]" {
 			t.Errorf("line %d: violations %s, want []", i+1, got.Violations)
@@ -458,13 +466,18 @@ func TestValidateUnreadable(t *testing.T) {
 }
 
 // TestValidateUnreadableJSON checks that with --json an unreadable file
-// gives no line on stdout.
+// gets its own line on stdout, with valid false and an error, as well as a
+// line on stderr.
 func TestValidateUnreadableJSON(t *testing.T) {
-	r := runCmd(t, nil, "validate", "--json", "--type", "task_info", td("nope.json"), td("task_info_valid.json"))
+	r := runCmd(t, nil, "validate", "--json", "--type", "task_info", td("nope.json"), td("task_info_valid.json"), "testdata")
 	if r.code != exitUsage {
 		t.Errorf("exit status %d, want %d", r.code, exitUsage)
 	}
-	checkJSON(t, r.stdout, []fileVerdict{taskInfoValid})
+	checkJSON(t, r.stdout, []fileVerdict{
+		{file: td("nope.json"), err: "no such file or directory"},
+		taskInfoValid,
+		{file: "testdata", err: "directory"},
+	})
 	if !strings.Contains(r.stderr, td("nope.json")) {
 		t.Errorf("stderr %q does not mention the missing file", r.stderr)
 	}
@@ -512,8 +525,10 @@ func TestValidateUsageErrors(t *testing.T) {
 		{"unknown command flag", []string{"--type", "task_info", valid}, `unknown command "--type"`},
 		{"no type", []string{"validate", valid}, "--type"},
 		{"empty type", []string{"validate", "--type", "", valid}, "--type"},
-		{"unknown type", []string{"validate", "--type", "TaskInfo", valid}, `unknown schema "TaskInfo"`},
-		{"type with suffix", []string{"validate", "--type", "task_info.schema.json", valid}, `unknown schema`},
+		{"unknown type", []string{"validate", "--type", "taskinfo", valid}, `unknown schema "taskinfo"`},
+		{"type with another suffix", []string{"validate", "--type", "task_info.json", valid}, `unknown schema`},
+		{"type as a path", []string{"validate", "--type", "schema/task_info.schema.json", valid}, `unknown schema`},
+		{"version with an argument", []string{"version", "x"}, "no arguments"},
 		{"type without value", []string{"validate", "--type"}, "flag needs an argument"},
 		{"no files", []string{"validate", "--type", "task_info"}, "no FILE"},
 		{"no args", []string{"validate"}, "--type"},
@@ -569,7 +584,7 @@ func TestNoVerdict(t *testing.T) {
 			t.Errorf("json %v: stderr %q does not report the failure on %s", asJSON, r.stderr, broken)
 		}
 		if asJSON {
-			checkJSON(t, r.stdout, []fileVerdict{taskInfoValid, malformed})
+			checkJSON(t, r.stdout, []fileVerdict{taskInfoValid, {file: broken, err: "boom"}, malformed})
 		} else {
 			checkText(t, r.stdout, []fileVerdict{taskInfoValid, malformed})
 		}
@@ -652,7 +667,8 @@ func TestSchemaErrors(t *testing.T) {
 		stderr string
 	}{
 		{"unknown name", []string{"schema", "task"}, `unknown schema "task"`},
-		{"file name", []string{"schema", "task_info.schema.json"}, "unknown schema"},
+		{"file name with another suffix", []string{"schema", "task_info.json"}, "unknown schema"},
+		{"title in lower case", []string{"schema", "taskinfo"}, "unknown schema"},
 		{"two names", []string{"schema", "task_info", "retry_info"}, "at most one NAME"},
 		{"unknown flag", []string{"schema", "--raw", "task_info"}, "raw"},
 	}
@@ -962,4 +978,59 @@ func bytesAllocated(f func()) uint64 {
 	f()
 	runtime.ReadMemStats(&after)
 	return after.TotalAlloc - before.TotalAlloc
+}
+
+// TestTypeNames checks that --type and schema NAME take a schema's stem, its
+// title and its file name alike.
+func TestTypeNames(t *testing.T) {
+	for _, name := range []string{"task_info", "TaskInfo", "task_info.schema.json"} {
+		r := runCmd(t, nil, "validate", "--type", name, td("task_info_valid.json"), td("task_info_invalid.json"))
+		if r.code != exitInvalid || r.stderr != "" {
+			t.Errorf("--type %s: exit status %d, stderr %q; want %d and nothing", name, r.code, r.stderr, exitInvalid)
+		}
+		checkText(t, r.stdout, []fileVerdict{taskInfoValid, taskInfoBad})
+
+		want, err := models.SchemaJSON("task_info")
+		if err != nil {
+			t.Fatal(err)
+		}
+		r = runCmd(t, nil, "schema", name)
+		if r.code != exitOK || r.stdout != string(want) {
+			t.Errorf("schema %s: exit status %d, %d bytes; want 0 and the task_info schema", name, r.code, len(r.stdout))
+		}
+	}
+	for _, name := range models.SchemaNames() {
+		title := schemaTitle(name)
+		if got, ok := resolveSchemaName(title); !ok || got != name || title == "" {
+			t.Errorf("title %q of %s resolves to %q, %v", title, name, got, ok)
+		}
+	}
+}
+
+// TestVersion checks that version and --version print the module version
+// from the build information.
+func TestVersion(t *testing.T) {
+	orig := readBuildInfo
+	t.Cleanup(func() { readBuildInfo = orig })
+	readBuildInfo = func() (*debug.BuildInfo, bool) {
+		return &debug.BuildInfo{GoVersion: "go1.99", Main: debug.Module{Path: "github.com/mcp-refcache/taskschema", Version: "v1.2.3"}}, true
+	}
+	for _, args := range [][]string{{"version"}, {"--version"}} {
+		r := runCmd(t, nil, args...)
+		if r.code != exitOK || r.stderr != "" {
+			t.Errorf("%q: exit status %d, stderr %q", args, r.code, r.stderr)
+		}
+		if want := "taskschema v1.2.3 (github.com/mcp-refcache/taskschema, go1.99)\n"; r.stdout != want {
+			t.Errorf("%q: stdout %q, want %q", args, r.stdout, want)
+		}
+	}
+	readBuildInfo = func() (*debug.BuildInfo, bool) { return nil, false }
+	if r := runCmd(t, nil, "version"); r.code != exitOK || !strings.Contains(r.stdout, "unknown version") {
+		t.Errorf("without build information: %d, %q", r.code, r.stdout)
+	}
+	// The test binary has build information of its own.
+	readBuildInfo = orig
+	if r := runCmd(t, nil, "version"); r.code != exitOK || !strings.HasPrefix(r.stdout, "taskschema ") || strings.Contains(r.stdout, "unknown version") {
+		t.Errorf("real build information: %d, %q", r.code, r.stdout)
+	}
 }

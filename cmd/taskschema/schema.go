@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"slices"
 
 	"github.com/mcp-refcache/taskschema/models"
 )
@@ -16,7 +15,7 @@ func schemaUsage() string {
 Write the embedded schema file NAME byte for byte, exactly as in the schema
 directory, or with no NAME list the schema names, one per line.
 
-NAME is one of: ` + schemaNameList() + `.
+` + schemaNameHelp() + `
 
 Flags:
   -h, --help  print this text
@@ -33,8 +32,12 @@ func runSchema(args []string, stdout, stderr io.Writer) int {
 	if err == nil && len(names) > 1 {
 		err = errors.New("at most one NAME")
 	}
-	if err == nil && len(names) == 1 && !slices.Contains(models.SchemaNames(), names[0]) {
-		err = fmt.Errorf("unknown schema %q (known: %s)", names[0], schemaNameList())
+	if err == nil && len(names) == 1 {
+		stem, ok := resolveSchemaName(names[0])
+		if !ok {
+			err = fmt.Errorf("unknown schema %q (known: %s)", names[0], schemaNameList())
+		}
+		names[0] = stem
 	}
 	if err != nil {
 		return usageError(err, "schema", schemaUsage(), stdout, stderr)

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"slices"
 
 	"github.com/mcp-refcache/taskschema/models"
 )
@@ -26,7 +25,7 @@ func validateUsage() string {
 Validate each FILE, a JSON payload, against the schema NAME. A FILE of -
 reads standard input. Flags may also follow the files; -- ends the flags.
 
-NAME is one of: ` + schemaNameList() + `.
+` + schemaNameHelp() + `
 
 Flags:
   --type NAME  the schema to validate against (required)
@@ -45,7 +44,8 @@ where instancePath is "" for the whole payload and violations is [] when
 the file is valid. Standard input is reported as the file -.
 
 A file that cannot be read is reported on standard error, and the other
-files are still checked.
+files are still checked; with --json it also gets an entry:
+  {"file":"FILE","valid":false,"error":"WHY","violations":[]}
 
 Exit status: 0 every file is valid; 1 some file is invalid; 2 a usage
 error or a file could not be read (2 wins over 1).
@@ -58,31 +58,24 @@ type fileResult struct {
 	File string `json:"file"`
 	// Valid reports whether the schema accepts the payload.
 	Valid bool `json:"valid"`
+	// Error says why the file got no verdict (it could not be read, or the
+	// validator failed); absent when it got one.
+	Error string `json:"error,omitempty"`
 	// Violations lists why the payload was rejected; empty, never nil, when
-	// it is valid.
-	Violations []violationJSON `json:"violations"`
-}
-
-// violationJSON is a models.Violation as written by validate --json.
-type violationJSON struct {
-	// InstancePath is the JSON Pointer of the offending value; "" is the
-	// whole payload.
-	InstancePath string `json:"instancePath"`
-	// Keyword is the schema keyword that failed, or "json".
-	Keyword string `json:"keyword"`
-	// Message says in words what is wrong.
-	Message string `json:"message"`
+	// it is valid or got no verdict.
+	Violations []models.Violation `json:"violations"`
 }
 
 // runValidate implements "taskschema validate".
 func runValidate(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	const prefix = "taskschema validate"
 	fs := newFlagSet("validate")
-	name := fs.String("type", "", "the schema to validate against")
+	typeArg := fs.String("type", "", "the schema to validate against")
 	asJSON := fs.Bool("json", false, "write one JSON object per file per line")
 	files, err := parseArgs(fs, args)
+	var name string
 	if err == nil {
-		err = checkValidateArgs(*name, files)
+		name, err = checkValidateArgs(*typeArg, files)
 	}
 	if err != nil {
 		return usageError(err, "validate", validateUsage(), stdout, stderr)
@@ -93,11 +86,14 @@ func runValidate(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	enc.SetEscapeHTML(false)
 	code := exitOK
 	for _, file := range files {
-		data, err := readInput(file, *name, stdin)
+		data, err := readInput(file, name, stdin)
 		var tooLarge *models.ValidationError
 		if err != nil && !errors.As(err, &tooLarge) {
 			fmt.Fprintf(stderr, "%s: %v\n", prefix, err)
 			code = exitUsage
+			if *asJSON {
+				_ = enc.Encode(noVerdict(file, err))
+			}
 			continue
 		}
 		var res fileResult
@@ -106,13 +102,16 @@ func runValidate(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			// I/O error.
 			res, err = resultOf(file, tooLarge)
 		} else {
-			res, err = verdict(*name, file, data)
+			res, err = verdict(name, file, data)
 		}
 		if err != nil {
 			// Not a verdict: the validator failed, or the name is unknown
 			// to ValidateJSON although SchemaNames lists it.
 			fmt.Fprintf(stderr, "%s: %s: %v\n", prefix, file, err)
 			code = exitUsage
+			if *asJSON {
+				_ = enc.Encode(noVerdict(file, err))
+			}
 			continue
 		}
 		if *asJSON {
@@ -128,15 +127,17 @@ func runValidate(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	return out.finish(prefix, code, stderr)
 }
 
-// checkValidateArgs reports a usage error in the schema name or the files.
-func checkValidateArgs(name string, files []string) error {
+// checkValidateArgs returns the stem of the schema that typeArg names, or
+// reports a usage error in the schema name or the files.
+func checkValidateArgs(typeArg string, files []string) (string, error) {
+	name, known := resolveSchemaName(typeArg)
 	switch {
-	case name == "":
-		return errors.New("--type NAME is required")
-	case !slices.Contains(models.SchemaNames(), name):
-		return fmt.Errorf("unknown schema %q for --type (known: %s)", name, schemaNameList())
+	case typeArg == "":
+		return "", errors.New("--type NAME is required")
+	case !known:
+		return "", fmt.Errorf("unknown schema %q for --type (known: %s)", typeArg, schemaNameList())
 	case len(files) == 0:
-		return errors.New("no FILE given (use - for standard input)")
+		return "", errors.New("no FILE given (use - for standard input)")
 	}
 	stdins := 0
 	for _, f := range files {
@@ -145,9 +146,15 @@ func checkValidateArgs(name string, files []string) error {
 		}
 	}
 	if stdins > 1 {
-		return errors.New("standard input (-) given more than once")
+		return "", errors.New("standard input (-) given more than once")
 	}
-	return nil
+	return name, nil
+}
+
+// noVerdict is the --json entry of a file that got no verdict because of
+// err: it could not be read, or the validator failed.
+func noVerdict(file string, err error) fileResult {
+	return fileResult{File: file, Valid: false, Error: err.Error(), Violations: []models.Violation{}}
 }
 
 // readInput returns the contents of file, or of stdin for "-", read with
@@ -193,7 +200,7 @@ func verdict(name, file string, data []byte) (fileResult, error) {
 // resultOf turns err, the verdict on file (nil or a *models.ValidationError),
 // into its result. Any other error is not a verdict and is returned.
 func resultOf(file string, err error) (fileResult, error) {
-	res := fileResult{File: file, Valid: true, Violations: []violationJSON{}}
+	res := fileResult{File: file, Valid: true, Violations: []models.Violation{}}
 	if err == nil {
 		return res, nil
 	}
@@ -202,13 +209,7 @@ func resultOf(file string, err error) (fileResult, error) {
 		return fileResult{}, err
 	}
 	res.Valid = false
-	for _, v := range ve.Violations {
-		res.Violations = append(res.Violations, violationJSON{
-			InstancePath: v.InstancePath,
-			Keyword:      v.Keyword,
-			Message:      v.Message,
-		})
-	}
+	res.Violations = append(res.Violations, ve.Violations...)
 	return res, nil
 }
 
@@ -221,6 +222,6 @@ func writeText(w io.Writer, res fileResult) {
 	}
 	fmt.Fprintf(w, "%s: invalid\n", res.File)
 	for _, v := range res.Violations {
-		fmt.Fprintf(w, "  %s\n", models.Violation(v))
+		fmt.Fprintf(w, "  %s\n", v)
 	}
 }

@@ -20,6 +20,8 @@ import (
 	"strings"
 	"unicode/utf16"
 	"unicode/utf8"
+
+	"github.com/mcp-refcache/taskschema/internal/jsonpointer"
 )
 
 // Limits bound the nesting and the numbers of a payload. A limit of 0 is no
@@ -142,8 +144,7 @@ func (r *Reader) Pointer() string {
 			b.WriteString(strconv.Itoa(t.index))
 			continue
 		}
-		k := strings.ReplaceAll(string(t.key), "~", "~0")
-		b.WriteString(strings.ReplaceAll(k, "/", "~1"))
+		b.WriteString(jsonpointer.Escape(string(t.key)))
 	}
 	return b.String()
 }
@@ -197,7 +198,7 @@ func (r *Reader) Finish() bool {
 	}
 	r.skipSpace()
 	if r.pos < len(r.data) {
-		r.fail(Syntax, "data after the JSON value")
+		r.fail(Syntax, "data after the JSON value, starting with %s", DescribeAt(r.data, r.pos))
 		return false
 	}
 	return true
@@ -208,7 +209,7 @@ func (r *Reader) unexpected(want string) {
 		r.fail(Syntax, "malformed JSON: unexpected end of input, want %s", want)
 		return
 	}
-	r.fail(Syntax, "malformed JSON: unexpected %q, want %s", r.data[r.pos], want)
+	r.fail(Syntax, "malformed JSON: unexpected %s, want %s", DescribeAt(r.data, r.pos), want)
 }
 
 func (r *Reader) literal(word string) bool {
@@ -359,7 +360,7 @@ func (r *Reader) readStringBytes() []byte {
 			return r.readEscapedString(start, i)
 		case c < 0x20:
 			r.pos = i
-			r.fail(Syntax, "malformed JSON: control character %q in a string", c)
+			r.fail(Syntax, "malformed JSON: %s in a string, which must be escaped", DescribeAt(d, i))
 			return nil
 		}
 	}
@@ -382,7 +383,7 @@ func (r *Reader) readEscapedString(start, i int) []byte {
 			return out
 		case c < 0x20:
 			r.pos = i
-			r.fail(Syntax, "malformed JSON: control character %q in a string", c)
+			r.fail(Syntax, "malformed JSON: %s in a string, which must be escaped", DescribeAt(d, i))
 			return nil
 		case c != '\\':
 			out = append(out, c)

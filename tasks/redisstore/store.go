@@ -8,9 +8,15 @@
 // that holds it. Every write is one Lua script, so it is atomic: Update
 // changes the hash only while its version is the one the caller read
 // (compare-and-set), and a finished task gets its time to live with PEXPIRE
-// in the same script. Scripts name keys they derive from the prefix, so the
+// in the same script; an expiry index lets each Create drop the index
+// entries of expired tasks. Scripts name keys they derive from the prefix, so the
 // store needs a single Redis server (or a primary with replicas), not Redis
 // Cluster.
+//
+// For tasks to survive a restart of Redis, run it with appendonly yes and
+// appendfsync always (everysec may lose the last second of writes); the
+// tests kill and restart such a server while tasks run. A task lost anyway
+// shows as tasks.ErrNotFound to pollers, and its runner stops its function.
 package redisstore
 
 import (
@@ -56,6 +62,7 @@ func (s *Store) taskKey(id string) string              { return s.prefix + "t:" 
 func (s *Store) allKey() string                        { return s.prefix + "all" }
 func (s *Store) statusKey(st models.TaskStatus) string { return s.prefix + "s:" + string(st) }
 func (s *Store) dedupKey(key string) string            { return s.prefix + "k:" + key }
+func (s *Store) expiryKey() string                     { return s.prefix + "expiry" }
 func (s *Store) setKey(st models.TaskStatus) string {
 	if st == "" {
 		return s.allKey()
@@ -63,9 +70,25 @@ func (s *Store) setKey(st models.TaskStatus) string {
 	return s.statusKey(st)
 }
 
-var createScript = redis.NewScript(`
--- KEYS: 1 task hash, 2 index of all, 3 index of the status, 4 dedup key
--- ARGV: 1 id, 2 task, 3 status, 4 finished, 5 result, 6 key, 7 owner, 8 lease, 9 ttl ms
+// pruneLua removes from the indexes up to 100 tasks whose time to live has
+// passed (their hashes are gone already: PEXPIRE), so that the indexes do
+// not grow with every task ever finished. KEYS[2] is the index of all,
+// KEYS[5] the expiry index; ARGV[10] is now in Unix milliseconds, ARGV[11]
+// the prefix of the status indexes.
+const pruneLua = `
+local gone = redis.call('ZRANGEBYSCORE', KEYS[5], '-inf', ARGV[10], 'LIMIT', 0, 100)
+for _, id in ipairs(gone) do
+  redis.call('ZREM', KEYS[2], id)
+  for _, st in ipairs({'pending', 'processing', 'complete', 'failed', 'cancelled'}) do
+    redis.call('ZREM', ARGV[11] .. st, id)
+  end
+  redis.call('ZREM', KEYS[5], id)
+end
+`
+
+var createScript = redis.NewScript(pruneLua + `
+-- KEYS: 1 task hash, 2 index of all, 3 index of the status, 4 dedup key, 5 expiry index
+-- ARGV: 1 id, 2 task, 3 status, 4 finished, 5 result, 6 key, 7 owner, 8 lease, 9 ttl ms, 10 now ms, 11 status index prefix
 if redis.call('EXISTS', KEYS[1]) == 1 then return {'exists', ''} end
 if ARGV[6] ~= '' and ARGV[4] == '0' then
   local holder = redis.call('GET', KEYS[4])
@@ -75,13 +98,16 @@ end
 redis.call('HSET', KEYS[1], 'task', ARGV[2], 'st', ARGV[3], 'ver', 1, 'result', ARGV[5], 'key', ARGV[6], 'owner', ARGV[7], 'lease', ARGV[8])
 redis.call('ZADD', KEYS[2], 0, ARGV[1])
 redis.call('ZADD', KEYS[3], 0, ARGV[1])
-if ARGV[4] == '1' then redis.call('PEXPIRE', KEYS[1], ARGV[9]) end
+if ARGV[4] == '1' then
+  redis.call('PEXPIRE', KEYS[1], ARGV[9])
+  redis.call('ZADD', KEYS[5], tonumber(ARGV[10]) + tonumber(ARGV[9]), ARGV[1])
+end
 return {'ok', '1'}
 `)
 
 var updateScript = redis.NewScript(`
--- KEYS: 1 task hash, 2 index of the old status, 3 index of the new status, 4 dedup key
--- ARGV: 1 id, 2 expected version, 3 task, 4 status, 5 finished, 6 result, 7 key, 8 owner, 9 lease, 10 ttl ms
+-- KEYS: 1 task hash, 2 index of the old status, 3 index of the new status, 4 dedup key, 5 expiry index
+-- ARGV: 1 id, 2 expected version, 3 task, 4 status, 5 finished, 6 result, 7 key, 8 owner, 9 lease, 10 ttl ms, 11 now ms
 local ver = redis.call('HGET', KEYS[1], 'ver')
 if not ver then return {'missing', ''} end
 if ver ~= ARGV[2] then return {'conflict', ver} end
@@ -98,15 +124,22 @@ if ARGV[7] ~= '' then
     redis.call('SET', KEYS[4], ARGV[1])
   end
 end
-if ARGV[5] == '1' then redis.call('PEXPIRE', KEYS[1], ARGV[10]) else redis.call('PERSIST', KEYS[1]) end
+if ARGV[5] == '1' then
+  redis.call('PEXPIRE', KEYS[1], ARGV[10])
+  redis.call('ZADD', KEYS[5], tonumber(ARGV[11]) + tonumber(ARGV[10]), ARGV[1])
+else
+  redis.call('PERSIST', KEYS[1])
+  redis.call('ZREM', KEYS[5], ARGV[1])
+end
 return {'ok', nv}
 `)
 
 var deleteScript = redis.NewScript(`
--- KEYS: 1 task hash, 2 index of all, 3 index of the status, 4 dedup key
+-- KEYS: 1 task hash, 2 index of all, 3 index of the status, 4 dedup key, 5 expiry index
 -- ARGV: 1 id
 if redis.call('DEL', KEYS[1]) == 0 then return 0 end
 redis.call('ZREM', KEYS[2], ARGV[1])
+redis.call('ZREM', KEYS[5], ARGV[1])
 redis.call('ZREM', KEYS[3], ARGV[1])
 if redis.call('GET', KEYS[4]) == ARGV[1] then redis.call('DEL', KEYS[4]) end
 return 1
@@ -142,9 +175,9 @@ func (s *Store) Create(ctx context.Context, rec tasks.Record) (tasks.Record, err
 		return tasks.Record{}, err
 	}
 	id := rec.Task.RefID
-	keys := []string{s.taskKey(id), s.allKey(), s.statusKey(rec.Task.Status), s.dedupKey(rec.Key)}
+	keys := []string{s.taskKey(id), s.allKey(), s.statusKey(rec.Task.Status), s.dedupKey(rec.Key), s.expiryKey()}
 	res, err := createScript.Run(ctx, s.rdb, keys, id, e.task, string(rec.Task.Status), e.finished, e.result,
-		rec.Key, rec.Owner, e.lease, s.ttl.Milliseconds()).StringSlice()
+		rec.Key, rec.Owner, e.lease, s.ttl.Milliseconds(), time.Now().UnixMilli(), s.statusKey("")).StringSlice()
 	if err != nil {
 		return tasks.Record{}, fmt.Errorf("redisstore: create %s: %w", id, err)
 	}
@@ -221,9 +254,9 @@ func (s *Store) Update(ctx context.Context, rec tasks.Record) (tasks.Record, err
 	if rec.Key != old.Key {
 		return tasks.Record{}, fmt.Errorf("%w: task %s: the key changes from %q to %q", tasks.ErrInvalid, id, old.Key, rec.Key)
 	}
-	keys := []string{s.taskKey(id), s.statusKey(old.Task.Status), s.statusKey(rec.Task.Status), s.dedupKey(rec.Key)}
+	keys := []string{s.taskKey(id), s.statusKey(old.Task.Status), s.statusKey(rec.Task.Status), s.dedupKey(rec.Key), s.expiryKey()}
 	res, err := updateScript.Run(ctx, s.rdb, keys, id, strconv.FormatInt(rec.Version, 10), e.task, string(rec.Task.Status),
-		e.finished, e.result, rec.Key, rec.Owner, e.lease, s.ttl.Milliseconds()).StringSlice()
+		e.finished, e.result, rec.Key, rec.Owner, e.lease, s.ttl.Milliseconds(), time.Now().UnixMilli()).StringSlice()
 	if err != nil {
 		return tasks.Record{}, fmt.Errorf("redisstore: update %s: %w", id, err)
 	}
@@ -301,7 +334,7 @@ func (s *Store) Delete(ctx context.Context, refID string) error {
 	}
 	st, _ := h[0].(string)
 	key, _ := h[1].(string)
-	keys := []string{s.taskKey(refID), s.allKey(), s.statusKey(models.TaskStatus(st)), s.dedupKey(key)}
+	keys := []string{s.taskKey(refID), s.allKey(), s.statusKey(models.TaskStatus(st)), s.dedupKey(key), s.expiryKey()}
 	n, err := deleteScript.Run(ctx, s.rdb, keys, refID).Int()
 	if err != nil {
 		return fmt.Errorf("redisstore: delete %s: %w", refID, err)

@@ -50,6 +50,27 @@ func TestStoreRejectsWhatAnotherProgramWrote(t *testing.T) {
 	}
 }
 
+func TestIndexesPruned(t *testing.T) {
+	srv := startRedis(t, false)
+	c := srv.client(t)
+	s := redisstore.New(c, redisstore.Options{Prefix: "p:", TTL: 50 * time.Millisecond})
+	at := 1_700_000_100.0
+	for _, id := range []string{"a", "b", "c"} {
+		rec, _ := s.Create(bg, storetest.Running(id))
+		rec.Task.Status, rec.Task.CompletedAt, rec.LeaseExpires = models.TaskStatusComplete, &at, time.Time{}
+		if _, err := s.Update(bg, rec); err != nil {
+			t.Fatal(err)
+		}
+	}
+	time.Sleep(200 * time.Millisecond)
+	s.Create(bg, storetest.Running("d")) // prunes a, b and c
+	for key, want := range map[string]int64{"p:all": 1, "p:s:complete": 0, "p:s:processing": 1, "p:expiry": 0} {
+		if n := c.ZCard(bg, key).Val(); n != want {
+			t.Errorf("%s holds %d entries, want %d", key, n, want)
+		}
+	}
+}
+
 func TestTTLByExpire(t *testing.T) {
 	srv := startRedis(t, false)
 	c := srv.client(t)

@@ -1,0 +1,46 @@
+package main
+
+import "time"
+
+// The plain structs that the peer decoders fill: the fields, Go types and
+// JSON names of the model types of package models, without their methods,
+// defaults or checks. TestPlainMatchesModels keeps the two in step.
+
+type plainTaskStatus string
+
+type plainTaskProgress struct {
+	Current    *int64   `json:"current"`
+	Total      *int64   `json:"total"`
+	Message    *string  `json:"message"`
+	Percentage *float64 `json:"percentage"`
+}
+
+type plainRetryInfo struct {
+	Attempt   int64   `json:"attempt"`
+	Error     string  `json:"error"`
+	Timestamp float64 `json:"timestamp"`
+}
+
+type plainTaskInfo struct {
+	RefID        string             `json:"ref_id"`
+	Status       plainTaskStatus    `json:"status"`
+	Progress     *plainTaskProgress `json:"progress"`
+	StartedAt    float64            `json:"started_at"`
+	CompletedAt  *float64           `json:"completed_at"`
+	Error        *string            `json:"error"`
+	RetryCount   int64              `json:"retry_count"`
+	MaxRetries   int64              `json:"max_retries"`
+	RetryHistory []plainRetryInfo   `json:"retry_history,omitempty"`
+}
+
+type plainAsyncTaskResponse struct {
+	RefID      string             `json:"ref_id"`
+	Status     plainTaskStatus    `json:"status"`
+	Progress   *plainTaskProgress `json:"progress"`
+	StartedAt  time.Time          `json:"started_at"`
+	EtaSeconds *float64           `json:"eta_seconds"`
+	Error      *string            `json:"error"`
+	Message    *string            `json:"message"`
+	RetryCount int64              `json:"retry_count"`
+	CanRetry   bool               `json:"can_retry"`
+}
