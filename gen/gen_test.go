@@ -221,7 +221,7 @@ func TestModelOrder(t *testing.T) {
 		}
 		seen[s] = true
 	}
-	if len(m.Schemas) != 5 {
+	if len(m.Schemas) != 9 {
 		t.Errorf("%d schemas", len(m.Schemas))
 	}
 }

@@ -2,7 +2,6 @@ package mcptasks_test
 
 import (
 	"encoding/json"
-	"strings"
 	"sync"
 	"testing"
 
@@ -68,6 +67,7 @@ func (c *checker) response(method string, result json.RawMessage) {
 			return
 		}
 		if r.Task != nil {
+			c.validate("mcp_create_task_result", result)
 			c.task("create_task_result", r.Task)
 			return
 		}
@@ -80,6 +80,7 @@ func (c *checker) response(method string, result json.RawMessage) {
 	case "tasks/get", "tasks/cancel":
 		c.task(method, result)
 	case "tasks/list":
+		c.validate("mcp_list_tasks_result", result)
 		var r struct {
 			Tasks []json.RawMessage `json:"tasks"`
 		}
@@ -136,24 +137,10 @@ func (c *checker) structured(sc json.RawMessage, isError bool) {
 	}
 }
 
-// task checks an MCP Task.
+// task checks an MCP Task against schema/mcp_task.schema.json.
 func (c *checker) task(where string, data json.RawMessage) {
 	c.t.Helper()
-	var t mcptasks.Task
-	if err := json.Unmarshal(data, &t); err != nil {
-		c.fail("%s: not a Task: %v in %s", where, err, data)
-		return
-	}
-	if t.TaskID == "" || t.CreatedAt == "" || t.LastUpdatedAt == "" || !strings.Contains(string(data), `"ttl"`) {
-		c.fail("%s: Task lacks a required member: %s", where, data)
-		return
-	}
-	switch t.Status {
-	case mcptasks.StatusWorking, mcptasks.StatusInputRequired, mcptasks.StatusCompleted, mcptasks.StatusFailed, mcptasks.StatusCancelled:
-	default:
-		c.fail("%s: Task status %q", where, t.Status)
-		return
-	}
+	c.validate("mcp_task", data)
 	c.count("task")
 	c.count("task:" + where)
 }

@@ -1,13 +1,24 @@
 package mcptasks_test
 
 import (
+	"strings"
 	"testing"
+	"time"
 
 	mcptasks "github.com/mcp-refcache/taskschema/mcp"
 	"github.com/mcp-refcache/taskschema/models"
 )
 
 func ptr[T any](v T) *T { return &v }
+
+func mustParse(t *testing.T, s string) time.Time {
+	t.Helper()
+	tm, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tm
+}
 
 // TestStatusTable is the documented table: pending and processing ->
 // working, complete -> completed, failed -> failed (working while retries
@@ -39,19 +50,22 @@ func TestStatusTable(t *testing.T) {
 				info.Progress = &models.TaskProgress{Message: ptr("step")}
 			}
 		}
-		ttl, poll := int64(3600000), int64(1000)
+		ttl, poll := int64(3600000), int64(250)
 		got := mcptasks.FromTaskInfo(info, mcptasks.ConvertOptions{TTL: &ttl, PollInterval: &poll})
+		if err := models.Validate(got); err != nil {
+			t.Fatalf("%s: %v", tc.status, err)
+		}
 		if got.Status != tc.want || got.StatusMessage != tc.wantMessage {
 			t.Errorf("%s (max_retries %d): %s %q, want %s %q", tc.status, tc.retries, got.Status, got.StatusMessage, tc.want, tc.wantMessage)
 		}
-		if got.TaskID != "r1" || got.CreatedAt != "2025-11-25T10:30:00.500Z" || *got.TTL != ttl || *got.PollInterval != poll {
+		if got.TaskID != "r1" || !got.CreatedAt.Equal(mustParse(t, "2025-11-25T10:30:00.500Z")) || *got.Ttl != ttl || got.PollInterval != poll {
 			t.Errorf("%s: %+v", tc.status, got)
 		}
 		wantUpdated := got.CreatedAt
-		if tc.want.Terminal() {
-			wantUpdated = "2025-11-25T10:31:00.250Z"
+		if mcptasks.Terminal(tc.want) {
+			wantUpdated = mustParse(t, "2025-11-25T10:31:00.250Z")
 		}
-		if got.LastUpdatedAt != wantUpdated {
+		if !got.LastUpdatedAt.Equal(wantUpdated) {
 			t.Errorf("%s: lastUpdatedAt %s, want %s", tc.status, got.LastUpdatedAt, wantUpdated)
 		}
 		if got.Status == mcptasks.StatusWorking && tc.retries > 0 {
@@ -68,22 +82,40 @@ func TestStatusTable(t *testing.T) {
 		if back.Status != wantBack || back.RefID != "r1" || back.StartedAt != info.StartedAt {
 			t.Errorf("%s: back %+v", tc.status, back)
 		}
-		if tc.want.Terminal() && (back.CompletedAt == nil || *back.CompletedAt != *info.CompletedAt) {
+		if mcptasks.Terminal(tc.want) && (back.CompletedAt == nil || *back.CompletedAt != *info.CompletedAt) {
 			t.Errorf("%s: completed_at %v", tc.status, back.CompletedAt)
 		}
 		if tc.status == models.TaskStatusFailed && (back.Error == nil || *back.Error != "boom") {
 			t.Errorf("failed: error %v", back.Error)
 		}
 	}
+	// Without options: ttl null (no limit), pollInterval the schema's default.
+	got := mcptasks.FromTaskInfo(models.NewTaskInfo("r2", 1764066600), mcptasks.ConvertOptions{})
+	if got.Ttl != nil || got.PollInterval != 1000 {
+		t.Errorf("defaults: %+v", got)
+	}
+	if b, err := models.Marshal(got); err != nil || !containsAll(string(b), `"ttl":null`, `"pollInterval":1000`) {
+		t.Errorf("marshalled: %s %v", b, err)
+	}
+}
+
+func containsAll(s string, subs ...string) bool {
+	for _, sub := range subs {
+		if !strings.Contains(s, sub) {
+			return false
+		}
+	}
+	return true
 }
 
 func TestToTaskInfoErrors(t *testing.T) {
+	at := mustParse(t, "2025-11-25T10:30:00Z")
 	for _, task := range []mcptasks.Task{
-		{TaskID: "a", Status: mcptasks.StatusInputRequired, CreatedAt: "2025-11-25T10:30:00Z", LastUpdatedAt: "2025-11-25T10:30:00Z"},
-		{TaskID: "b", Status: "done", CreatedAt: "2025-11-25T10:30:00Z", LastUpdatedAt: "2025-11-25T10:30:00Z"},
-		{TaskID: "c", Status: mcptasks.StatusWorking, CreatedAt: "yesterday", LastUpdatedAt: "2025-11-25T10:30:00Z"},
-		{TaskID: "d", Status: mcptasks.StatusCompleted, CreatedAt: "2025-11-25T10:30:00Z", LastUpdatedAt: "later"},
-		{TaskID: "", Status: mcptasks.StatusWorking, CreatedAt: "2025-11-25T10:30:00Z", LastUpdatedAt: "2025-11-25T10:30:00Z"},
+		{TaskID: "a", Status: mcptasks.StatusInputRequired, CreatedAt: at, LastUpdatedAt: at, PollInterval: 1000},
+		{TaskID: "b", Status: "done", CreatedAt: at, LastUpdatedAt: at, PollInterval: 1000},
+		{TaskID: "c", Status: mcptasks.StatusWorking, LastUpdatedAt: at, PollInterval: 1000},                // createdAt year 1
+		{TaskID: "d", Status: mcptasks.StatusCompleted, CreatedAt: at, LastUpdatedAt: at, PollInterval: -1}, // below minimum
+		{TaskID: "", Status: mcptasks.StatusWorking, CreatedAt: at, LastUpdatedAt: at, PollInterval: 1000},
 	} {
 		if info, err := mcptasks.ToTaskInfo(task); err == nil {
 			t.Errorf("%+v: no error, got %+v", task, info)

@@ -2,19 +2,25 @@ package mcptasks_test
 
 import (
 	"testing"
+	"time"
 
 	mcptasks "github.com/mcp-refcache/taskschema/mcp"
 	"github.com/mcp-refcache/taskschema/models"
 )
 
-// FuzzToTaskInfo: any Task converts to a TaskInfo the schema accepts, or
-// gives an error; never a panic.
+// FuzzToTaskInfo: any Task read from JSON converts to a TaskInfo the
+// schema accepts, or gives an error; never a panic; and converting back
+// keeps its ID and status.
 func FuzzToTaskInfo(f *testing.F) {
-	f.Add("r1", "working", "step", "2025-11-25T10:30:00Z", "2025-11-25T10:30:00Z")
-	f.Add("r1", "failed", "", "2025-11-25T10:30:00.5Z", "2025-11-25T10:29:00+01:00")
-	f.Add("r1", "completed", "", "0001-01-01T00:00:00Z", "9999-12-31T23:59:59Z")
-	f.Fuzz(func(t *testing.T, id, status, msg, created, updated string) {
-		info, err := mcptasks.ToTaskInfo(mcptasks.Task{TaskID: id, Status: mcptasks.TaskStatus(status), StatusMessage: msg, CreatedAt: created, LastUpdatedAt: updated})
+	f.Add([]byte(`{"taskId":"r1","status":"working","statusMessage":"step","createdAt":"2025-11-25T10:30:00Z","lastUpdatedAt":"2025-11-25T10:30:00Z","ttl":null}`))
+	f.Add([]byte(`{"taskId":"r1","status":"failed","createdAt":"2025-11-25T10:30:00.5Z","lastUpdatedAt":"2025-11-25T10:29:00+01:00","ttl":5}`))
+	f.Add([]byte(`{"taskId":"r1","status":"completed","createdAt":"0001-01-01T00:00:00Z","lastUpdatedAt":"9999-12-31T23:59:59Z","ttl":0,"pollInterval":0}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		var task mcptasks.Task
+		if models.Unmarshal(data, &task) != nil {
+			return
+		}
+		info, err := mcptasks.ToTaskInfo(task)
 		if err != nil {
 			return
 		}
@@ -22,8 +28,11 @@ func FuzzToTaskInfo(f *testing.F) {
 			t.Fatalf("ToTaskInfo gave an invalid TaskInfo: %v", err)
 		}
 		back := mcptasks.FromTaskInfo(info, mcptasks.ConvertOptions{})
-		if back.TaskID != id || (back.Status != mcptasks.TaskStatus(status)) {
-			t.Fatalf("round trip: %+v -> %+v", status, back)
+		if back.TaskID != task.TaskID || back.Status != task.Status {
+			t.Fatalf("round trip: %+v -> %+v", task, back)
+		}
+		if !back.CreatedAt.Equal(task.CreatedAt.Round(time.Millisecond)) && back.CreatedAt.Sub(task.CreatedAt).Abs() > time.Millisecond {
+			t.Fatalf("createdAt %s -> %s", task.CreatedAt, back.CreatedAt)
 		}
 	})
 }

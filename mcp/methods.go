@@ -78,7 +78,7 @@ func (s *Server) taskResult(ctx context.Context, _ *mcp.ServerSession, p *TaskID
 		if err != nil {
 			return nil, methodError(id, err)
 		}
-		if st := StatusOf(rec.Task); st.Terminal() {
+		if st := StatusOf(rec.Task); Terminal(st) {
 			return s.storedResult(rec, st)
 		}
 		t := time.NewTimer(delay)

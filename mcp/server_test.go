@@ -156,7 +156,7 @@ func TestTaskAugmentedCall(t *testing.T) {
 	ts := newTestServer(t, serverOpts{})
 	c := connect(t, ts, "2025-11-25")
 	task := c.createTask("gated", map[string]any{}, map[string]any{"progressToken": "tok"})
-	if task.Status != mcptasks.StatusWorking || task.TTL == nil || task.PollInterval == nil || *task.PollInterval != 20 {
+	if task.Status != mcptasks.StatusWorking || task.Ttl == nil || task.PollInterval != 20 {
 		t.Fatalf("created %+v", task)
 	}
 	// Progress after the CreateTaskResult, with the request's token.
@@ -197,7 +197,7 @@ func TestTaskAugmentedCall(t *testing.T) {
 	if st.TaskID != task.TaskID || st.Status != mcptasks.StatusCompleted {
 		t.Errorf("status notification %s", note.Params)
 	}
-	if got := c.getTask(task.TaskID); got.Status != mcptasks.StatusCompleted || got.LastUpdatedAt < got.CreatedAt {
+	if got := c.getTask(task.TaskID); got.Status != mcptasks.StatusCompleted || got.LastUpdatedAt.Before(got.CreatedAt) {
 		t.Errorf("tasks/get after: %+v", got)
 	}
 	if c.check.seen("task") < 4 {

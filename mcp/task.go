@@ -1,6 +1,7 @@
 package mcptasks
 
 import (
+	"encoding/json"
 	"fmt"
 	"math"
 	"time"
@@ -9,47 +10,30 @@ import (
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 )
 
-// TaskStatus is the status of an MCP task (protocol revision 2025-11-25).
-type TaskStatus string
+// Task is the MCP Task object of protocol revision 2025-11-25: the result
+// of tasks/get and tasks/cancel, the task of a CreateTaskResult, the params
+// of notifications/tasks/status. It is the model generated from
+// schema/mcp_task.schema.json: its MarshalJSON and UnmarshalJSON check it
+// against the schema.
+type Task = models.MCPTask
+
+// TaskStatus is the status of an MCP task (schema/mcp_task_status.schema.json).
+type TaskStatus = models.MCPTaskStatus
 
 // The statuses of an MCP task. input_required is never produced by this
-// package (its tools do not ask the client for input) but is accepted on
-// the way in.
+// package (its tools do not ask the client for input).
 const (
-	StatusWorking       TaskStatus = "working"
-	StatusInputRequired TaskStatus = "input_required"
-	StatusCompleted     TaskStatus = "completed"
-	StatusFailed        TaskStatus = "failed"
-	StatusCancelled     TaskStatus = "cancelled"
+	StatusWorking       = models.MCPTaskStatusWorking
+	StatusInputRequired = models.MCPTaskStatusInputRequired
+	StatusCompleted     = models.MCPTaskStatusCompleted
+	StatusFailed        = models.MCPTaskStatusFailed
+	StatusCancelled     = models.MCPTaskStatusCancelled
 )
 
 // Terminal reports whether the status never changes again: completed,
 // failed or cancelled.
-func (s TaskStatus) Terminal() bool {
+func Terminal(s TaskStatus) bool {
 	return s == StatusCompleted || s == StatusFailed || s == StatusCancelled
-}
-
-// Task is the MCP Task object of protocol revision 2025-11-25: what
-// tasks/get, tasks/cancel and notifications/tasks/status carry, and the
-// task of a CreateTaskResult.
-type Task struct {
-	// TaskID is the task's ID: the runtime's ref_id.
-	TaskID string `json:"taskId"`
-	// Status is the task's status.
-	Status TaskStatus `json:"status"`
-	// StatusMessage is a human-readable message about the status: the
-	// error of a failed task, the latest progress message of a working one.
-	StatusMessage string `json:"statusMessage,omitempty"`
-	// CreatedAt is when the task was created, RFC 3339.
-	CreatedAt string `json:"createdAt"`
-	// LastUpdatedAt is when the task's status last changed, RFC 3339.
-	LastUpdatedAt string `json:"lastUpdatedAt"`
-	// TTL is how long the task is kept, in milliseconds; nil (null on the
-	// wire, where the member is required) means without limit.
-	TTL *int64 `json:"ttl"`
-	// PollInterval is the suggested time between two polls, in
-	// milliseconds.
-	PollInterval *int64 `json:"pollInterval,omitempty"`
 }
 
 // TaskMetadata is params.task of a task-augmented request: the retention
@@ -67,12 +51,21 @@ type CreateTaskResult struct {
 	Task Task `json:"task"`
 }
 
+// MarshalJSON writes the result as models.Marshal writes an
+// MCPCreateTaskResult, checked against its schema.
+func (r CreateTaskResult) MarshalJSON() ([]byte, error) {
+	return models.Marshal(models.MCPCreateTaskResult{Task: r.Task})
+}
+
 // TaskResult is the result of tasks/get and tasks/cancel: the Task's
 // members at the top level of the result.
 type TaskResult struct {
 	mcp.ResultBase
-	Task
+	Task Task
 }
+
+// MarshalJSON writes the Task, checked against its schema.
+func (r TaskResult) MarshalJSON() ([]byte, error) { return models.Marshal(r.Task) }
 
 // TaskIDParams are the params of tasks/get, tasks/result and tasks/cancel.
 type TaskIDParams struct {
@@ -97,15 +90,33 @@ type ListTasksResult struct {
 	NextCursor string `json:"nextCursor,omitempty"`
 }
 
+// MarshalJSON writes the page, nextCursor only when more tasks remain, and
+// checks it against schema/mcp_list_tasks_result.schema.json.
+func (r ListTasksResult) MarshalJSON() ([]byte, error) {
+	type page ListTasksResult // without this method
+	if r.Tasks == nil {
+		r.Tasks = []Task{}
+	}
+	b, err := json.Marshal(page{Tasks: r.Tasks, NextCursor: r.NextCursor})
+	if err != nil {
+		return nil, err
+	}
+	if err := models.ValidateJSON("mcp_list_tasks_result", b); err != nil {
+		return nil, err
+	}
+	return b, nil
+}
+
 // RelatedTaskMetaKey is the _meta key that ties a message to its task.
 const RelatedTaskMetaKey = "io.modelcontextprotocol/related-task"
 
 // ConvertOptions fill the members of a Task that a TaskInfo does not hold.
 type ConvertOptions struct {
-	// TTL is the task's retention in milliseconds; nil means without limit.
+	// TTL is the task's retention in milliseconds; nil means without limit
+	// (null).
 	TTL *int64
 	// PollInterval is the suggested poll interval in milliseconds; nil
-	// leaves it out.
+	// means the schema's default, 1000.
 	PollInterval *int64
 }
 
@@ -142,13 +153,16 @@ func FromTaskInfo(t models.TaskInfo, o ConvertOptions) Task {
 	out := Task{
 		TaskID:       t.RefID,
 		Status:       StatusOf(t),
-		CreatedAt:    formatUnix(t.StartedAt),
-		TTL:          o.TTL,
-		PollInterval: o.PollInterval,
+		CreatedAt:    unixTime(t.StartedAt),
+		Ttl:          o.TTL,
+		PollInterval: 1000,
+	}
+	if o.PollInterval != nil {
+		out.PollInterval = *o.PollInterval
 	}
 	out.LastUpdatedAt = out.CreatedAt
-	if t.CompletedAt != nil && out.Status.Terminal() {
-		out.LastUpdatedAt = formatUnix(*t.CompletedAt)
+	if t.CompletedAt != nil && Terminal(out.Status) {
+		out.LastUpdatedAt = unixTime(*t.CompletedAt)
 	}
 	switch {
 	case out.Status == StatusFailed && t.Error != nil:
@@ -165,16 +179,17 @@ func FromTaskInfo(t models.TaskInfo, o ConvertOptions) Task {
 // [FromTaskInfo] as far as a Task tells: working -> processing, completed
 // -> complete, failed -> failed (statusMessage becomes the error),
 // cancelled -> cancelled; a terminal task's lastUpdatedAt becomes
-// completed_at. input_required has no runtime status and gives an error, as
-// do unparsable times. The result is checked against the TaskInfo schema.
+// completed_at. input_required has no runtime status and gives an error,
+// as does a task the MCPTask schema rejects. The result is checked against
+// the TaskInfo schema.
 func ToTaskInfo(t Task) (models.TaskInfo, error) {
 	if t.TaskID == "" {
 		return models.TaskInfo{}, fmt.Errorf("mcptasks: taskId is empty")
 	}
-	started, err := parseUnix(t.CreatedAt)
-	if err != nil {
-		return models.TaskInfo{}, fmt.Errorf("mcptasks: task %s: createdAt: %w", t.TaskID, err)
+	if err := models.Validate(t); err != nil {
+		return models.TaskInfo{}, fmt.Errorf("mcptasks: task %s: %w", t.TaskID, err)
 	}
+	started := unixSeconds(t.CreatedAt)
 	info := models.NewTaskInfo(t.TaskID, started)
 	info.MaxRetries = 0
 	switch t.Status {
@@ -194,12 +209,8 @@ func ToTaskInfo(t Task) (models.TaskInfo, error) {
 	default:
 		return models.TaskInfo{}, fmt.Errorf("mcptasks: task %s: status %q has no TaskInfo status", t.TaskID, t.Status)
 	}
-	if t.Status.Terminal() {
-		done, err := parseUnix(t.LastUpdatedAt)
-		if err != nil {
-			return models.TaskInfo{}, fmt.Errorf("mcptasks: task %s: lastUpdatedAt: %w", t.TaskID, err)
-		}
-		done = math.Max(done, started)
+	if Terminal(t.Status) {
+		done := math.Max(unixSeconds(t.LastUpdatedAt), started)
 		info.CompletedAt = &done
 	} else if t.StatusMessage != "" {
 		msg := t.StatusMessage
@@ -211,16 +222,13 @@ func ToTaskInfo(t Task) (models.TaskInfo, error) {
 	return info, nil
 }
 
-// formatUnix formats Unix seconds as RFC 3339 in UTC, rounded to the
+// unixTime converts Unix seconds to a time in UTC, rounded to the
 // millisecond (a float64 of Unix seconds holds about a microsecond).
-func formatUnix(sec float64) string {
-	return time.UnixMilli(int64(math.Round(sec * 1000))).UTC().Format("2006-01-02T15:04:05.000Z07:00")
+func unixTime(sec float64) time.Time {
+	return time.UnixMilli(int64(math.Round(sec * 1000))).UTC()
 }
 
-func parseUnix(s string) (float64, error) {
-	tm, err := time.Parse(time.RFC3339Nano, s)
-	if err != nil {
-		return 0, err
-	}
-	return float64(tm.Unix()) + float64(tm.Nanosecond())/1e9, nil
+// unixSeconds converts a time to Unix seconds.
+func unixSeconds(t time.Time) float64 {
+	return float64(t.Unix()) + float64(t.Nanosecond())/1e9
 }

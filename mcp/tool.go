@@ -329,8 +329,8 @@ func (s *Server) startTask(ctx context.Context, e *toolEntry, p *mcp.CallToolPar
 
 // taskFromResponse is the Task of a task that has just been stored.
 func (s *Server) taskFromResponse(r models.AsyncTaskResponse) Task {
-	t := Task{TaskID: r.RefID, Status: StatusWorking, TTL: s.conv.TTL, PollInterval: s.conv.PollInterval,
-		CreatedAt: formatUnix(float64(r.StartedAt.Unix()) + float64(r.StartedAt.Nanosecond())/1e9)}
+	t := Task{TaskID: r.RefID, Status: StatusWorking, Ttl: s.conv.TTL, PollInterval: *s.conv.PollInterval,
+		CreatedAt: unixTime(unixSeconds(r.StartedAt))}
 	t.LastUpdatedAt = t.CreatedAt
 	if r.Message != nil {
 		t.StatusMessage = *r.Message

@@ -15,7 +15,11 @@ type schemaID int
 
 // The schemas, in dependency order.
 const (
-	schemaRetryInfo schemaID = iota
+	schemaMCPTaskStatus schemaID = iota
+	schemaMCPTask
+	schemaMCPCreateTaskResult
+	schemaMCPListTasksResult
+	schemaRetryInfo
 	schemaTaskProgress
 	schemaTaskStatus
 	schemaAsyncTaskResponse
@@ -32,11 +36,15 @@ type schemaEntry struct {
 
 // schemaTable lists every schema, in dependency order.
 var schemaTable = [...]schemaEntry{
-	schemaRetryInfo:         {name: "retry_info", goType: reflect.TypeFor[RetryInfo](), depth: 1},
-	schemaTaskProgress:      {name: "task_progress", goType: reflect.TypeFor[TaskProgress](), depth: 1},
-	schemaTaskStatus:        {name: "task_status", goType: reflect.TypeFor[TaskStatus](), isEnum: true, depth: 0},
-	schemaAsyncTaskResponse: {name: "async_task_response", goType: reflect.TypeFor[AsyncTaskResponse](), depth: 2},
-	schemaTaskInfo:          {name: "task_info", goType: reflect.TypeFor[TaskInfo](), depth: 3},
+	schemaMCPTaskStatus:       {name: "mcp_task_status", goType: reflect.TypeFor[MCPTaskStatus](), isEnum: true, depth: 0},
+	schemaMCPTask:             {name: "mcp_task", goType: reflect.TypeFor[MCPTask](), depth: 1},
+	schemaMCPCreateTaskResult: {name: "mcp_create_task_result", goType: reflect.TypeFor[MCPCreateTaskResult](), depth: 2},
+	schemaMCPListTasksResult:  {name: "mcp_list_tasks_result", goType: reflect.TypeFor[MCPListTasksResult](), depth: 3},
+	schemaRetryInfo:           {name: "retry_info", goType: reflect.TypeFor[RetryInfo](), depth: 1},
+	schemaTaskProgress:        {name: "task_progress", goType: reflect.TypeFor[TaskProgress](), depth: 1},
+	schemaTaskStatus:          {name: "task_status", goType: reflect.TypeFor[TaskStatus](), isEnum: true, depth: 0},
+	schemaAsyncTaskResponse:   {name: "async_task_response", goType: reflect.TypeFor[AsyncTaskResponse](), depth: 2},
+	schemaTaskInfo:            {name: "task_info", goType: reflect.TypeFor[TaskInfo](), depth: 3},
 }
 
 // propertyID names one property of an object schema; it indexes
@@ -46,6 +54,16 @@ type propertyID int
 // The properties of every object schema.
 const (
 	propertyNone propertyID = iota
+	propertyMCPTaskTaskID
+	propertyMCPTaskStatus
+	propertyMCPTaskStatusMessage
+	propertyMCPTaskCreatedAt
+	propertyMCPTaskLastUpdatedAt
+	propertyMCPTaskTtl
+	propertyMCPTaskPollInterval
+	propertyMCPCreateTaskResultTask
+	propertyMCPListTasksResultTasks
+	propertyMCPListTasksResultNextCursor
 	propertyRetryInfoAttempt
 	propertyRetryInfoError
 	propertyRetryInfoTimestamp
@@ -83,35 +101,49 @@ type propertyEntry struct {
 
 // propertyTable lists every property of every object schema.
 var propertyTable = [...]propertyEntry{
-	propertyRetryInfoAttempt:            {schema: schemaRetryInfo, name: "attempt"},
-	propertyRetryInfoError:              {schema: schemaRetryInfo, name: "error"},
-	propertyRetryInfoTimestamp:          {schema: schemaRetryInfo, name: "timestamp"},
-	propertyTaskProgressCurrent:         {schema: schemaTaskProgress, name: "current"},
-	propertyTaskProgressTotal:           {schema: schemaTaskProgress, name: "total"},
-	propertyTaskProgressMessage:         {schema: schemaTaskProgress, name: "message"},
-	propertyTaskProgressPercentage:      {schema: schemaTaskProgress, name: "percentage"},
-	propertyAsyncTaskResponseRefID:      {schema: schemaAsyncTaskResponse, name: "ref_id"},
-	propertyAsyncTaskResponseStatus:     {schema: schemaAsyncTaskResponse, name: "status"},
-	propertyAsyncTaskResponseProgress:   {schema: schemaAsyncTaskResponse, name: "progress"},
-	propertyAsyncTaskResponseStartedAt:  {schema: schemaAsyncTaskResponse, name: "started_at"},
-	propertyAsyncTaskResponseEtaSeconds: {schema: schemaAsyncTaskResponse, name: "eta_seconds"},
-	propertyAsyncTaskResponseError:      {schema: schemaAsyncTaskResponse, name: "error"},
-	propertyAsyncTaskResponseMessage:    {schema: schemaAsyncTaskResponse, name: "message"},
-	propertyAsyncTaskResponseRetryCount: {schema: schemaAsyncTaskResponse, name: "retry_count"},
-	propertyAsyncTaskResponseCanRetry:   {schema: schemaAsyncTaskResponse, name: "can_retry"},
-	propertyTaskInfoRefID:               {schema: schemaTaskInfo, name: "ref_id"},
-	propertyTaskInfoStatus:              {schema: schemaTaskInfo, name: "status"},
-	propertyTaskInfoProgress:            {schema: schemaTaskInfo, name: "progress"},
-	propertyTaskInfoStartedAt:           {schema: schemaTaskInfo, name: "started_at"},
-	propertyTaskInfoCompletedAt:         {schema: schemaTaskInfo, name: "completed_at"},
-	propertyTaskInfoError:               {schema: schemaTaskInfo, name: "error"},
-	propertyTaskInfoRetryCount:          {schema: schemaTaskInfo, name: "retry_count"},
-	propertyTaskInfoMaxRetries:          {schema: schemaTaskInfo, name: "max_retries"},
-	propertyTaskInfoRetryHistory:        {schema: schemaTaskInfo, name: "retry_history", items: schemaRetryInfo, array: true},
+	propertyMCPTaskTaskID:                {schema: schemaMCPTask, name: "taskId"},
+	propertyMCPTaskStatus:                {schema: schemaMCPTask, name: "status"},
+	propertyMCPTaskStatusMessage:         {schema: schemaMCPTask, name: "statusMessage"},
+	propertyMCPTaskCreatedAt:             {schema: schemaMCPTask, name: "createdAt"},
+	propertyMCPTaskLastUpdatedAt:         {schema: schemaMCPTask, name: "lastUpdatedAt"},
+	propertyMCPTaskTtl:                   {schema: schemaMCPTask, name: "ttl"},
+	propertyMCPTaskPollInterval:          {schema: schemaMCPTask, name: "pollInterval"},
+	propertyMCPCreateTaskResultTask:      {schema: schemaMCPCreateTaskResult, name: "task"},
+	propertyMCPListTasksResultTasks:      {schema: schemaMCPListTasksResult, name: "tasks", items: schemaMCPTask, array: true},
+	propertyMCPListTasksResultNextCursor: {schema: schemaMCPListTasksResult, name: "nextCursor"},
+	propertyRetryInfoAttempt:             {schema: schemaRetryInfo, name: "attempt"},
+	propertyRetryInfoError:               {schema: schemaRetryInfo, name: "error"},
+	propertyRetryInfoTimestamp:           {schema: schemaRetryInfo, name: "timestamp"},
+	propertyTaskProgressCurrent:          {schema: schemaTaskProgress, name: "current"},
+	propertyTaskProgressTotal:            {schema: schemaTaskProgress, name: "total"},
+	propertyTaskProgressMessage:          {schema: schemaTaskProgress, name: "message"},
+	propertyTaskProgressPercentage:       {schema: schemaTaskProgress, name: "percentage"},
+	propertyAsyncTaskResponseRefID:       {schema: schemaAsyncTaskResponse, name: "ref_id"},
+	propertyAsyncTaskResponseStatus:      {schema: schemaAsyncTaskResponse, name: "status"},
+	propertyAsyncTaskResponseProgress:    {schema: schemaAsyncTaskResponse, name: "progress"},
+	propertyAsyncTaskResponseStartedAt:   {schema: schemaAsyncTaskResponse, name: "started_at"},
+	propertyAsyncTaskResponseEtaSeconds:  {schema: schemaAsyncTaskResponse, name: "eta_seconds"},
+	propertyAsyncTaskResponseError:       {schema: schemaAsyncTaskResponse, name: "error"},
+	propertyAsyncTaskResponseMessage:     {schema: schemaAsyncTaskResponse, name: "message"},
+	propertyAsyncTaskResponseRetryCount:  {schema: schemaAsyncTaskResponse, name: "retry_count"},
+	propertyAsyncTaskResponseCanRetry:    {schema: schemaAsyncTaskResponse, name: "can_retry"},
+	propertyTaskInfoRefID:                {schema: schemaTaskInfo, name: "ref_id"},
+	propertyTaskInfoStatus:               {schema: schemaTaskInfo, name: "status"},
+	propertyTaskInfoProgress:             {schema: schemaTaskInfo, name: "progress"},
+	propertyTaskInfoStartedAt:            {schema: schemaTaskInfo, name: "started_at"},
+	propertyTaskInfoCompletedAt:          {schema: schemaTaskInfo, name: "completed_at"},
+	propertyTaskInfoError:                {schema: schemaTaskInfo, name: "error"},
+	propertyTaskInfoRetryCount:           {schema: schemaTaskInfo, name: "retry_count"},
+	propertyTaskInfoMaxRetries:           {schema: schemaTaskInfo, name: "max_retries"},
+	propertyTaskInfoRetryHistory:         {schema: schemaTaskInfo, name: "retry_history", items: schemaRetryInfo, array: true},
 }
 
 // The bounds and patterns of the schemas.
 var (
+	mCPTaskCreatedAtPattern           = regexp.MustCompile("^(?:[1-9][0-9]{3}|0[1-9][0-9]{2}|00[1-9][0-9]|000[1-9])-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-5][0-9](?:\\.[0-9]+)?(?:[Zz]|[+-][0-9]{2}:[0-9]{2})$")
+	mCPTaskLastUpdatedAtPattern       = regexp.MustCompile("^(?:[1-9][0-9]{3}|0[1-9][0-9]{2}|00[1-9][0-9]|000[1-9])-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-5][0-9](?:\\.[0-9]+)?(?:[Zz]|[+-][0-9]{2}:[0-9]{2})$")
+	mCPTaskTtlBounds                  = intBounds{hasMin: true, min: 0, hasMax: true, max: 9007199254740991}
+	mCPTaskPollIntervalBounds         = intBounds{hasMin: true, min: 0, hasMax: true, max: 9007199254740991}
 	retryInfoAttemptBounds            = intBounds{hasMin: true, min: 1, hasMax: true, max: 9007199254740991}
 	retryInfoTimestampBounds          = floatBounds{hasMin: true, min: 0, minText: "0", hasMax: true, max: 253402300799, maxText: "253402300799"}
 	taskProgressCurrentBounds         = intBounds{hasMin: true, min: 0, hasMax: true, max: 9007199254740991}
@@ -132,6 +164,14 @@ var (
 // when the schema is known by name only.
 func NewValue(name string) (any, bool) {
 	switch name {
+	case "mcp_task_status":
+		return new(MCPTaskStatus), true
+	case "mcp_task":
+		return new(MCPTask), true
+	case "mcp_create_task_result":
+		return new(MCPCreateTaskResult), true
+	case "mcp_list_tasks_result":
+		return new(MCPListTasksResult), true
 	case "retry_info":
 		return new(RetryInfo), true
 	case "task_progress":
@@ -151,6 +191,30 @@ func NewValue(name string) (any, bool) {
 // values the schema rejects are in rep.
 func readModel(r *jsonread.Reader, v any, rep *report) bool {
 	switch v := v.(type) {
+	case *MCPTaskStatus:
+		var x MCPTaskStatus
+		if ok := readMCPTaskStatus(r, &x, rep); r.Finish() && ok {
+			*v = x
+			return true
+		}
+	case *MCPTask:
+		var x MCPTask
+		if ok := readMCPTask(r, &x, rep); r.Finish() && ok {
+			*v = x
+			return true
+		}
+	case *MCPCreateTaskResult:
+		var x MCPCreateTaskResult
+		if ok := readMCPCreateTaskResult(r, &x, rep); r.Finish() && ok {
+			*v = x
+			return true
+		}
+	case *MCPListTasksResult:
+		var x MCPListTasksResult
+		if ok := readMCPListTasksResult(r, &x, rep); r.Finish() && ok {
+			*v = x
+			return true
+		}
 	case *RetryInfo:
 		var x RetryInfo
 		if ok := readRetryInfo(r, &x, rep); r.Finish() && ok {
@@ -189,6 +253,22 @@ func readModel(r *jsonread.Reader, v any, rep *report) bool {
 // its schema.
 func checkModel(v any) bool {
 	switch v := v.(type) {
+	case MCPTaskStatus:
+		return checkMCPTaskStatus(v)
+	case *MCPTaskStatus:
+		return v != nil && checkMCPTaskStatus(*v)
+	case MCPTask:
+		return checkMCPTask(&v)
+	case *MCPTask:
+		return v != nil && checkMCPTask(v)
+	case MCPCreateTaskResult:
+		return checkMCPCreateTaskResult(&v)
+	case *MCPCreateTaskResult:
+		return v != nil && checkMCPCreateTaskResult(v)
+	case MCPListTasksResult:
+		return checkMCPListTasksResult(&v)
+	case *MCPListTasksResult:
+		return v != nil && checkMCPListTasksResult(v)
 	case RetryInfo:
 		return checkRetryInfo(&v)
 	case *RetryInfo:
@@ -217,6 +297,22 @@ func checkModel(v any) bool {
 // one, which checkModel accepted.
 func appendModel(b []byte, v any) []byte {
 	switch v := v.(type) {
+	case MCPTaskStatus:
+		return appendMCPTaskStatus(b, v)
+	case *MCPTaskStatus:
+		return appendMCPTaskStatus(b, *v)
+	case MCPTask:
+		return appendMCPTask(b, &v)
+	case *MCPTask:
+		return appendMCPTask(b, v)
+	case MCPCreateTaskResult:
+		return appendMCPCreateTaskResult(b, &v)
+	case *MCPCreateTaskResult:
+		return appendMCPCreateTaskResult(b, v)
+	case MCPListTasksResult:
+		return appendMCPListTasksResult(b, &v)
+	case *MCPListTasksResult:
+		return appendMCPListTasksResult(b, v)
 	case RetryInfo:
 		return appendRetryInfo(b, &v)
 	case *RetryInfo:
@@ -245,11 +341,334 @@ func appendModel(b []byte, v any) []byte {
 // the item of an array that explain looks at item by item.
 func readItem(r *jsonread.Reader, id schemaID) bool {
 	switch id {
+	case schemaMCPTask:
+		var x MCPTask
+		return readMCPTask(r, &x, nil)
 	case schemaRetryInfo:
 		var x RetryInfo
 		return readRetryInfo(r, &x, nil)
 	}
 	return false
+}
+
+// readMCPTaskStatus reads one of the values of MCPTaskStatus. At the top level
+// (rep not nil) it reports a value the schema rejects to rep.
+func readMCPTaskStatus(r *jsonread.Reader, v *MCPTaskStatus, rep *report) bool {
+	m := r.Mark()
+	if r.Peek() == jsonread.String {
+		switch string(r.ReadStringBytes()) {
+		case "working":
+			*v = MCPTaskStatusWorking
+			return true
+		case "input_required":
+			*v = MCPTaskStatusInputRequired
+			return true
+		case "completed":
+			*v = MCPTaskStatusCompleted
+			return true
+		case "failed":
+			*v = MCPTaskStatusFailed
+			return true
+		case "cancelled":
+			*v = MCPTaskStatusCancelled
+			return true
+		}
+	}
+	rep.add(r, m, schemaMCPTaskStatus, propertyNone)
+	return false
+}
+
+// checkMCPTaskStatus reports whether v is one of the values of MCPTaskStatus.
+func checkMCPTaskStatus(v MCPTaskStatus) bool {
+	switch v {
+	case MCPTaskStatusWorking, MCPTaskStatusInputRequired, MCPTaskStatusCompleted, MCPTaskStatusFailed, MCPTaskStatusCancelled:
+		return true
+	}
+	return false
+}
+
+// appendMCPTaskStatus appends the JSON string of v.
+func appendMCPTaskStatus(b []byte, v MCPTaskStatus) []byte {
+	return appendString(b, string(v))
+}
+
+// MarshalJSON encodes v as [Marshal] does, so that encoding/json writes only
+// one of the values of MCPTaskStatus.
+func (v MCPTaskStatus) MarshalJSON() ([]byte, error) {
+	if !checkMCPTaskStatus(v) {
+		return nil, explainValue(schemaMCPTaskStatus, reflect.ValueOf(v))
+	}
+	return encode(DefaultLimits(), schemaMCPTaskStatus, func(b []byte) []byte { return appendMCPTaskStatus(b, v) })
+}
+
+// UnmarshalJSON decodes data as [Unmarshal] does, so that encoding/json accepts
+// only one of the values of MCPTaskStatus.
+func (v *MCPTaskStatus) UnmarshalJSON(data []byte) error {
+	return Unmarshal(data, v)
+}
+
+// defaultMCPTask returns a MCPTask whose fields hold the defaults of the
+// schema; the other fields keep Go's zero value.
+func defaultMCPTask() MCPTask {
+	return MCPTask{
+		PollInterval: 1000,
+	}
+}
+
+// readMCPTask reads a MCPTask object into v, which must hold Go's zero value,
+// key by key, checking each value; absent keys keep the schema's defaults.
+// Nested (rep nil), it stops at the first value its schema rejects; at the top
+// level it reports each such value to rep and reads on.
+func readMCPTask(r *jsonread.Reader, v *MCPTask, rep *report) bool {
+	if m := r.Mark(); r.Peek() != jsonread.Object || !r.ReadObject() {
+		rep.add(r, m, schemaMCPTask, propertyNone)
+		return false
+	}
+	*v = defaultMCPTask()
+	var seen uint64 // one bit per required property, in the order of "required"
+	for key, more := r.NextKey(); more; key, more = r.NextKey() {
+		m := r.Mark()
+		switch string(key) {
+		case "taskId":
+			seen |= 1 << 0
+			if !readString(r, &v.TaskID) && !rep.add(r, m, schemaMCPTask, propertyMCPTaskTaskID) {
+				return false
+			}
+		case "status":
+			seen |= 1 << 1
+			if !readMCPTaskStatus(r, &v.Status, nil) && !rep.add(r, m, schemaMCPTask, propertyMCPTaskStatus) {
+				return false
+			}
+		case "statusMessage":
+			if !readString(r, &v.StatusMessage) && !rep.add(r, m, schemaMCPTask, propertyMCPTaskStatusMessage) {
+				return false
+			}
+		case "createdAt":
+			seen |= 1 << 2
+			if !readDateTime(r, &v.CreatedAt, mCPTaskCreatedAtPattern) && !rep.add(r, m, schemaMCPTask, propertyMCPTaskCreatedAt) {
+				return false
+			}
+		case "lastUpdatedAt":
+			seen |= 1 << 3
+			if !readDateTime(r, &v.LastUpdatedAt, mCPTaskLastUpdatedAtPattern) && !rep.add(r, m, schemaMCPTask, propertyMCPTaskLastUpdatedAt) {
+				return false
+			}
+		case "ttl":
+			seen |= 1 << 4
+			if r.Peek() == jsonread.Null {
+				r.ReadNull()
+				continue
+			}
+			v.Ttl = new(int64)
+			if !readInt(r, v.Ttl, mCPTaskTtlBounds) && !rep.add(r, m, schemaMCPTask, propertyMCPTaskTtl) {
+				return false
+			}
+		case "pollInterval":
+			if !readInt(r, &v.PollInterval, mCPTaskPollIntervalBounds) && !rep.add(r, m, schemaMCPTask, propertyMCPTaskPollInterval) {
+				return false
+			}
+		default:
+			r.Skip()
+		}
+	}
+	if r.Failed() {
+		return false
+	}
+	if seen&(1<<0) == 0 && !rep.missing("taskId") {
+		return false
+	}
+	if seen&(1<<1) == 0 && !rep.missing("status") {
+		return false
+	}
+	if seen&(1<<2) == 0 && !rep.missing("createdAt") {
+		return false
+	}
+	if seen&(1<<3) == 0 && !rep.missing("lastUpdatedAt") {
+		return false
+	}
+	if seen&(1<<4) == 0 && !rep.missing("ttl") {
+		return false
+	}
+	return rep.empty()
+}
+
+// checkMCPTask reports whether v satisfies the MCPTask schema.
+func checkMCPTask(v *MCPTask) bool {
+	return validString(v.TaskID) &&
+		checkMCPTaskStatus(v.Status) &&
+		validString(v.StatusMessage) &&
+		validDateTime(v.CreatedAt, mCPTaskCreatedAtPattern) &&
+		validDateTime(v.LastUpdatedAt, mCPTaskLastUpdatedAtPattern) &&
+		(v.Ttl == nil || mCPTaskTtlBounds.contains(*v.Ttl)) &&
+		mCPTaskPollIntervalBounds.contains(v.PollInterval)
+}
+
+// appendMCPTask appends the JSON encoding of v, which checkMCPTask accepted:
+// its fields in the schema's order.
+func appendMCPTask(b []byte, v *MCPTask) []byte {
+	b = append(b, `{"taskId":`...)
+	b = appendString(b, v.TaskID)
+	b = append(b, `,"status":`...)
+	b = appendMCPTaskStatus(b, v.Status)
+	b = append(b, `,"statusMessage":`...)
+	b = appendString(b, v.StatusMessage)
+	b = append(b, `,"createdAt":`...)
+	b = appendDateTime(b, v.CreatedAt)
+	b = append(b, `,"lastUpdatedAt":`...)
+	b = appendDateTime(b, v.LastUpdatedAt)
+	b = append(b, `,"ttl":`...)
+	if v.Ttl == nil {
+		b = append(b, "null"...)
+	} else {
+		b = strconv.AppendInt(b, *v.Ttl, 10)
+	}
+	b = append(b, `,"pollInterval":`...)
+	b = strconv.AppendInt(b, v.PollInterval, 10)
+	return append(b, '}')
+}
+
+// MarshalJSON encodes v as [Marshal] does, so that encoding/json writes only a
+// MCPTask that the schema accepts, in the schema's field order.
+func (v MCPTask) MarshalJSON() ([]byte, error) {
+	if !checkMCPTask(&v) {
+		return nil, explainValue(schemaMCPTask, reflect.ValueOf(&v))
+	}
+	return encode(DefaultLimits(), schemaMCPTask, func(b []byte) []byte { return appendMCPTask(b, &v) })
+}
+
+// UnmarshalJSON decodes data as [Unmarshal] does, so that encoding/json accepts
+// only a MCPTask that the schema accepts, with its defaults for absent keys.
+func (v *MCPTask) UnmarshalJSON(data []byte) error {
+	return Unmarshal(data, v)
+}
+
+// readMCPCreateTaskResult reads a MCPCreateTaskResult object into v, which must
+// hold Go's zero value, key by key, checking each value; absent keys keep the
+// schema's defaults. Nested (rep nil), it stops at the first value its schema
+// rejects; at the top level it reports each such value to rep and reads on.
+func readMCPCreateTaskResult(r *jsonread.Reader, v *MCPCreateTaskResult, rep *report) bool {
+	if m := r.Mark(); r.Peek() != jsonread.Object || !r.ReadObject() {
+		rep.add(r, m, schemaMCPCreateTaskResult, propertyNone)
+		return false
+	}
+	var seen uint64 // one bit per required property, in the order of "required"
+	for key, more := r.NextKey(); more; key, more = r.NextKey() {
+		m := r.Mark()
+		switch string(key) {
+		case "task":
+			seen |= 1 << 0
+			if !readMCPTask(r, &v.Task, nil) && !rep.add(r, m, schemaMCPCreateTaskResult, propertyMCPCreateTaskResultTask) {
+				return false
+			}
+		default:
+			r.Skip()
+		}
+	}
+	if r.Failed() {
+		return false
+	}
+	if seen&(1<<0) == 0 && !rep.missing("task") {
+		return false
+	}
+	return rep.empty()
+}
+
+// checkMCPCreateTaskResult reports whether v satisfies the MCPCreateTaskResult
+// schema.
+func checkMCPCreateTaskResult(v *MCPCreateTaskResult) bool {
+	return checkMCPTask(&v.Task)
+}
+
+// appendMCPCreateTaskResult appends the JSON encoding of v, which
+// checkMCPCreateTaskResult accepted: its fields in the schema's order.
+func appendMCPCreateTaskResult(b []byte, v *MCPCreateTaskResult) []byte {
+	b = append(b, `{"task":`...)
+	b = appendMCPTask(b, &v.Task)
+	return append(b, '}')
+}
+
+// MarshalJSON encodes v as [Marshal] does, so that encoding/json writes only a
+// MCPCreateTaskResult that the schema accepts, in the schema's field order.
+func (v MCPCreateTaskResult) MarshalJSON() ([]byte, error) {
+	if !checkMCPCreateTaskResult(&v) {
+		return nil, explainValue(schemaMCPCreateTaskResult, reflect.ValueOf(&v))
+	}
+	return encode(DefaultLimits(), schemaMCPCreateTaskResult, func(b []byte) []byte { return appendMCPCreateTaskResult(b, &v) })
+}
+
+// UnmarshalJSON decodes data as [Unmarshal] does, so that encoding/json accepts
+// only a MCPCreateTaskResult that the schema accepts, with its defaults for
+// absent keys.
+func (v *MCPCreateTaskResult) UnmarshalJSON(data []byte) error {
+	return Unmarshal(data, v)
+}
+
+// readMCPListTasksResult reads a MCPListTasksResult object into v, which must
+// hold Go's zero value, key by key, checking each value; absent keys keep the
+// schema's defaults. Nested (rep nil), it stops at the first value its schema
+// rejects; at the top level it reports each such value to rep and reads on.
+func readMCPListTasksResult(r *jsonread.Reader, v *MCPListTasksResult, rep *report) bool {
+	if m := r.Mark(); r.Peek() != jsonread.Object || !r.ReadObject() {
+		rep.add(r, m, schemaMCPListTasksResult, propertyNone)
+		return false
+	}
+	var seen uint64 // one bit per required property, in the order of "required"
+	for key, more := r.NextKey(); more; key, more = r.NextKey() {
+		m := r.Mark()
+		switch string(key) {
+		case "tasks":
+			seen |= 1 << 0
+			if !readArray(r, &v.Tasks, readMCPTask) && !rep.add(r, m, schemaMCPListTasksResult, propertyMCPListTasksResultTasks) {
+				return false
+			}
+		case "nextCursor":
+			if !readString(r, &v.NextCursor) && !rep.add(r, m, schemaMCPListTasksResult, propertyMCPListTasksResultNextCursor) {
+				return false
+			}
+		default:
+			r.Skip()
+		}
+	}
+	if r.Failed() {
+		return false
+	}
+	if seen&(1<<0) == 0 && !rep.missing("tasks") {
+		return false
+	}
+	return rep.empty()
+}
+
+// checkMCPListTasksResult reports whether v satisfies the MCPListTasksResult
+// schema.
+func checkMCPListTasksResult(v *MCPListTasksResult) bool {
+	return checkArray(v.Tasks, checkMCPTask) &&
+		validString(v.NextCursor)
+}
+
+// appendMCPListTasksResult appends the JSON encoding of v, which
+// checkMCPListTasksResult accepted: its fields in the schema's order.
+func appendMCPListTasksResult(b []byte, v *MCPListTasksResult) []byte {
+	b = append(b, `{"tasks":`...)
+	b = appendArray(b, v.Tasks, appendMCPTask)
+	b = append(b, `,"nextCursor":`...)
+	b = appendString(b, v.NextCursor)
+	return append(b, '}')
+}
+
+// MarshalJSON encodes v as [Marshal] does, so that encoding/json writes only a
+// MCPListTasksResult that the schema accepts, in the schema's field order.
+func (v MCPListTasksResult) MarshalJSON() ([]byte, error) {
+	if !checkMCPListTasksResult(&v) {
+		return nil, explainValue(schemaMCPListTasksResult, reflect.ValueOf(&v))
+	}
+	return encode(DefaultLimits(), schemaMCPListTasksResult, func(b []byte) []byte { return appendMCPListTasksResult(b, &v) })
+}
+
+// UnmarshalJSON decodes data as [Unmarshal] does, so that encoding/json accepts
+// only a MCPListTasksResult that the schema accepts, with its defaults for
+// absent keys.
+func (v *MCPListTasksResult) UnmarshalJSON(data []byte) error {
+	return Unmarshal(data, v)
 }
 
 // readRetryInfo reads a RetryInfo object into v, which must hold Go's zero
