@@ -41,9 +41,12 @@
 //     so it is written on the wrapped connection, or injected into the
 //     session's GET stream ([SSEInjector]).
 //
-// # Status table
+// # Schemas and the status table
 //
-// [FromTaskInfo] and [ToTaskInfo] convert between the runtime's TaskInfo
-// and the MCP Task: pending and processing -> working; complete ->
-// completed; failed -> failed; cancelled -> cancelled.
+// [Task] is models.MCPTask, generated from schema/mcp_task.schema.json
+// like the other models; a Task, a [CreateTaskResult] and a
+// [ListTasksResult] are checked against their schemas whenever they are
+// written. [FromTaskInfo] and [ToTaskInfo] convert between the runtime's
+// TaskInfo and the MCP Task: pending and processing -> working; complete
+// -> completed; failed -> failed; cancelled -> cancelled.
 package mcptasks
