@@ -122,3 +122,27 @@ func mustJSON(t *testing.T, v any) []byte {
 	}
 	return b
 }
+
+// TestHTTPNoGetStream: without a GET stream, progress and status
+// notifications after the CreateTaskResult have nowhere to go; the task
+// still runs to its end and tasks/result answers.
+func TestHTTPNoGetStream(t *testing.T) {
+	ts := newTestServer(t, serverOpts{})
+	check := newChecker(t)
+	hs := loopbackServer(t, newTap(ts.HTTPHandler(nil, 0), check))
+	c := &benchClient{tb: t, hc: &http.Client{Timeout: 10 * time.Second}, url: hs.URL}
+	c.post("initialize", map[string]any{"protocolVersion": "2025-11-25", "capabilities": map[string]any{}, "clientInfo": map[string]any{"name": "http", "version": "0"}})
+	c.postRaw([]byte(`{"jsonrpc":"2.0","method":"notifications/initialized"}`))
+	out := string(c.post("tools/call", map[string]any{"name": "gated", "arguments": map[string]any{},
+		"task": map[string]any{}, "_meta": map[string]any{"progressToken": 5}}))
+	i := strings.Index(out, `"taskId":"`)
+	if i < 0 {
+		t.Fatalf("no task: %s", out)
+	}
+	id := out[i+len(`"taskId":"`):]
+	id = id[:strings.IndexByte(id, '"')]
+	ts.gate.open()
+	if res := string(c.post("tasks/result", map[string]any{"taskId": id})); !strings.Contains(res, `"answer":42`) {
+		t.Errorf("tasks/result: %s", res)
+	}
+}
