@@ -128,6 +128,7 @@ func (c *checker) structured(sc json.RawMessage, isError bool) {
 	case probe.RefID != nil:
 		c.validate("async_task_response", sc)
 	case probe.Tasks != nil:
+		c.validate("async_task_page", sc)
 		for _, t := range probe.Tasks {
 			c.validate("async_task_response", t)
 		}

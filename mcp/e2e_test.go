@@ -90,7 +90,7 @@ func TestTypeScriptClient(t *testing.T) {
 		}
 	}
 	// Every kind of payload went through the schema checks.
-	for _, kind := range []string{"async_task_response", "tool_output", "notifications/progress", "tasks/result",
+	for _, kind := range []string{"async_task_response", "async_task_page", "tool_output", "notifications/progress", "tasks/result",
 		"task:create_task_result", "task:tasks/get", "task:tasks/cancel", "task:tasks/list", "task:notifications/tasks/status"} {
 		if check.seen(kind) == 0 {
 			t.Errorf("no %s payload was checked", kind)

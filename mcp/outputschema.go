@@ -131,21 +131,13 @@ func AsyncOutputSchema() (map[string]any, error) {
 	return map[string]any{"type": "object", "$defs": defsFor(defs, "AsyncTaskResponse"), "$ref": "#/$defs/AsyncTaskResponse"}, nil
 }
 
-// ListOutputSchema is the output schema of list_tasks: a page of
-// AsyncTaskResponses and the cursor of the next page.
+// ListOutputSchema is the output schema of list_tasks: an AsyncTaskPage
+// (schema/async_task_page.schema.json), a page of AsyncTaskResponses and
+// the cursor of the next page.
 func ListOutputSchema() (map[string]any, error) {
 	defs, err := schemaDefs()
 	if err != nil {
 		return nil, err
 	}
-	return map[string]any{
-		"type":  "object",
-		"$defs": defsFor(defs, "AsyncTaskResponse"),
-		"properties": map[string]any{
-			"tasks": map[string]any{"type": "array", "items": map[string]any{"$ref": "#/$defs/AsyncTaskResponse"},
-				"description": "The tasks of this page, in ascending order of ref_id."},
-			"next_cursor": map[string]any{"type": "string", "description": "The cursor of the next page; absent on the last page."},
-		},
-		"required": []any{"tasks"},
-	}, nil
+	return map[string]any{"type": "object", "$defs": defsFor(defs, "AsyncTaskPage"), "$ref": "#/$defs/AsyncTaskPage"}, nil
 }

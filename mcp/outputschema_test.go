@@ -73,3 +73,52 @@ func mustTime(t *testing.T) (tm time.Time) {
 	}
 	return tm
 }
+
+// TestPollingOutputSchemas compiles the output schemas of the polling tools
+// with the reference validator and checks them on what the tools write.
+func TestPollingOutputSchemas(t *testing.T) {
+	async, err := models.Marshal(models.NewAsyncTaskResponse("r1", models.TaskStatusProcessing, mustTime(t)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, err := models.Marshal(models.AsyncTaskPage{Tasks: []models.AsyncTaskResponse{models.NewAsyncTaskResponse("r1", models.TaskStatusComplete, mustTime(t))}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name   string
+		schema func() (map[string]any, error)
+		good   string
+		bad    string
+	}{
+		{"async", AsyncOutputSchema, string(async), `{"ref_id": "r1", "status": "done", "started_at": "2025-11-25T10:30:00Z"}`},
+		{"list", ListOutputSchema, string(page), `{"tasks": [{"ref_id": "r1"}]}`},
+	} {
+		s, err := tc.schema()
+		if err != nil {
+			t.Fatal(err)
+		}
+		raw, _ := json.Marshal(s)
+		doc, err := jsonschema.UnmarshalJSON(strings.NewReader(string(raw)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		c := jsonschema.NewCompiler()
+		c.AssertFormat()
+		if err := c.AddResource(tc.name+".json", doc); err != nil {
+			t.Fatal(err)
+		}
+		sch, err := c.Compile(tc.name + ".json")
+		if err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		good, _ := jsonschema.UnmarshalJSON(strings.NewReader(tc.good))
+		bad, _ := jsonschema.UnmarshalJSON(strings.NewReader(tc.bad))
+		if err := sch.Validate(good); err != nil {
+			t.Errorf("%s rejects %s: %v", tc.name, tc.good, err)
+		}
+		if sch.Validate(bad) == nil {
+			t.Errorf("%s accepts %s", tc.name, tc.bad)
+		}
+	}
+}

@@ -31,14 +31,6 @@ type listArgs struct {
 	Cursor string `json:"cursor"`
 }
 
-// ListTasksOutput is the structured output of list_tasks.
-type ListTasksOutput struct {
-	// Tasks are the AsyncTaskResponses of one page of tasks.
-	Tasks []json.RawMessage `json:"tasks"`
-	// NextCursor is the cursor of the next page; absent on the last one.
-	NextCursor string `json:"next_cursor,omitempty"`
-}
-
 var refInput = map[string]any{
 	"type": "object",
 	"properties": map[string]any{"ref_id": map[string]any{
@@ -128,15 +120,11 @@ func (s *Server) addPollingTools() error {
 				}
 				return errorResult(err), nil
 			}
-			out := ListTasksOutput{Tasks: make([]json.RawMessage, 0, len(page.Records)), NextCursor: encodeCursor(page.Next)}
+			out := models.AsyncTaskPage{Tasks: make([]models.AsyncTaskResponse, 0, len(page.Records)), NextCursor: encodeCursor(page.Next)}
 			for _, rec := range page.Records {
-				b, err := models.Marshal(rec.Task.ToAsyncTaskResponse(models.ResponseOptions{}))
-				if err != nil {
-					return nil, err
-				}
-				out.Tasks = append(out.Tasks, b)
+				out.Tasks = append(out.Tasks, rec.Task.ToAsyncTaskResponse(models.ResponseOptions{}))
 			}
-			b, err := json.Marshal(out)
+			b, err := models.Marshal(out)
 			if err != nil {
 				return nil, err
 			}

@@ -283,6 +283,8 @@ func sliceOrMap(t *testing.T, c modelCase, doc string) any {
 		return pick[models.TaskInfo](doc)
 	case *models.AsyncTaskResponse:
 		return pick[models.AsyncTaskResponse](doc)
+	case *models.AsyncTaskPage:
+		return pick[models.AsyncTaskPage](doc)
 	case *models.MCPTaskStatus:
 		return pick[models.MCPTaskStatus](doc)
 	case *models.MCPTask:

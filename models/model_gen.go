@@ -23,6 +23,7 @@ const (
 	schemaTaskProgress
 	schemaTaskStatus
 	schemaAsyncTaskResponse
+	schemaAsyncTaskPage
 	schemaTaskInfo
 )
 
@@ -44,6 +45,7 @@ var schemaTable = [...]schemaEntry{
 	schemaTaskProgress:        {name: "task_progress", goType: reflect.TypeFor[TaskProgress](), depth: 1},
 	schemaTaskStatus:          {name: "task_status", goType: reflect.TypeFor[TaskStatus](), isEnum: true, depth: 0},
 	schemaAsyncTaskResponse:   {name: "async_task_response", goType: reflect.TypeFor[AsyncTaskResponse](), depth: 2},
+	schemaAsyncTaskPage:       {name: "async_task_page", goType: reflect.TypeFor[AsyncTaskPage](), depth: 4},
 	schemaTaskInfo:            {name: "task_info", goType: reflect.TypeFor[TaskInfo](), depth: 3},
 }
 
@@ -80,6 +82,8 @@ const (
 	propertyAsyncTaskResponseMessage
 	propertyAsyncTaskResponseRetryCount
 	propertyAsyncTaskResponseCanRetry
+	propertyAsyncTaskPageTasks
+	propertyAsyncTaskPageNextCursor
 	propertyTaskInfoRefID
 	propertyTaskInfoStatus
 	propertyTaskInfoProgress
@@ -127,6 +131,8 @@ var propertyTable = [...]propertyEntry{
 	propertyAsyncTaskResponseMessage:     {schema: schemaAsyncTaskResponse, name: "message"},
 	propertyAsyncTaskResponseRetryCount:  {schema: schemaAsyncTaskResponse, name: "retry_count"},
 	propertyAsyncTaskResponseCanRetry:    {schema: schemaAsyncTaskResponse, name: "can_retry"},
+	propertyAsyncTaskPageTasks:           {schema: schemaAsyncTaskPage, name: "tasks", items: schemaAsyncTaskResponse, array: true},
+	propertyAsyncTaskPageNextCursor:      {schema: schemaAsyncTaskPage, name: "next_cursor"},
 	propertyTaskInfoRefID:                {schema: schemaTaskInfo, name: "ref_id"},
 	propertyTaskInfoStatus:               {schema: schemaTaskInfo, name: "status"},
 	propertyTaskInfoProgress:             {schema: schemaTaskInfo, name: "progress"},
@@ -180,6 +186,8 @@ func NewValue(name string) (any, bool) {
 		return new(TaskStatus), true
 	case "async_task_response":
 		return new(AsyncTaskResponse), true
+	case "async_task_page":
+		return new(AsyncTaskPage), true
 	case "task_info":
 		return new(TaskInfo), true
 	}
@@ -239,6 +247,12 @@ func readModel(r *jsonread.Reader, v any, rep *report) bool {
 			*v = x
 			return true
 		}
+	case *AsyncTaskPage:
+		var x AsyncTaskPage
+		if ok := readAsyncTaskPage(r, &x, rep); r.Finish() && ok {
+			*v = x
+			return true
+		}
 	case *TaskInfo:
 		var x TaskInfo
 		if ok := readTaskInfo(r, &x, rep); r.Finish() && ok {
@@ -285,6 +299,10 @@ func checkModel(v any) bool {
 		return checkAsyncTaskResponse(&v)
 	case *AsyncTaskResponse:
 		return v != nil && checkAsyncTaskResponse(v)
+	case AsyncTaskPage:
+		return checkAsyncTaskPage(&v)
+	case *AsyncTaskPage:
+		return v != nil && checkAsyncTaskPage(v)
 	case TaskInfo:
 		return checkTaskInfo(&v)
 	case *TaskInfo:
@@ -329,6 +347,10 @@ func appendModel(b []byte, v any) []byte {
 		return appendAsyncTaskResponse(b, &v)
 	case *AsyncTaskResponse:
 		return appendAsyncTaskResponse(b, v)
+	case AsyncTaskPage:
+		return appendAsyncTaskPage(b, &v)
+	case *AsyncTaskPage:
+		return appendAsyncTaskPage(b, v)
 	case TaskInfo:
 		return appendTaskInfo(b, &v)
 	case *TaskInfo:
@@ -347,6 +369,9 @@ func readItem(r *jsonread.Reader, id schemaID) bool {
 	case schemaRetryInfo:
 		var x RetryInfo
 		return readRetryInfo(r, &x, nil)
+	case schemaAsyncTaskResponse:
+		var x AsyncTaskResponse
+		return readAsyncTaskResponse(r, &x, nil)
 	}
 	return false
 }
@@ -1086,6 +1111,73 @@ func (v AsyncTaskResponse) MarshalJSON() ([]byte, error) {
 // only an AsyncTaskResponse that the schema accepts, with its defaults for
 // absent keys.
 func (v *AsyncTaskResponse) UnmarshalJSON(data []byte) error {
+	return Unmarshal(data, v)
+}
+
+// readAsyncTaskPage reads an AsyncTaskPage object into v, which must hold Go's
+// zero value, key by key, checking each value; absent keys keep the schema's
+// defaults. Nested (rep nil), it stops at the first value its schema rejects;
+// at the top level it reports each such value to rep and reads on.
+func readAsyncTaskPage(r *jsonread.Reader, v *AsyncTaskPage, rep *report) bool {
+	if m := r.Mark(); r.Peek() != jsonread.Object || !r.ReadObject() {
+		rep.add(r, m, schemaAsyncTaskPage, propertyNone)
+		return false
+	}
+	var seen uint64 // one bit per required property, in the order of "required"
+	for key, more := r.NextKey(); more; key, more = r.NextKey() {
+		m := r.Mark()
+		switch string(key) {
+		case "tasks":
+			seen |= 1 << 0
+			if !readArray(r, &v.Tasks, readAsyncTaskResponse) && !rep.add(r, m, schemaAsyncTaskPage, propertyAsyncTaskPageTasks) {
+				return false
+			}
+		case "next_cursor":
+			if !readString(r, &v.NextCursor) && !rep.add(r, m, schemaAsyncTaskPage, propertyAsyncTaskPageNextCursor) {
+				return false
+			}
+		default:
+			r.Skip()
+		}
+	}
+	if r.Failed() {
+		return false
+	}
+	if seen&(1<<0) == 0 && !rep.missing("tasks") {
+		return false
+	}
+	return rep.empty()
+}
+
+// checkAsyncTaskPage reports whether v satisfies the AsyncTaskPage schema.
+func checkAsyncTaskPage(v *AsyncTaskPage) bool {
+	return checkArray(v.Tasks, checkAsyncTaskResponse) &&
+		validString(v.NextCursor)
+}
+
+// appendAsyncTaskPage appends the JSON encoding of v, which checkAsyncTaskPage
+// accepted: its fields in the schema's order.
+func appendAsyncTaskPage(b []byte, v *AsyncTaskPage) []byte {
+	b = append(b, `{"tasks":`...)
+	b = appendArray(b, v.Tasks, appendAsyncTaskResponse)
+	b = append(b, `,"next_cursor":`...)
+	b = appendString(b, v.NextCursor)
+	return append(b, '}')
+}
+
+// MarshalJSON encodes v as [Marshal] does, so that encoding/json writes only an
+// AsyncTaskPage that the schema accepts, in the schema's field order.
+func (v AsyncTaskPage) MarshalJSON() ([]byte, error) {
+	if !checkAsyncTaskPage(&v) {
+		return nil, explainValue(schemaAsyncTaskPage, reflect.ValueOf(&v))
+	}
+	return encode(DefaultLimits(), schemaAsyncTaskPage, func(b []byte) []byte { return appendAsyncTaskPage(b, &v) })
+}
+
+// UnmarshalJSON decodes data as [Unmarshal] does, so that encoding/json accepts
+// only an AsyncTaskPage that the schema accepts, with its defaults for absent
+// keys.
+func (v *AsyncTaskPage) UnmarshalJSON(data []byte) error {
 	return Unmarshal(data, v)
 }
 

@@ -26,6 +26,7 @@ var modelCases = []modelCase{
 	{name: "task_progress", title: "TaskProgress", model: func() any { return new(models.TaskProgress) }, plain: func() any { return new(plainTaskProgress) }},
 	{name: "task_status", title: "TaskStatus", model: func() any { return new(models.TaskStatus) }, plain: func() any { return new(plainTaskStatus) }},
 	{name: "async_task_response", title: "AsyncTaskResponse", model: func() any { return new(models.AsyncTaskResponse) }, plain: func() any { return new(plainAsyncTaskResponse) }},
+	{name: "async_task_page", title: "AsyncTaskPage", model: func() any { return new(models.AsyncTaskPage) }, plain: func() any { return new(plainAsyncTaskPage) }},
 	{name: "task_info", title: "TaskInfo", model: func() any { return new(models.TaskInfo) }, plain: func() any { return new(plainTaskInfo) }},
 }
 
@@ -87,6 +88,12 @@ type plainAsyncTaskResponse struct {
 	Message    *string            `json:"message"`
 	RetryCount int64              `json:"retry_count"`
 	CanRetry   bool               `json:"can_retry"`
+}
+
+// plainAsyncTaskPage mirrors [models.AsyncTaskPage].
+type plainAsyncTaskPage struct {
+	Tasks      []plainAsyncTaskResponse `json:"tasks"`
+	NextCursor string                   `json:"next_cursor"`
 }
 
 // plainTaskInfo mirrors [models.TaskInfo].

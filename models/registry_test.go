@@ -40,8 +40,8 @@ func TestRegistryCompilesEverySchema(t *testing.T) {
 			t.Errorf("property %s/%s not compiled", p.schema, p.name)
 		}
 	}
-	if len(propertyTable) != 1+4+3+9+9+7+1+2 {
-		t.Errorf("%d property schemas, want 35", len(propertyTable)-1)
+	if len(propertyTable) != 1+4+3+9+9+2+7+1+2 {
+		t.Errorf("%d property schemas, want 37", len(propertyTable)-1)
 	}
 	if len(reg.enumMessages) != 2 {
 		t.Errorf("%d enum messages, want 2 (task_status, mcp_task_status)", len(reg.enumMessages))

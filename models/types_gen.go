@@ -159,6 +159,18 @@ type AsyncTaskResponse struct {
 	CanRetry bool `json:"can_retry"`
 }
 
+// One page of tasks as a server lists them for a client that polls with tools
+// (the list_tasks tool of the MCP server): each task's AsyncTaskResponse, in
+// ascending order of ref_id, and the cursor of the next page.
+type AsyncTaskPage struct {
+	// The AsyncTaskResponse of each task of this page, in ascending order of
+	// ref_id.
+	Tasks []AsyncTaskResponse `json:"tasks"`
+
+	// The cursor to pass for the next page; empty when this page is the last.
+	NextCursor string `json:"next_cursor"`
+}
+
 // What a server tracks about one asynchronous task.
 type TaskInfo struct {
 	// The reference ID of the cached result.

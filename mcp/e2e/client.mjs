@@ -13,7 +13,8 @@
 //   cancel    tasks/cancel, then -32602 for the terminal task       -> experimental.tasks.cancelTask
 //   list      tasks/list with paging                                -> experimental.tasks.listTasks
 //   fallback  a slow tool answers with the AsyncTaskResponse as
-//             structuredContent; the polling tools reach the result -> callTool + outputSchema (ajv)
+//             structuredContent; the polling tools (status, list,
+//             result) reach the result                            -> callTool + outputSchema (ajv)
 //   progress  progress notifications of a call without a task arrive
 //             while it is open, and none after its fallback answer -> callTool + onprogress
 //   cancel_tool  cancel_task of a fallback task                     -> callTool
@@ -23,7 +24,8 @@
 // after its timeout (the Go test sets 200ms). Tool names can be changed
 // through the environment: E2E_FAST_TOOL (fast), E2E_SLOW_TOOL (slow),
 // E2E_FALLBACK_TOOL (slow), E2E_STATUS_TOOL (get_task_status),
-// E2E_RESULT_TOOL (get_task_result), E2E_CANCEL_TOOL (cancel_task).
+// E2E_RESULT_TOOL (get_task_result), E2E_CANCEL_TOOL (cancel_task),
+// E2E_LIST_TOOL (list_tasks).
 //
 // A client error (the SDK's onerror, such as a progress notification for a
 // request already answered) fails the run.
@@ -49,6 +51,7 @@ const FALLBACK = env('E2E_FALLBACK_TOOL', 'slow');
 const STATUS = env('E2E_STATUS_TOOL', 'get_task_status');
 const RESULT = env('E2E_RESULT_TOOL', 'get_task_result');
 const CANCEL = env('E2E_CANCEL_TOOL', 'cancel_task');
+const LIST = env('E2E_LIST_TOOL', 'list_tasks');
 
 let failed = 0;
 async function check(name, fn) {
@@ -173,6 +176,8 @@ const scenarios = {
       await sleep(50);
     }
     assert.equal(status.status, 'complete');
+    const listed = await client.callTool({ name: LIST, arguments: { status: 'complete' } });
+    assert.ok(listed.structuredContent.tasks.some((t) => t.ref_id === ref), 'list_tasks has the task');
     const res = await client.callTool({ name: RESULT, arguments: { ref_id: ref } });
     assert.equal(res.isError ?? false, false);
     assert.ok(res.structuredContent && res.structuredContent.ref_id === undefined, 'the tool result itself');
