@@ -107,7 +107,9 @@ func TestOutputChecked(t *testing.T) {
 	ts := newTestServer(t, serverOpts{})
 	must(t, mcptasks.AddTool(ts.Server, &mcp.Tool{Name: "liar", OutputSchema: map[string]any{
 		"type": "object", "properties": map[string]any{"answer": map[string]any{"type": "integer", "maximum": 10}}}},
-		func(ctx context.Context, in gatedIn, p *mcptasks.Progress) (gatedOut, error) { return gatedOut{Answer: 42}, nil },
+		func(ctx context.Context, in gatedIn, p *mcptasks.Progress) (gatedOut, error) {
+			return gatedOut{Answer: 42}, nil
+		},
 		mcptasks.ToolOptions{Timeout: time.Second}))
 	c := connect(t, ts, "2025-11-25")
 	r := c.tool("liar", map[string]any{})
