@@ -163,7 +163,9 @@ func encodeCursor(next string) string {
 }
 
 // cancelTask cancels a working task; a terminal one is -32602, naming its
-// status. The task is cancelled in the store when the answer goes out.
+// status. The task is cancelled in the store when the answer goes out; the
+// status notification goes to the session that created the task, when this
+// server did, else to the one that cancelled it.
 func (s *Server) cancelTask(ctx context.Context, ss *mcp.ServerSession, p *TaskIDParams) (*TaskResult, error) {
 	id, err := taskID(p)
 	if err != nil {
@@ -177,6 +179,6 @@ func (s *Server) cancelTask(ctx context.Context, ss *mcp.ServerSession, p *TaskI
 		return nil, methodError(id, err)
 	}
 	t := s.taskOf(info)
-	s.notify(ss, "notifications/tasks/status", t)
+	s.notify(s.owner(id, ss), "notifications/tasks/status", t)
 	return &TaskResult{Task: t}, nil
 }

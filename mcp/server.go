@@ -55,6 +55,10 @@ type Server struct {
 	mu    sync.Mutex
 	tools map[string]*toolEntry
 	conns map[*mcp.ServerSession]*Conn
+	// owners maps the tasks this server started with a task-augmented
+	// call, until they end, to the session that asked for them: the one
+	// their status notifications go to.
+	owners map[string]*mcp.ServerSession
 }
 
 // New adds the receiving middleware (initialize, tools/list, tools/call)
@@ -74,7 +78,7 @@ func New(s *mcp.Server, opts Options) (*Server, error) {
 		opts.ListPageSize = 50
 	}
 	srv := &Server{mcp: s, runner: opts.Runner, opts: opts, inject: &SSEInjector{},
-		tools: map[string]*toolEntry{}, conns: map[*mcp.ServerSession]*Conn{}}
+		tools: map[string]*toolEntry{}, conns: map[*mcp.ServerSession]*Conn{}, owners: map[string]*mcp.ServerSession{}}
 	poll := opts.PollInterval.Milliseconds()
 	srv.conv.PollInterval = &poll
 	if opts.TTL > 0 {
@@ -152,6 +156,26 @@ func (s *Server) notify(ss *mcp.ServerSession, method string, params any) {
 	}
 	if id := ss.ID(); id != "" {
 		_, _ = s.inject.Notify(id, method, params)
+	}
+}
+
+// owner returns the session that created the task here, or fallback.
+func (s *Server) owner(id string, fallback *mcp.ServerSession) *mcp.ServerSession {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if ss := s.owners[id]; ss != nil {
+		return ss
+	}
+	return fallback
+}
+
+func (s *Server) setOwner(id string, ss *mcp.ServerSession) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if ss == nil {
+		delete(s.owners, id)
+	} else {
+		s.owners[id] = ss
 	}
 }
 

@@ -349,3 +349,20 @@ func TestTaskSupportErrors(t *testing.T) {
 		t.Errorf("task on 2025-06-18: %+v", r)
 	}
 }
+
+// TestCancelNotifiesCreator: a task created on one session and cancelled
+// from another sends its cancelled status to the session that created it.
+func TestCancelNotifiesCreator(t *testing.T) {
+	ts := newTestServer(t, serverOpts{})
+	a := connect(t, ts, "2025-11-25")
+	b := connect(t, ts, "2025-11-25")
+	task := a.createTask("gated", map[string]any{}, nil)
+	var got mcptasks.Task
+	b.ok("tasks/cancel", map[string]any{"taskId": task.TaskID}, &got)
+	if got.Status != mcptasks.StatusCancelled {
+		t.Fatalf("tasks/cancel: %+v", got)
+	}
+	a.waitNote("cancelled status on the creating session", func(n *jsonrpc.Request) bool {
+		return n.Method == "notifications/tasks/status" && strings.Contains(string(n.Params), task.TaskID) && strings.Contains(string(n.Params), `"cancelled"`)
+	})
+}

@@ -323,6 +323,9 @@ func (s *Server) startTask(ctx context.Context, e *toolEntry, p *mcp.CallToolPar
 		return nil, &jsonrpc.Error{Code: jsonrpc.CodeInternalError, Message: "task finished before it was stored"}
 	}
 	id = out.Async.RefID
+	if ss != nil {
+		s.setOwner(id, ss)
+	}
 	close(gate)
 	return &CreateTaskResult{Task: s.taskFromResponse(*out.Async)}, nil
 }
@@ -349,15 +352,18 @@ func (s *Server) watch(ss *mcp.ServerSession, id string, prog *Progress) {
 			delay = min(2*delay, 100*time.Millisecond)
 			rec, err := s.runner.Get(context.Background(), id)
 			if err != nil {
+				s.setOwner(id, nil)
 				return
 			}
 			switch StatusOf(rec.Task) {
 			case StatusCompleted, StatusFailed:
 				prog.close()
 				s.notify(ss, "notifications/tasks/status", s.taskOf(rec.Task))
+				s.setOwner(id, nil)
 				return
 			case StatusCancelled:
 				prog.close()
+				s.setOwner(id, nil)
 				return
 			}
 			if rec.Task.Status == models.TaskStatusPending {
