@@ -31,6 +31,7 @@ check: ## Regenerate and fail on any difference; gofmt, go vet, staticcheck, go 
 	go -C gen vet ./...
 	go -C tasks/redisstore vet ./...
 	go -C bench/peers vet ./...
+	go -C mcp vet ./...
 	GOEXPERIMENT=jsonv2 go -C bench/peers vet ./...
 	go vet bench/ratios.go
 	go vet bench/table.go
@@ -38,16 +39,29 @@ check: ## Regenerate and fail on any difference; gofmt, go vet, staticcheck, go 
 	go run $(STATICCHECK) ./...
 	cd tasks/redisstore && go run $(STATICCHECK) ./...
 	go -C bench/peers run $(STATICCHECK) ./...
+	cd mcp && go run $(STATICCHECK) ./...
 	go mod tidy -diff
 	go -C gen mod tidy -diff
 	go -C tasks/redisstore mod tidy -diff
 	go -C bench/peers mod tidy -diff
+	go -C mcp mod tidy -diff
 
 .PHONY: test
-test: ## Run every test with the race detector, the fixture corpus and the Redis tests (redis-server on PATH) included.
+test: ## Run every test with the race detector: the fixture corpus, the Redis tests (redis-server on PATH), the MCP server's tests with the TypeScript client (node, npm).
 	go test -race -count=1 ./...
 	go -C gen test -count=1 ./...
 	go -C tasks/redisstore test -race -count=1 ./...
+	$(MAKE) e2e-deps
+	TASKSCHEMA_E2E=1 go -C mcp test -race -count=1 ./...
+
+.PHONY: e2e-deps
+e2e-deps: ## Install the TypeScript MCP client of the end-to-end tests from mcp/e2e/package-lock.json (npm ci).
+	@for tool in node npm; do command -v $$tool >/dev/null || { echo "the mcp/ end-to-end tests need $$tool (Node.js 20+) on PATH" >&2; exit 1; }; done
+	cd mcp/e2e && npm ci --no-audit --no-fund
+
+.PHONY: bench-mcp
+bench-mcp: ## Requests per second over streamable HTTP on loopback: fast tool with and without the fallback wrapper, tasks/get.
+	go -C mcp test -run='^$$' -bench=HTTP -benchmem -benchtime=2s -count=1 .
 
 .PHONY: test-32bit
 test-32bit: ## Run the models and internal tests as 32-bit ARM under qemu-arm (Debian's qemu-user).
@@ -66,6 +80,12 @@ fuzz: ## Run every fuzz target for FUZZTIME (default 10s) each.
 		for target in $$(go test -list '^Fuzz' $$pkg | grep '^Fuzz' || true); do \
 			echo "== $$pkg $$target"; \
 			go test -run='^$$' -fuzz="^$$target$$" -fuzztime=$(FUZZTIME) -fuzzminimizetime=5s $$pkg; \
+		done; \
+	done
+	@for pkg in $$(go -C mcp list ./...); do \
+		for target in $$(go -C mcp test -list '^Fuzz' $$pkg | grep '^Fuzz' || true); do \
+			echo "== $$pkg $$target"; \
+			go -C mcp test -run='^$$' -fuzz="^$$target$$" -fuzztime=$(FUZZTIME) -fuzzminimizetime=5s $$pkg; \
 		done; \
 	done
 

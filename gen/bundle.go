@@ -34,7 +34,7 @@ const bundleFileName = "taskschema.bundle.json"
 
 // writeBundle writes one draft 2020-12 schema document holding every named
 // schema of schemaDir, for clients that would rather load one file than
-// register five (see docs/CLIENTS.md):
+// register every file (see docs/CLIENTS.md):
 //
 //   - its $id is the schemas' common base URL + bundleFileName;
 //   - each schema is under $defs, keyed by its title ("TaskInfo"), without

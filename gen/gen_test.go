@@ -222,7 +222,7 @@ func TestModelOrder(t *testing.T) {
 		}
 		seen[s] = true
 	}
-	if len(m.Schemas) != 5 {
+	if len(m.Schemas) != 10 {
 		t.Errorf("%d schemas", len(m.Schemas))
 	}
 }

@@ -310,5 +310,13 @@ func enumConstName(title, value string) string {
 	if value == "" {
 		return ""
 	}
-	return title + strings.ToUpper(value[:1]) + value[1:]
+	// As go-jsonschema does: each part between underscores starts with a
+	// capital ("input_required" -> InputRequired).
+	name := title
+	for part := range strings.SplitSeq(value, "_") {
+		if part != "" {
+			name += strings.ToUpper(part[:1]) + part[1:]
+		}
+	}
+	return name
 }

@@ -283,6 +283,16 @@ func sliceOrMap(t *testing.T, c modelCase, doc string) any {
 		return pick[models.TaskInfo](doc)
 	case *models.AsyncTaskResponse:
 		return pick[models.AsyncTaskResponse](doc)
+	case *models.AsyncTaskPage:
+		return pick[models.AsyncTaskPage](doc)
+	case *models.MCPTaskStatus:
+		return pick[models.MCPTaskStatus](doc)
+	case *models.MCPTask:
+		return pick[models.MCPTask](doc)
+	case *models.MCPCreateTaskResult:
+		return pick[models.MCPCreateTaskResult](doc)
+	case *models.MCPListTasksResult:
+		return pick[models.MCPListTasksResult](doc)
 	}
 	t.Fatalf("sliceOrMap has no case for %s: add one", c.title)
 	return nil

@@ -24,6 +24,15 @@ func FuzzTaskInfo(f *testing.F)     { fuzzVerdict[TaskInfo](f, "task_info") }
 func FuzzAsyncTaskResponse(f *testing.F) {
 	fuzzVerdict[AsyncTaskResponse](f, "async_task_response")
 }
+func FuzzAsyncTaskPage(f *testing.F) { fuzzVerdict[AsyncTaskPage](f, "async_task_page") }
+func FuzzMCPTaskStatus(f *testing.F) { fuzzVerdict[MCPTaskStatus](f, "mcp_task_status") }
+func FuzzMCPTask(f *testing.F)       { fuzzVerdict[MCPTask](f, "mcp_task") }
+func FuzzMCPCreateTaskResult(f *testing.F) {
+	fuzzVerdict[MCPCreateTaskResult](f, "mcp_create_task_result")
+}
+func FuzzMCPListTasksResult(f *testing.F) {
+	fuzzVerdict[MCPListTasksResult](f, "mcp_list_tasks_result")
+}
 
 func fuzzVerdict[T any](f *testing.F, name string) {
 	s := oracle(f, name)

@@ -14,10 +14,15 @@ type schemaID int
 
 // The schemas, in dependency order.
 const (
-	schemaRetryInfo schemaID = iota
+	schemaMCPTaskStatus schemaID = iota
+	schemaMCPTask
+	schemaMCPCreateTaskResult
+	schemaMCPListTasksResult
+	schemaRetryInfo
 	schemaTaskProgress
 	schemaTaskStatus
 	schemaAsyncTaskResponse
+	schemaAsyncTaskPage
 	schemaTaskInfo
 )
 
@@ -31,15 +36,24 @@ type schemaEntry struct {
 
 // schemaTable lists every schema, in dependency order.
 var schemaTable = [...]schemaEntry{
-	schemaRetryInfo:         {name: "retry_info", goType: reflect.TypeFor[RetryInfo](), depth: 1},
-	schemaTaskProgress:      {name: "task_progress", goType: reflect.TypeFor[TaskProgress](), depth: 1},
-	schemaTaskStatus:        {name: "task_status", goType: reflect.TypeFor[TaskStatus](), isEnum: true, depth: 0},
-	schemaAsyncTaskResponse: {name: "async_task_response", goType: reflect.TypeFor[AsyncTaskResponse](), depth: 2},
-	schemaTaskInfo:          {name: "task_info", goType: reflect.TypeFor[TaskInfo](), depth: 3},
+	schemaMCPTaskStatus:       {name: "mcp_task_status", goType: reflect.TypeFor[MCPTaskStatus](), isEnum: true, depth: 0},
+	schemaMCPTask:             {name: "mcp_task", goType: reflect.TypeFor[MCPTask](), depth: 1},
+	schemaMCPCreateTaskResult: {name: "mcp_create_task_result", goType: reflect.TypeFor[MCPCreateTaskResult](), depth: 2},
+	schemaMCPListTasksResult:  {name: "mcp_list_tasks_result", goType: reflect.TypeFor[MCPListTasksResult](), depth: 3},
+	schemaRetryInfo:           {name: "retry_info", goType: reflect.TypeFor[RetryInfo](), depth: 1},
+	schemaTaskProgress:        {name: "task_progress", goType: reflect.TypeFor[TaskProgress](), depth: 1},
+	schemaTaskStatus:          {name: "task_status", goType: reflect.TypeFor[TaskStatus](), isEnum: true, depth: 0},
+	schemaAsyncTaskResponse:   {name: "async_task_response", goType: reflect.TypeFor[AsyncTaskResponse](), depth: 2},
+	schemaAsyncTaskPage:       {name: "async_task_page", goType: reflect.TypeFor[AsyncTaskPage](), depth: 4},
+	schemaTaskInfo:            {name: "task_info", goType: reflect.TypeFor[TaskInfo](), depth: 3},
 }
 
 // The bounds and patterns of the schemas.
 var (
+	mCPTaskCreatedAtPattern           = "^(?:[1-9][0-9]{3}|0[1-9][0-9]{2}|00[1-9][0-9]|000[1-9])-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-5][0-9](?:\\.[0-9]+)?(?:[Zz]|[+-][0-9]{2}:[0-9]{2})$" // decided by parseRFC3339
+	mCPTaskLastUpdatedAtPattern       = "^(?:[1-9][0-9]{3}|0[1-9][0-9]{2}|00[1-9][0-9]|000[1-9])-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-5][0-9](?:\\.[0-9]+)?(?:[Zz]|[+-][0-9]{2}:[0-9]{2})$" // decided by parseRFC3339
+	mCPTaskTtlBounds                  = intBounds{hasMin: true, min: 0, minWords: "0", hasMax: true, max: 9007199254740991, maxWords: "9007199254740991"}
+	mCPTaskPollIntervalBounds         = intBounds{hasMin: true, min: 0, minWords: "0", hasMax: true, max: 9007199254740991, maxWords: "9007199254740991"}
 	retryInfoAttemptBounds            = intBounds{hasMin: true, min: 1, minWords: "1", hasMax: true, max: 9007199254740991, maxWords: "9007199254740991"}
 	retryInfoTimestampBounds          = floatBounds{hasMin: true, min: 0, minText: "0", minWords: "0", hasMax: true, max: 253402300799, maxText: "253402300799", maxWords: "253402300799"}
 	taskProgressCurrentBounds         = intBounds{hasMin: true, min: 0, minWords: "0", hasMax: true, max: 9007199254740991, maxWords: "9007199254740991"}
@@ -60,6 +74,14 @@ var (
 // when the schema is known by name only.
 func NewValue(name string) (any, bool) {
 	switch name {
+	case "mcp_task_status":
+		return new(MCPTaskStatus), true
+	case "mcp_task":
+		return new(MCPTask), true
+	case "mcp_create_task_result":
+		return new(MCPCreateTaskResult), true
+	case "mcp_list_tasks_result":
+		return new(MCPListTasksResult), true
 	case "retry_info":
 		return new(RetryInfo), true
 	case "task_progress":
@@ -68,6 +90,8 @@ func NewValue(name string) (any, bool) {
 		return new(TaskStatus), true
 	case "async_task_response":
 		return new(AsyncTaskResponse), true
+	case "async_task_page":
+		return new(AsyncTaskPage), true
 	case "task_info":
 		return new(TaskInfo), true
 	}
@@ -79,6 +103,30 @@ func NewValue(name string) (any, bool) {
 // violations are in rep.
 func readModel(r *jsonread.Reader, v any, rep *report) bool {
 	switch v := v.(type) {
+	case *MCPTaskStatus:
+		var x MCPTaskStatus
+		if ok := readMCPTaskStatus(r, &x, rep); r.Finish() && ok {
+			*v = x
+			return true
+		}
+	case *MCPTask:
+		var x MCPTask
+		if ok := readMCPTask(r, &x, nil, rep); r.Finish() && ok {
+			*v = x
+			return true
+		}
+	case *MCPCreateTaskResult:
+		var x MCPCreateTaskResult
+		if ok := readMCPCreateTaskResult(r, &x, rep); r.Finish() && ok {
+			*v = x
+			return true
+		}
+	case *MCPListTasksResult:
+		var x MCPListTasksResult
+		if ok := readMCPListTasksResult(r, &x, rep); r.Finish() && ok {
+			*v = x
+			return true
+		}
 	case *RetryInfo:
 		var x RetryInfo
 		if ok := readRetryInfo(r, &x, rep); r.Finish() && ok {
@@ -103,6 +151,12 @@ func readModel(r *jsonread.Reader, v any, rep *report) bool {
 			*v = x
 			return true
 		}
+	case *AsyncTaskPage:
+		var x AsyncTaskPage
+		if ok := readAsyncTaskPage(r, &x, rep); r.Finish() && ok {
+			*v = x
+			return true
+		}
 	case *TaskInfo:
 		var x TaskInfo
 		if ok := readTaskInfo(r, &x, nil, rep); r.Finish() && ok {
@@ -117,6 +171,22 @@ func readModel(r *jsonread.Reader, v any, rep *report) bool {
 // its schema.
 func checkModel(v any) bool {
 	switch v := v.(type) {
+	case MCPTaskStatus:
+		return checkMCPTaskStatus(v)
+	case *MCPTaskStatus:
+		return v != nil && checkMCPTaskStatus(*v)
+	case MCPTask:
+		return checkMCPTask(&v)
+	case *MCPTask:
+		return v != nil && checkMCPTask(v)
+	case MCPCreateTaskResult:
+		return checkMCPCreateTaskResult(&v)
+	case *MCPCreateTaskResult:
+		return v != nil && checkMCPCreateTaskResult(v)
+	case MCPListTasksResult:
+		return checkMCPListTasksResult(&v)
+	case *MCPListTasksResult:
+		return v != nil && checkMCPListTasksResult(v)
 	case RetryInfo:
 		return checkRetryInfo(&v)
 	case *RetryInfo:
@@ -133,6 +203,10 @@ func checkModel(v any) bool {
 		return checkAsyncTaskResponse(&v)
 	case *AsyncTaskResponse:
 		return v != nil && checkAsyncTaskResponse(v)
+	case AsyncTaskPage:
+		return checkAsyncTaskPage(&v)
+	case *AsyncTaskPage:
+		return v != nil && checkAsyncTaskPage(v)
 	case TaskInfo:
 		return checkTaskInfo(&v)
 	case *TaskInfo:
@@ -145,6 +219,22 @@ func checkModel(v any) bool {
 // one, which checkModel accepted.
 func appendModel(b []byte, v any) []byte {
 	switch v := v.(type) {
+	case MCPTaskStatus:
+		return appendMCPTaskStatus(b, v)
+	case *MCPTaskStatus:
+		return appendMCPTaskStatus(b, *v)
+	case MCPTask:
+		return appendMCPTask(b, &v)
+	case *MCPTask:
+		return appendMCPTask(b, v)
+	case MCPCreateTaskResult:
+		return appendMCPCreateTaskResult(b, &v)
+	case *MCPCreateTaskResult:
+		return appendMCPCreateTaskResult(b, v)
+	case MCPListTasksResult:
+		return appendMCPListTasksResult(b, &v)
+	case *MCPListTasksResult:
+		return appendMCPListTasksResult(b, v)
 	case RetryInfo:
 		return appendRetryInfo(b, &v)
 	case *RetryInfo:
@@ -161,12 +251,41 @@ func appendModel(b []byte, v any) []byte {
 		return appendAsyncTaskResponse(b, &v)
 	case *AsyncTaskResponse:
 		return appendAsyncTaskResponse(b, v)
+	case AsyncTaskPage:
+		return appendAsyncTaskPage(b, &v)
+	case *AsyncTaskPage:
+		return appendAsyncTaskPage(b, v)
 	case TaskInfo:
 		return appendTaskInfo(b, &v)
 	case *TaskInfo:
 		return appendTaskInfo(b, v)
 	}
 	return b
+}
+
+// readMCPTaskArray reads an array of MCPTask values into dst, item by item into
+// their places in the slice, noting every violation.
+func readMCPTaskArray(r *jsonread.Reader, dst *[]MCPTask, rep *report) bool {
+	if r.Peek() != jsonread.Array {
+		return rep.wrongType(r, "array")
+	}
+	if !r.ReadArray() {
+		return false
+	}
+	n := rep.n
+	items := []MCPTask{}
+	var rejected MCPTask // the items after the first violation, which are not kept
+	for r.NextItem() {
+		if rep.n == n {
+			items = append(items, MCPTask{})
+			readMCPTask(r, &items[len(items)-1], nil, rep)
+		} else {
+			rejected = MCPTask{}
+			readMCPTask(r, &rejected, nil, rep)
+		}
+	}
+	*dst = items
+	return !r.Failed() && rep.n == n
 }
 
 // readRetryInfoArray reads an array of RetryInfo values into dst, item by item
@@ -192,6 +311,350 @@ func readRetryInfoArray(r *jsonread.Reader, dst *[]RetryInfo, rep *report) bool 
 	}
 	*dst = items
 	return !r.Failed() && rep.n == n
+}
+
+// readAsyncTaskResponseArray reads an array of AsyncTaskResponse values into
+// dst, item by item into their places in the slice, noting every violation.
+func readAsyncTaskResponseArray(r *jsonread.Reader, dst *[]AsyncTaskResponse, rep *report) bool {
+	if r.Peek() != jsonread.Array {
+		return rep.wrongType(r, "array")
+	}
+	if !r.ReadArray() {
+		return false
+	}
+	n := rep.n
+	items := []AsyncTaskResponse{}
+	var rejected AsyncTaskResponse // the items after the first violation, which are not kept
+	for r.NextItem() {
+		if rep.n == n {
+			items = append(items, AsyncTaskResponse{})
+			readAsyncTaskResponse(r, &items[len(items)-1], nil, rep)
+		} else {
+			rejected = AsyncTaskResponse{}
+			readAsyncTaskResponse(r, &rejected, nil, rep)
+		}
+	}
+	*dst = items
+	return !r.Failed() && rep.n == n
+}
+
+// mCPTaskStatusEnumMessage is the message of a string that is none of the
+// values of MCPTaskStatus.
+const mCPTaskStatusEnumMessage = "value must be one of 'working', 'input_required', 'completed', 'failed', 'cancelled'"
+
+// readMCPTaskStatus reads one of the values of MCPTaskStatus, noting a value
+// the schema rejects in rep.
+func readMCPTaskStatus(r *jsonread.Reader, v *MCPTaskStatus, rep *report) bool {
+	if r.Peek() != jsonread.String {
+		return rep.wrongType(r, "string")
+	}
+	switch string(r.ReadStringBytes()) {
+	case "working":
+		*v = MCPTaskStatusWorking
+		return true
+	case "input_required":
+		*v = MCPTaskStatusInputRequired
+		return true
+	case "completed":
+		*v = MCPTaskStatusCompleted
+		return true
+	case "failed":
+		*v = MCPTaskStatusFailed
+		return true
+	case "cancelled":
+		*v = MCPTaskStatusCancelled
+		return true
+	}
+	return rep.notInEnum(r, mCPTaskStatusEnumMessage)
+}
+
+// checkMCPTaskStatus reports whether v is one of the values of MCPTaskStatus.
+func checkMCPTaskStatus(v MCPTaskStatus) bool {
+	switch v {
+	case MCPTaskStatusWorking, MCPTaskStatusInputRequired, MCPTaskStatusCompleted, MCPTaskStatusFailed, MCPTaskStatusCancelled:
+		return true
+	}
+	return false
+}
+
+// appendMCPTaskStatus appends the JSON string of v.
+func appendMCPTaskStatus(b []byte, v MCPTaskStatus) []byte {
+	return appendString(b, string(v))
+}
+
+// MarshalJSON encodes v as [Marshal] does, so that encoding/json writes only
+// one of the values of MCPTaskStatus.
+func (v MCPTaskStatus) MarshalJSON() ([]byte, error) {
+	if !checkMCPTaskStatus(v) {
+		return nil, explainValue(schemaMCPTaskStatus, reflect.ValueOf(v))
+	}
+	return encode(DefaultLimits(), schemaMCPTaskStatus, func(b []byte) []byte { return appendMCPTaskStatus(b, v) })
+}
+
+// UnmarshalJSON decodes data as [Unmarshal] does, so that encoding/json accepts
+// only one of the values of MCPTaskStatus.
+func (v *MCPTaskStatus) UnmarshalJSON(data []byte) error {
+	return Unmarshal(data, v)
+}
+
+// defaultMCPTask returns a MCPTask whose fields hold the defaults of the
+// schema; the other fields keep Go's zero value.
+func defaultMCPTask() MCPTask {
+	return MCPTask{
+		PollInterval: 1000,
+	}
+}
+
+// mCPTaskValues holds the values of the nullable fields of a MCPTask, so that
+// reading them allocates once.
+type mCPTaskValues struct {
+	Ttl int64
+}
+
+// readMCPTask reads a MCPTask object into v, which must hold Go's zero value,
+// key by key, checking each value; absent keys keep the schema's defaults. The
+// nullable fields point into vals, allocated at the first one that is not null
+// when nil. It notes every violation in rep and reads on after each, so that
+// one pass finds them all.
+func readMCPTask(r *jsonread.Reader, v *MCPTask, vals *mCPTaskValues, rep *report) bool {
+	if r.Peek() != jsonread.Object {
+		return rep.wrongType(r, "object")
+	}
+	if !r.ReadObject() {
+		return false
+	}
+	*v = defaultMCPTask()
+	n := rep.n
+	var seen uint64 // one bit per required property, in the order of "required"
+	for key, more := r.NextKey(); more; key, more = r.NextKey() {
+		switch string(key) {
+		case "taskId":
+			seen |= 1 << 0
+			readString(r, &v.TaskID, "string", rep)
+		case "status":
+			seen |= 1 << 1
+			readMCPTaskStatus(r, &v.Status, rep)
+		case "statusMessage":
+			readString(r, &v.StatusMessage, "string", rep)
+		case "createdAt":
+			seen |= 1 << 2
+			readDateTime(r, &v.CreatedAt, mCPTaskCreatedAtPattern, "string", rep)
+		case "lastUpdatedAt":
+			seen |= 1 << 3
+			readDateTime(r, &v.LastUpdatedAt, mCPTaskLastUpdatedAtPattern, "string", rep)
+		case "ttl":
+			seen |= 1 << 4
+			if r.Peek() == jsonread.Null {
+				r.ReadNull()
+				continue
+			}
+			if vals == nil {
+				vals = new(mCPTaskValues)
+			}
+			v.Ttl = &vals.Ttl
+			readInt(r, v.Ttl, mCPTaskTtlBounds, "null or integer", rep)
+		case "pollInterval":
+			readInt(r, &v.PollInterval, mCPTaskPollIntervalBounds, "integer", rep)
+		default:
+			r.Skip()
+		}
+	}
+	if r.Failed() {
+		return false
+	}
+	if seen&(1<<0) == 0 {
+		rep.missing(r, "taskId")
+	}
+	if seen&(1<<1) == 0 {
+		rep.missing(r, "status")
+	}
+	if seen&(1<<2) == 0 {
+		rep.missing(r, "createdAt")
+	}
+	if seen&(1<<3) == 0 {
+		rep.missing(r, "lastUpdatedAt")
+	}
+	if seen&(1<<4) == 0 {
+		rep.missing(r, "ttl")
+	}
+	return rep.n == n
+}
+
+// checkMCPTask reports whether v satisfies the MCPTask schema.
+func checkMCPTask(v *MCPTask) bool {
+	return validString(v.TaskID) &&
+		checkMCPTaskStatus(v.Status) &&
+		validString(v.StatusMessage) &&
+		validDateTime(v.CreatedAt) &&
+		validDateTime(v.LastUpdatedAt) &&
+		(v.Ttl == nil || mCPTaskTtlBounds.contains(*v.Ttl)) &&
+		mCPTaskPollIntervalBounds.contains(v.PollInterval)
+}
+
+// appendMCPTask appends the JSON encoding of v, which checkMCPTask accepted:
+// its fields in the schema's order.
+func appendMCPTask(b []byte, v *MCPTask) []byte {
+	b = append(b, `{"taskId":`...)
+	b = appendString(b, v.TaskID)
+	b = append(b, `,"status":`...)
+	b = appendMCPTaskStatus(b, v.Status)
+	b = append(b, `,"statusMessage":`...)
+	b = appendString(b, v.StatusMessage)
+	b = append(b, `,"createdAt":`...)
+	b = appendDateTime(b, v.CreatedAt)
+	b = append(b, `,"lastUpdatedAt":`...)
+	b = appendDateTime(b, v.LastUpdatedAt)
+	b = append(b, `,"ttl":`...)
+	if v.Ttl == nil {
+		b = append(b, "null"...)
+	} else {
+		b = strconv.AppendInt(b, *v.Ttl, 10)
+	}
+	b = append(b, `,"pollInterval":`...)
+	b = strconv.AppendInt(b, v.PollInterval, 10)
+	return append(b, '}')
+}
+
+// MarshalJSON encodes v as [Marshal] does, so that encoding/json writes only a
+// MCPTask that the schema accepts, in the schema's field order.
+func (v MCPTask) MarshalJSON() ([]byte, error) {
+	if !checkMCPTask(&v) {
+		return nil, explainValue(schemaMCPTask, reflect.ValueOf(&v))
+	}
+	return encode(DefaultLimits(), schemaMCPTask, func(b []byte) []byte { return appendMCPTask(b, &v) })
+}
+
+// UnmarshalJSON decodes data as [Unmarshal] does, so that encoding/json accepts
+// only a MCPTask that the schema accepts, with its defaults for absent keys.
+func (v *MCPTask) UnmarshalJSON(data []byte) error {
+	return Unmarshal(data, v)
+}
+
+// readMCPCreateTaskResult reads a MCPCreateTaskResult object into v, which must
+// hold Go's zero value, key by key, checking each value; absent keys keep the
+// schema's defaults. It notes every violation in rep and reads on after each,
+// so that one pass finds them all.
+func readMCPCreateTaskResult(r *jsonread.Reader, v *MCPCreateTaskResult, rep *report) bool {
+	if r.Peek() != jsonread.Object {
+		return rep.wrongType(r, "object")
+	}
+	if !r.ReadObject() {
+		return false
+	}
+	n := rep.n
+	var seen uint64 // one bit per required property, in the order of "required"
+	for key, more := r.NextKey(); more; key, more = r.NextKey() {
+		switch string(key) {
+		case "task":
+			seen |= 1 << 0
+			readMCPTask(r, &v.Task, nil, rep)
+		default:
+			r.Skip()
+		}
+	}
+	if r.Failed() {
+		return false
+	}
+	if seen&(1<<0) == 0 {
+		rep.missing(r, "task")
+	}
+	return rep.n == n
+}
+
+// checkMCPCreateTaskResult reports whether v satisfies the MCPCreateTaskResult
+// schema.
+func checkMCPCreateTaskResult(v *MCPCreateTaskResult) bool {
+	return checkMCPTask(&v.Task)
+}
+
+// appendMCPCreateTaskResult appends the JSON encoding of v, which
+// checkMCPCreateTaskResult accepted: its fields in the schema's order.
+func appendMCPCreateTaskResult(b []byte, v *MCPCreateTaskResult) []byte {
+	b = append(b, `{"task":`...)
+	b = appendMCPTask(b, &v.Task)
+	return append(b, '}')
+}
+
+// MarshalJSON encodes v as [Marshal] does, so that encoding/json writes only a
+// MCPCreateTaskResult that the schema accepts, in the schema's field order.
+func (v MCPCreateTaskResult) MarshalJSON() ([]byte, error) {
+	if !checkMCPCreateTaskResult(&v) {
+		return nil, explainValue(schemaMCPCreateTaskResult, reflect.ValueOf(&v))
+	}
+	return encode(DefaultLimits(), schemaMCPCreateTaskResult, func(b []byte) []byte { return appendMCPCreateTaskResult(b, &v) })
+}
+
+// UnmarshalJSON decodes data as [Unmarshal] does, so that encoding/json accepts
+// only a MCPCreateTaskResult that the schema accepts, with its defaults for
+// absent keys.
+func (v *MCPCreateTaskResult) UnmarshalJSON(data []byte) error {
+	return Unmarshal(data, v)
+}
+
+// readMCPListTasksResult reads a MCPListTasksResult object into v, which must
+// hold Go's zero value, key by key, checking each value; absent keys keep the
+// schema's defaults. It notes every violation in rep and reads on after each,
+// so that one pass finds them all.
+func readMCPListTasksResult(r *jsonread.Reader, v *MCPListTasksResult, rep *report) bool {
+	if r.Peek() != jsonread.Object {
+		return rep.wrongType(r, "object")
+	}
+	if !r.ReadObject() {
+		return false
+	}
+	n := rep.n
+	var seen uint64 // one bit per required property, in the order of "required"
+	for key, more := r.NextKey(); more; key, more = r.NextKey() {
+		switch string(key) {
+		case "tasks":
+			seen |= 1 << 0
+			readMCPTaskArray(r, &v.Tasks, rep)
+		case "nextCursor":
+			readString(r, &v.NextCursor, "string", rep)
+		default:
+			r.Skip()
+		}
+	}
+	if r.Failed() {
+		return false
+	}
+	if seen&(1<<0) == 0 {
+		rep.missing(r, "tasks")
+	}
+	return rep.n == n
+}
+
+// checkMCPListTasksResult reports whether v satisfies the MCPListTasksResult
+// schema.
+func checkMCPListTasksResult(v *MCPListTasksResult) bool {
+	return checkArray(v.Tasks, checkMCPTask) &&
+		validString(v.NextCursor)
+}
+
+// appendMCPListTasksResult appends the JSON encoding of v, which
+// checkMCPListTasksResult accepted: its fields in the schema's order.
+func appendMCPListTasksResult(b []byte, v *MCPListTasksResult) []byte {
+	b = append(b, `{"tasks":`...)
+	b = appendArray(b, v.Tasks, appendMCPTask)
+	b = append(b, `,"nextCursor":`...)
+	b = appendString(b, v.NextCursor)
+	return append(b, '}')
+}
+
+// MarshalJSON encodes v as [Marshal] does, so that encoding/json writes only a
+// MCPListTasksResult that the schema accepts, in the schema's field order.
+func (v MCPListTasksResult) MarshalJSON() ([]byte, error) {
+	if !checkMCPListTasksResult(&v) {
+		return nil, explainValue(schemaMCPListTasksResult, reflect.ValueOf(&v))
+	}
+	return encode(DefaultLimits(), schemaMCPListTasksResult, func(b []byte) []byte { return appendMCPListTasksResult(b, &v) })
+}
+
+// UnmarshalJSON decodes data as [Unmarshal] does, so that encoding/json accepts
+// only a MCPListTasksResult that the schema accepts, with its defaults for
+// absent keys.
+func (v *MCPListTasksResult) UnmarshalJSON(data []byte) error {
+	return Unmarshal(data, v)
 }
 
 // readRetryInfo reads a RetryInfo object into v, which must hold Go's zero
@@ -637,6 +1100,71 @@ func (v AsyncTaskResponse) MarshalJSON() ([]byte, error) {
 // only an AsyncTaskResponse that the schema accepts, with its defaults for
 // absent keys.
 func (v *AsyncTaskResponse) UnmarshalJSON(data []byte) error {
+	return Unmarshal(data, v)
+}
+
+// readAsyncTaskPage reads an AsyncTaskPage object into v, which must hold Go's
+// zero value, key by key, checking each value; absent keys keep the schema's
+// defaults. It notes every violation in rep and reads on after each, so that
+// one pass finds them all.
+func readAsyncTaskPage(r *jsonread.Reader, v *AsyncTaskPage, rep *report) bool {
+	if r.Peek() != jsonread.Object {
+		return rep.wrongType(r, "object")
+	}
+	if !r.ReadObject() {
+		return false
+	}
+	n := rep.n
+	var seen uint64 // one bit per required property, in the order of "required"
+	for key, more := r.NextKey(); more; key, more = r.NextKey() {
+		switch string(key) {
+		case "tasks":
+			seen |= 1 << 0
+			readAsyncTaskResponseArray(r, &v.Tasks, rep)
+		case "next_cursor":
+			readString(r, &v.NextCursor, "string", rep)
+		default:
+			r.Skip()
+		}
+	}
+	if r.Failed() {
+		return false
+	}
+	if seen&(1<<0) == 0 {
+		rep.missing(r, "tasks")
+	}
+	return rep.n == n
+}
+
+// checkAsyncTaskPage reports whether v satisfies the AsyncTaskPage schema.
+func checkAsyncTaskPage(v *AsyncTaskPage) bool {
+	return checkArray(v.Tasks, checkAsyncTaskResponse) &&
+		validString(v.NextCursor)
+}
+
+// appendAsyncTaskPage appends the JSON encoding of v, which checkAsyncTaskPage
+// accepted: its fields in the schema's order.
+func appendAsyncTaskPage(b []byte, v *AsyncTaskPage) []byte {
+	b = append(b, `{"tasks":`...)
+	b = appendArray(b, v.Tasks, appendAsyncTaskResponse)
+	b = append(b, `,"next_cursor":`...)
+	b = appendString(b, v.NextCursor)
+	return append(b, '}')
+}
+
+// MarshalJSON encodes v as [Marshal] does, so that encoding/json writes only an
+// AsyncTaskPage that the schema accepts, in the schema's field order.
+func (v AsyncTaskPage) MarshalJSON() ([]byte, error) {
+	if !checkAsyncTaskPage(&v) {
+		return nil, explainValue(schemaAsyncTaskPage, reflect.ValueOf(&v))
+	}
+	return encode(DefaultLimits(), schemaAsyncTaskPage, func(b []byte) []byte { return appendAsyncTaskPage(b, &v) })
+}
+
+// UnmarshalJSON decodes data as [Unmarshal] does, so that encoding/json accepts
+// only an AsyncTaskPage that the schema accepts, with its defaults for absent
+// keys.
+func (v *AsyncTaskPage) UnmarshalJSON(data []byte) error {
 	return Unmarshal(data, v)
 }
 

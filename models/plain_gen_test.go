@@ -18,16 +18,46 @@ type modelCase struct {
 
 // modelCases lists every model type, in dependency order.
 var modelCases = []modelCase{
+	{name: "mcp_task_status", title: "MCPTaskStatus", model: func() any { return new(models.MCPTaskStatus) }, plain: func() any { return new(plainMCPTaskStatus) }},
+	{name: "mcp_task", title: "MCPTask", model: func() any { return new(models.MCPTask) }, plain: func() any { return new(plainMCPTask) }},
+	{name: "mcp_create_task_result", title: "MCPCreateTaskResult", model: func() any { return new(models.MCPCreateTaskResult) }, plain: func() any { return new(plainMCPCreateTaskResult) }},
+	{name: "mcp_list_tasks_result", title: "MCPListTasksResult", model: func() any { return new(models.MCPListTasksResult) }, plain: func() any { return new(plainMCPListTasksResult) }},
 	{name: "retry_info", title: "RetryInfo", model: func() any { return new(models.RetryInfo) }, plain: func() any { return new(plainRetryInfo) }},
 	{name: "task_progress", title: "TaskProgress", model: func() any { return new(models.TaskProgress) }, plain: func() any { return new(plainTaskProgress) }},
 	{name: "task_status", title: "TaskStatus", model: func() any { return new(models.TaskStatus) }, plain: func() any { return new(plainTaskStatus) }},
 	{name: "async_task_response", title: "AsyncTaskResponse", model: func() any { return new(models.AsyncTaskResponse) }, plain: func() any { return new(plainAsyncTaskResponse) }},
+	{name: "async_task_page", title: "AsyncTaskPage", model: func() any { return new(models.AsyncTaskPage) }, plain: func() any { return new(plainAsyncTaskPage) }},
 	{name: "task_info", title: "TaskInfo", model: func() any { return new(models.TaskInfo) }, plain: func() any { return new(plainTaskInfo) }},
 }
 
 // The plain types mirror the model types field for field, without their
 // methods, so that encoding/json reads and writes them by reflection alone,
 // checking nothing: the floor that the benchmarks compare with.
+
+// plainMCPTaskStatus mirrors [models.MCPTaskStatus].
+type plainMCPTaskStatus string
+
+// plainMCPTask mirrors [models.MCPTask].
+type plainMCPTask struct {
+	TaskID        string             `json:"taskId"`
+	Status        plainMCPTaskStatus `json:"status"`
+	StatusMessage string             `json:"statusMessage"`
+	CreatedAt     time.Time          `json:"createdAt"`
+	LastUpdatedAt time.Time          `json:"lastUpdatedAt"`
+	Ttl           *int64             `json:"ttl"`
+	PollInterval  int64              `json:"pollInterval"`
+}
+
+// plainMCPCreateTaskResult mirrors [models.MCPCreateTaskResult].
+type plainMCPCreateTaskResult struct {
+	Task plainMCPTask `json:"task"`
+}
+
+// plainMCPListTasksResult mirrors [models.MCPListTasksResult].
+type plainMCPListTasksResult struct {
+	Tasks      []plainMCPTask `json:"tasks"`
+	NextCursor string         `json:"nextCursor"`
+}
 
 // plainRetryInfo mirrors [models.RetryInfo].
 type plainRetryInfo struct {
@@ -58,6 +88,12 @@ type plainAsyncTaskResponse struct {
 	Message    *string            `json:"message"`
 	RetryCount int64              `json:"retry_count"`
 	CanRetry   bool               `json:"can_retry"`
+}
+
+// plainAsyncTaskPage mirrors [models.AsyncTaskPage].
+type plainAsyncTaskPage struct {
+	Tasks      []plainAsyncTaskResponse `json:"tasks"`
+	NextCursor string                   `json:"next_cursor"`
 }
 
 // plainTaskInfo mirrors [models.TaskInfo].

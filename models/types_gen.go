@@ -4,6 +4,80 @@ package models
 
 import "time"
 
+// The state of a task in the Tasks utility of MCP (protocol revision
+// 2025-11-25): working (in progress), input_required (waiting for the requestor
+// to answer a request of the receiver), completed (finished successfully),
+// failed (ended with an error, or its result has isError true) or cancelled
+// (stopped on request). A task starts working; completed, failed and cancelled
+// never change.
+type MCPTaskStatus string
+
+// The values of MCPTaskStatus, in the schema's order.
+const (
+	// MCPTaskStatusWorking is the MCPTaskStatus value "working".
+	MCPTaskStatusWorking MCPTaskStatus = "working"
+	// MCPTaskStatusInputRequired is the MCPTaskStatus value "input_required".
+	MCPTaskStatusInputRequired MCPTaskStatus = "input_required"
+	// MCPTaskStatusCompleted is the MCPTaskStatus value "completed".
+	MCPTaskStatusCompleted MCPTaskStatus = "completed"
+	// MCPTaskStatusFailed is the MCPTaskStatus value "failed".
+	MCPTaskStatusFailed MCPTaskStatus = "failed"
+	// MCPTaskStatusCancelled is the MCPTaskStatus value "cancelled".
+	MCPTaskStatusCancelled MCPTaskStatus = "cancelled"
+)
+
+// A task of the MCP Tasks utility (protocol revision 2025-11-25): a request
+// whose receiver runs it in the background and whose requestor polls for its
+// status and fetches its result later. The result of tasks/get and of
+// tasks/cancel has these members (and may have _meta), as have the params of
+// notifications/tasks/status.
+type MCPTask struct {
+	// The identifier the receiver gave the task, unique among the tasks it keeps.
+	TaskID string `json:"taskId"`
+
+	// The task's current status.
+	Status MCPTaskStatus `json:"status"`
+
+	// A human-readable message about the current status, such as what went wrong
+	// when the task failed; empty when there is none.
+	StatusMessage string `json:"statusMessage"`
+
+	// When the receiver created the task, as an RFC 3339 date-time with an offset
+	// (Z or +hh:mm). A leap second (second 60) and the year 0000 are not accepted.
+	CreatedAt time.Time `json:"createdAt"`
+
+	// When the task's status last changed, as an RFC 3339 date-time with an offset
+	// (Z or +hh:mm). A leap second (second 60) and the year 0000 are not accepted.
+	LastUpdatedAt time.Time `json:"lastUpdatedAt"`
+
+	// How long the receiver keeps the task, in milliseconds from its creation, or
+	// null when it keeps it without limit. The member is required even when null.
+	Ttl *int64 `json:"ttl"`
+
+	// The time the receiver suggests between two polls of the task, in
+	// milliseconds; absent means 1000 (what the official TypeScript SDK assumes).
+	PollInterval int64 `json:"pollInterval"`
+}
+
+// The answer to a task-augmented request (MCP protocol revision 2025-11-25):
+// the task the receiver created, which the requestor polls with tasks/get and
+// whose result it fetches with tasks/result. The result may also have _meta.
+type MCPCreateTaskResult struct {
+	// The task just created; its status is working.
+	Task MCPTask `json:"task"`
+}
+
+// The result of tasks/list (MCP protocol revision 2025-11-25): one page of the
+// tasks the receiver keeps. The result may also have _meta.
+type MCPListTasksResult struct {
+	// The tasks of this page.
+	Tasks []MCPTask `json:"tasks"`
+
+	// An opaque cursor to pass to tasks/list for the next page; absent (or empty)
+	// when this page is the last.
+	NextCursor string `json:"nextCursor"`
+}
+
 // One failed attempt of a task that was retried.
 type RetryInfo struct {
 	// The number of the attempt that failed, counting from 1.
@@ -83,6 +157,18 @@ type AsyncTaskResponse struct {
 
 	// Whether the task can be retried.
 	CanRetry bool `json:"can_retry"`
+}
+
+// One page of tasks as a server lists them for a client that polls with tools
+// (the list_tasks tool of the MCP server): each task's AsyncTaskResponse, in
+// ascending order of ref_id, and the cursor of the next page.
+type AsyncTaskPage struct {
+	// The AsyncTaskResponse of each task of this page, in ascending order of
+	// ref_id.
+	Tasks []AsyncTaskResponse `json:"tasks"`
+
+	// The cursor to pass for the next page; empty when this page is the last.
+	NextCursor string `json:"next_cursor"`
 }
 
 // What a server tracks about one asynchronous task.

@@ -319,6 +319,11 @@ func TestOneVerdict(t *testing.T) {
 	t.Run("retry_info", func(t *testing.T) { runVerdict[RetryInfo](t, "retry_info") })
 	t.Run("task_info", func(t *testing.T) { runVerdict[TaskInfo](t, "task_info") })
 	t.Run("async_task_response", func(t *testing.T) { runVerdict[AsyncTaskResponse](t, "async_task_response") })
+	t.Run("async_task_page", func(t *testing.T) { runVerdict[AsyncTaskPage](t, "async_task_page") })
+	t.Run("mcp_task_status", func(t *testing.T) { runVerdict[MCPTaskStatus](t, "mcp_task_status") })
+	t.Run("mcp_task", func(t *testing.T) { runVerdict[MCPTask](t, "mcp_task") })
+	t.Run("mcp_create_task_result", func(t *testing.T) { runVerdict[MCPCreateTaskResult](t, "mcp_create_task_result") })
+	t.Run("mcp_list_tasks_result", func(t *testing.T) { runVerdict[MCPListTasksResult](t, "mcp_list_tasks_result") })
 }
 
 func runVerdict[T any](t *testing.T, name string) {

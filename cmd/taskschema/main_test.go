@@ -633,8 +633,8 @@ func TestSchemaList(t *testing.T) {
 
 func TestSchemaPrint(t *testing.T) {
 	names := models.SchemaNames()
-	if len(names) != 5 {
-		t.Fatalf("SchemaNames() = %v, want 5 names", names)
+	if len(names) != 10 {
+		t.Fatalf("SchemaNames() = %v, want 10 names", names)
 	}
 	for _, name := range names {
 		t.Run(name, func(t *testing.T) {
