@@ -19,13 +19,14 @@
 // with the JSON Pointer of the offending value, the keyword that failed and a
 // message.
 //
-// The schemas are compiled once, from the files embedded in the binary; no
-// schema is ever fetched over the network. The check that runs on every call
-// is generated from the same files (model_gen.go): it reads a payload
+// No schema is compiled or fetched at run time: the check that runs on every
+// call is generated from the schema files (model_gen.go). It reads a payload
 // straight into the Go type in one pass, and a generated writer encodes a
 // checked value without reflection. It also writes every violation it finds,
 // worded as the jsonschema v6 validator words it; v6 is the oracle that the
-// tests and fuzz targets hold the generated code to, verdict and violations.
+// tests and fuzz targets hold the generated code to, verdict and violations,
+// and only the tests import it. The schema files are embedded for
+// [SchemaJSON].
 //
 // # Payload rules and limits
 //

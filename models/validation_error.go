@@ -1,9 +1,13 @@
 package models
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
+
+	"github.com/mcp-refcache/taskschema/internal/jsonpointer"
 )
 
 // ValidationError reports why a payload or a value does not satisfy its
@@ -87,7 +91,22 @@ func (v Violation) String() string {
 // Marshal or Validate is not one of the model types, or is a nil pointer.
 var ErrUnsupportedType = errors.New("taskschema: unsupported type")
 
-// ErrValidatorFailed is returned (wrapped) when the schema validator itself
-// failed on a payload, for example by panicking, instead of giving a verdict.
-// The payload is treated as rejected.
+// ErrValidatorFailed is returned (wrapped) when the generated code cannot
+// give a verdict it can explain: a reader that rejects a payload without
+// naming a violation, or a check that refuses a value whose encoding the
+// reader accepts. The differential fuzz targets exist to rule both out. The
+// payload or value is treated as rejected.
 var ErrValidatorFailed = errors.New("taskschema: validator failed")
+
+// newValidationError sorts the violations by pointer (array indices as
+// numbers, so that they follow the payload's order), keyword and message,
+// and de-duplicates them.
+func newValidationError(name string, vs []Violation) *ValidationError {
+	slices.SortFunc(vs, func(a, b Violation) int {
+		return cmp.Or(
+			jsonpointer.Compare(a.InstancePath, b.InstancePath),
+			cmp.Compare(a.Keyword, b.Keyword),
+			cmp.Compare(a.Message, b.Message))
+	})
+	return &ValidationError{Schema: name, Violations: slices.Compact(vs)}
+}

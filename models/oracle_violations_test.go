@@ -53,19 +53,6 @@ func validateWith(sch *jsonschema.Schema, name string, doc any) (vs []Violation,
 	return violationsOf(ve, doc), nil
 }
 
-// newValidationError sorts the violations by pointer (array indices as
-// numbers, so that they follow the payload's order), keyword and message,
-// and de-duplicates them.
-func newValidationError(name string, vs []Violation) *ValidationError {
-	slices.SortFunc(vs, func(a, b Violation) int {
-		return cmp.Or(
-			jsonpointer.Compare(a.InstancePath, b.InstancePath),
-			cmp.Compare(a.Keyword, b.Keyword),
-			cmp.Compare(a.Message, b.Message))
-	})
-	return &ValidationError{Schema: name, Violations: slices.Compact(vs)}
-}
-
 // violationsOf flattens the validator's tree of errors into its leaves.
 // doc is the value that was validated, for the numbers as written.
 func violationsOf(e *jsonschema.ValidationError, doc any) []Violation {

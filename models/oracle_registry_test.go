@@ -3,7 +3,6 @@ package models
 import (
 	"bytes"
 	"fmt"
-	"reflect"
 	"strings"
 	"sync"
 
@@ -13,8 +12,9 @@ import (
 	"github.com/mcp-refcache/taskschema/schema"
 )
 
-// registry holds the compiled schemas. It is built once, from the embedded
-// files, and shared read-only by all callers.
+// registry holds the schemas compiled by the v6 validator, the oracle that
+// the generated readers and checks are held to. It is built once, from the
+// embedded files, for the tests.
 type registry struct {
 	// compiled holds each schema, indexed by schemaID.
 	compiled []*jsonschema.Schema
@@ -26,31 +26,8 @@ type registry struct {
 
 var loadRegistry = sync.OnceValues(buildRegistry)
 
-// SchemaNames returns the stems of the embedded schema files, such as
-// "task_info", in dependency order.
-func SchemaNames() []string {
-	names := make([]string, len(schemaTable))
-	for i, s := range schemaTable {
-		names[i] = s.name
-	}
-	return names
-}
-
-// schemaNamed returns the schema with the given stem.
-func schemaNamed(name string) (schemaID, bool) {
-	for id, s := range schemaTable {
-		if s.name == name {
-			return schemaID(id), true
-		}
-	}
-	return 0, false
-}
-
 // url returns the $id of the schema.
 func (id schemaID) url() string { return schema.BaseURL + schema.FileName(schemaTable[id].name) }
-
-// String returns the schema's stem.
-func (id schemaID) String() string { return schemaTable[id].name }
 
 // refuseLoader is the compiler's only loader: every schema it needs is added
 // as a resource from the embedded files, so any other URL is refused.
@@ -118,24 +95,3 @@ func (reg *registry) wordEnum(id schemaID) error {
 	return nil
 }
 
-// SchemaJSON returns the bytes of the embedded schema with the given stem,
-// such as "task_info", exactly as they are in the schema directory.
-func SchemaJSON(name string) ([]byte, error) {
-	if _, ok := schemaNamed(name); !ok {
-		return nil, fmt.Errorf("taskschema: unknown schema %q (known: %v)", name, SchemaNames())
-	}
-	return schema.FS.ReadFile(schema.FileName(name))
-}
-
-// schemaOf returns the schema of a model type or a pointer to one.
-func schemaOf(t reflect.Type) (schemaID, bool) {
-	if t != nil && t.Kind() == reflect.Pointer {
-		t = t.Elem()
-	}
-	for id, s := range schemaTable {
-		if s.goType == t {
-			return schemaID(id), true
-		}
-	}
-	return 0, false
-}
