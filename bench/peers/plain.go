@@ -44,3 +44,29 @@ type plainAsyncTaskResponse struct {
 	RetryCount int64              `json:"retry_count"`
 	CanRetry   bool               `json:"can_retry"`
 }
+
+type plainAsyncTaskPage struct {
+	Tasks      []plainAsyncTaskResponse `json:"tasks"`
+	NextCursor string                   `json:"next_cursor"`
+}
+
+type plainMCPTaskStatus string
+
+type plainMCPTask struct {
+	TaskID        string             `json:"taskId"`
+	Status        plainMCPTaskStatus `json:"status"`
+	StatusMessage string             `json:"statusMessage"`
+	CreatedAt     time.Time          `json:"createdAt"`
+	LastUpdatedAt time.Time          `json:"lastUpdatedAt"`
+	Ttl           *int64             `json:"ttl"`
+	PollInterval  int64              `json:"pollInterval"`
+}
+
+type plainMCPCreateTaskResult struct {
+	Task plainMCPTask `json:"task"`
+}
+
+type plainMCPListTasksResult struct {
+	Tasks      []plainMCPTask `json:"tasks"`
+	NextCursor string         `json:"nextCursor"`
+}

@@ -57,6 +57,11 @@ VALIDATORS = {
 
 SKIPPED = {
     "retry_info": "the seed defines no RetryInfo model",
+    "async_task_page": "the seed defines no AsyncTaskPage model",
+    "mcp_task_status": "the seed has no MCP Tasks models",
+    "mcp_task": "the seed has no MCP Tasks models",
+    "mcp_create_task_result": "the seed has no MCP Tasks models",
+    "mcp_list_tasks_result": "the seed has no MCP Tasks models",
 }
 
 
