@@ -94,4 +94,3 @@ func (reg *registry) wordEnum(id schemaID) error {
 	reg.enumMessages[ve.SchemaURL] = strings.TrimPrefix(k.LocalizedString(englishPrinter), "enum: ")
 	return nil
 }
-
