@@ -69,6 +69,12 @@ function leaves(errors) {
   for (const e of errors) {
     if (e.keyword === "anyOf") continue;
     if (e.keyword === "type" && pointers.some((p) => p.startsWith(e.instancePath + "/"))) continue;
+    if (e.keyword === "required") {
+      // Reported, as the library does, at the missing property's pointer.
+      const token = e.params.missingProperty.replaceAll("~", "~0").replaceAll("/", "~1");
+      out.add(`${e.instancePath}/${token} required`);
+      continue;
+    }
     out.add(`${e.instancePath} ${e.keyword}`);
   }
   return [...out].sort();
