@@ -2,6 +2,7 @@ package models
 
 import (
 	"encoding/json"
+	"math/big"
 	"strings"
 	"testing"
 )
@@ -42,5 +43,21 @@ func TestToAsyncTaskResponseCopiesPointers(t *testing.T) {
 	*resp.Error = "changed"
 	if *task.Progress.Current != 1 || *task.Progress.Message != "m" || *task.Error != "boom" {
 		t.Fatalf("changing the response changed the task: %+v %q", *task.Progress, *task.Error)
+	}
+}
+
+// integral decides, without allocating, what parseInteger and big.Rat
+// decide: whether a number token has an integer value.
+func TestIntegral(t *testing.T) {
+	for _, tok := range []string{"0", "-0", "0.0", "0e-5", "2", "2.0", "2.5", "-2.50", "1e2", "150e-1", "155e-1", "1.5e1",
+		"1.25e1", "0.001e3", "0.0015e3", "100e-2", "1000e-2", "1e-400", "12345678901234567890", "1.0000000000000000001",
+		"9007199254740993.0", "5E+0", "5.1E+1", "7e-0"} {
+		r, ok := new(big.Rat).SetString(tok)
+		if !ok {
+			t.Fatalf("big.Rat cannot read %s", tok)
+		}
+		if got := integral([]byte(tok)); got != r.IsInt() {
+			t.Errorf("integral(%s) = %v, want %v", tok, got, r.IsInt())
+		}
 	}
 }

@@ -169,6 +169,12 @@ func intViolation(r *jsonread.Reader, i int64, tok []byte, b intBounds, rep *rep
 //
 //go:noinline
 func readIntSlow(r *jsonread.Reader, dst *int64, tok []byte, b intBounds, want string, rep *report) bool {
+	if !integral(tok) {
+		if rep.listed() {
+			rep.add(r, KeywordType, "got number, want "+want)
+		}
+		return false
+	}
 	i, err := parseInteger(json.Number(tok))
 	if err == nil && b.contains(i) {
 		*dst = i
@@ -182,7 +188,7 @@ func readIntSlow(r *jsonread.Reader, dst *int64, tok []byte, b intBounds, want s
 	}
 	x, ok := new(big.Rat).SetString(string(tok))
 	switch {
-	case !ok || !x.IsInt(): // the reader has checked the syntax already
+	case !ok: // the reader has checked the syntax already
 		rep.add(r, KeywordType, "got number, want "+want)
 	case b.hasMin && x.Cmp(big.NewRat(b.min, 1)) < 0:
 		rep.add(r, "minimum", "must be at least "+b.minWords+", got "+string(tok))
@@ -195,6 +201,65 @@ func readIntSlow(r *jsonread.Reader, dst *int64, tok []byte, b intBounds, want s
 		rep.n--
 	}
 	return false
+}
+
+// integral reports whether the number token tok, which the reader has
+// checked, has an integer value, as 2.0, 1e2 and 150e-1 have and 2.5 has
+// not: its digits without trailing zeros, scaled by its exponent, need no
+// fraction. It does not allocate.
+func integral(tok []byte) bool {
+	i := 0
+	if tok[0] == '-' {
+		i++
+	}
+	digits, trailing, fraction := 0, 0, 0 // significant digits so far, trailing zeros among them, digits after the point
+	inFraction := false
+	for ; i < len(tok); i++ {
+		c := tok[i]
+		switch {
+		case c == '.':
+			inFraction = true
+			continue
+		case c == 'e' || c == 'E':
+		case c == '0':
+			if digits > 0 {
+				digits++
+				trailing++
+			}
+			if inFraction {
+				fraction++
+			}
+			continue
+		default:
+			digits++
+			trailing = 0
+			if inFraction {
+				fraction++
+			}
+			continue
+		}
+		break
+	}
+	if digits == 0 {
+		return true // zero, whatever the exponent
+	}
+	exp := 0
+	if i < len(tok) { // the exponent, which the reader keeps within its limit
+		i++
+		neg := tok[i] == '-'
+		if tok[i] == '-' || tok[i] == '+' {
+			i++
+		}
+		for ; i < len(tok); i++ {
+			if exp < 1<<20 {
+				exp = exp*10 + int(tok[i]-'0')
+			}
+		}
+		if neg {
+			exp = -exp
+		}
+	}
+	return exp-fraction+trailing >= 0
 }
 
 // smallInteger parses a plain integer token of at most 18 digits without

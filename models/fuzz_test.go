@@ -46,10 +46,10 @@ func fuzzVerdict[T any](f *testing.F, name string) {
 
 // FuzzCheck is the differential target of the Marshal side: for Go values
 // built from the fuzzer's inputs, Validate (the generated checks) accepts
-// exactly what the oracle accepts — the v6 validator on encoding/json's
+// exactly what the oracle accepts — the v6 validator on the writer's
 // output, after the Go-value rules (no NaN or infinity, valid UTF-8, a time
-// RFC 3339 can write) — and an accepted value survives Marshal and
-// Unmarshal unchanged.
+// RFC 3339 can write) — and lists exactly the oracle's violations; an
+// accepted value survives Marshal and Unmarshal unchanged.
 func FuzzCheck(f *testing.F) {
 	f.Add("ref", "processing", 1000.5, 1010.0, true, int64(1), int64(3), int64(25), int64(100), 25.0, "msg", 12.5, int64(1736937000), int64(5), 60)
 	f.Add("", "", -1.0, math.NaN(), false, int64(-1), int64(-1), int64(-1), int64(0), 150.0, "\xff", -1.0, int64(-62135596800), int64(0), 1441)
@@ -82,6 +82,7 @@ func checkValue[T any](t *testing.T, s *jsonschema.Schema, v T) {
 	t.Helper()
 	want := len(goValueViolations(reflect.ValueOf(v), "")) == 0
 	var out []byte
+	var doc any
 	if want {
 		// The generated writer, which TestWriterMatchesEncodingJSON holds
 		// to encoding/json's output; json.Marshal itself would call the
@@ -90,7 +91,7 @@ func checkValue[T any](t *testing.T, s *jsonschema.Schema, v T) {
 		if !json.Valid(out) {
 			t.Fatalf("the writer wrote invalid JSON for %+v after the Go-value rules passed: %s", v, out)
 		}
-		_, want = oracleVerdict(s, out)
+		doc, want = oracleVerdict(s, out)
 	}
 	err := Validate(v)
 	if (err == nil) != want {
@@ -100,6 +101,17 @@ func checkValue[T any](t *testing.T, s *jsonschema.Schema, v T) {
 		var ve *ValidationError
 		if !errors.As(err, &ve) {
 			t.Fatalf("Validate error is not a *ValidationError: %v", err)
+		}
+		if doc != nil {
+			// A value with a JSON form that the schema rejects: Validate
+			// lists exactly the validator's violations of its encoding.
+			whole, verr := validateWith(s, ve.Schema, doc)
+			if verr != nil {
+				t.Fatal(verr)
+			}
+			if !sameViolations(ve.Violations, newValidationError(ve.Schema, whole).Violations) {
+				t.Fatalf("violations differ\ngenerated: %v\nvalidator: %v\njson: %s", ve.Violations, whole, out)
+			}
 		}
 		return
 	}
