@@ -162,13 +162,24 @@ func (r *Reader) Pointer() string {
 			b.WriteString(strconv.Itoa(t.index))
 			continue
 		}
-		if bytes.ContainsAny(t.key, "~/") {
+		if needsEscape(t.key) {
 			b.WriteString(jsonpointer.Escape(string(t.key)))
 		} else {
 			b.Write(t.key)
 		}
 	}
 	return b.String()
+}
+
+// needsEscape reports whether a key holds "~" or "/", which a JSON Pointer
+// escapes.
+func needsEscape(key []byte) bool {
+	for _, c := range key {
+		if c == '~' || c == '/' {
+			return true
+		}
+	}
+	return false
 }
 
 func btoi(b bool) int {
