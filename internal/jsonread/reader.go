@@ -14,6 +14,7 @@ package jsonread
 
 import (
 	"bytes"
+	"encoding/binary"
 	"encoding/json"
 	"fmt"
 	"strconv"
@@ -404,7 +405,15 @@ func (r *Reader) readStringBytes() []byte {
 	r.pos++
 	start := r.pos
 	d := r.data
-	for i := start; i < len(d); i++ {
+	i := start
+	// Eight bytes at a time while none of them ends the string or needs
+	// a look: a quote, a backslash or a control character.
+	for ; i+8 <= len(d); i += 8 {
+		if special(binary.LittleEndian.Uint64(d[i:])) {
+			break
+		}
+	}
+	for ; i < len(d); i++ {
 		switch c := d[i]; {
 		case c == '"':
 			r.pos = i + 1
@@ -421,6 +430,18 @@ func (r *Reader) readStringBytes() []byte {
 	r.pos = len(d)
 	r.unexpected("the end of the string")
 	return nil
+}
+
+// special reports whether any of the eight bytes of x is a quote, a
+// backslash or below 0x20, with the bit tricks of "Bit Twiddling Hacks"
+// (hasless and haszero): a byte b gives 0x80 in (b - n) &^ b exactly when
+// b < n, for n up to 0x80.
+func special(x uint64) bool {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	below := (x - 0x20*ones) &^ x
+	quote := x ^ '"'*ones
+	backslash := x ^ '\\'*ones
+	return (below|(quote-ones)&^quote|(backslash-ones)&^backslash)&highs != 0
 }
 
 // readEscapedString continues a string from its first backslash at i.

@@ -2,6 +2,7 @@ package jsonread
 
 import (
 	"bytes"
+	"encoding/binary"
 	"encoding/json"
 	"reflect"
 	"strings"
@@ -250,5 +251,36 @@ func TestReadStringShared(t *testing.T) {
 	})
 	if allocs != 1 {
 		t.Errorf("three short strings took %v allocations, want 1", allocs)
+	}
+}
+
+// special finds a quote, a backslash or a control character among eight
+// bytes exactly when one is there.
+func TestSpecial(t *testing.T) {
+	naive := func(b []byte) bool {
+		for _, c := range b {
+			if c == '"' || c == '\\' || c < 0x20 {
+				return true
+			}
+		}
+		return false
+	}
+	seed := uint64(0x9E3779B97F4A7C15)
+	interesting := []byte{0, 0x1F, 0x20, 0x21, '"', '\\', 'a', 0x7F, 0x80, 0xC3, 0xFF, 0x5B, 0x5D}
+	for n := 0; n < 200000; n++ {
+		var b [8]byte
+		for i := range b {
+			seed ^= seed << 13
+			seed ^= seed >> 7
+			seed ^= seed << 17
+			if seed%3 == 0 {
+				b[i] = interesting[seed%uint64(len(interesting))]
+			} else {
+				b[i] = byte(seed >> 32)
+			}
+		}
+		if got, want := special(binary.LittleEndian.Uint64(b[:])), naive(b[:]); got != want {
+			t.Fatalf("special(% x) = %v, want %v", b, got, want)
+		}
 	}
 }
