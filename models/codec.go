@@ -55,12 +55,11 @@ var decoders = sync.Pool{New: func() any { return new(decoder) }}
 // the differential fuzz targets exist to rule out), the error wraps
 // ErrValidatorFailed, as Validate's does.
 func unmarshal(limits Limits, data []byte, v any) error {
-	rv := reflect.ValueOf(v)
-	if rv.Kind() != reflect.Pointer || rv.IsNil() {
-		return fmt.Errorf("%w: Unmarshal needs a non-nil pointer to a model type, got %T", ErrUnsupportedType, v)
-	}
-	id, ok := schemaOf(rv.Type())
+	id, ok := targetSchema(v)
 	if !ok {
+		if rv := reflect.ValueOf(v); rv.Kind() != reflect.Pointer || rv.IsNil() {
+			return fmt.Errorf("%w: Unmarshal needs a non-nil pointer to a model type, got %T", ErrUnsupportedType, v)
+		}
 		return fmt.Errorf("%w: %T", ErrUnsupportedType, v)
 	}
 	name := id.String()

@@ -98,6 +98,34 @@ func NewValue(name string) (any, bool) {
 	return nil, false
 }
 
+// targetSchema returns the schema of v when it is a non-nil pointer to a
+// model type: Unmarshal's target, found without reflection.
+func targetSchema(v any) (schemaID, bool) {
+	switch v := v.(type) {
+	case *MCPTaskStatus:
+		return schemaMCPTaskStatus, v != nil
+	case *MCPTask:
+		return schemaMCPTask, v != nil
+	case *MCPCreateTaskResult:
+		return schemaMCPCreateTaskResult, v != nil
+	case *MCPListTasksResult:
+		return schemaMCPListTasksResult, v != nil
+	case *RetryInfo:
+		return schemaRetryInfo, v != nil
+	case *TaskProgress:
+		return schemaTaskProgress, v != nil
+	case *TaskStatus:
+		return schemaTaskStatus, v != nil
+	case *AsyncTaskResponse:
+		return schemaAsyncTaskResponse, v != nil
+	case *AsyncTaskPage:
+		return schemaAsyncTaskPage, v != nil
+	case *TaskInfo:
+		return schemaTaskInfo, v != nil
+	}
+	return 0, false
+}
+
 // readModel reads a whole payload into v, a pointer to a model type, and
 // reports whether it satisfies the schema. v is set only on success; the
 // violations are in rep.
