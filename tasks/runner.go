@@ -240,6 +240,23 @@ func (r *Runner) Response(ctx context.Context, refID string) (models.AsyncTaskRe
 	return response(rec.Task)
 }
 
+// ownCreate tells a Create whose reply was lost from a real clash of
+// ref_ids. A client library may send a write again after a timeout (go-redis
+// does), and a store may have made the first one durable before it failed:
+// then the second finds the task "already" there. When the stored record is
+// the one this runner asked for (same owner, still at version 1, the same
+// task), it is that record; otherwise createErr stands.
+func (r *Runner) ownCreate(want Record, createErr error) (Record, error) {
+	ctx, cancel := r.storeCtx()
+	defer cancel()
+	got, err := r.store.Get(ctx, want.Task.RefID)
+	if err != nil || got.Owner != r.owner || got.Version != 1 ||
+		got.Task.Status != want.Task.Status || got.Task.StartedAt != want.Task.StartedAt {
+		return Record{}, createErr
+	}
+	return got, nil
+}
+
 // response returns the task's AsyncTaskResponse, checked against its
 // schema.
 func response(t models.TaskInfo) (models.AsyncTaskResponse, error) {
@@ -497,8 +514,12 @@ func (f *flight) handoff() (Outcome, error) {
 		}
 		now := time.Now()
 		ctx, cancel := r.storeCtx()
-		got, err := r.store.Create(ctx, Record{Task: t, Key: f.key, Owner: r.owner, LeaseExpires: now.Add(r.opts.LeaseDuration)})
+		want := Record{Task: t, Key: f.key, Owner: r.owner, LeaseExpires: now.Add(r.opts.LeaseDuration)}
+		got, err := r.store.Create(ctx, want)
 		cancel()
+		if errors.Is(err, ErrExists) {
+			got, err = r.ownCreate(want, err)
+		}
 		if err != nil {
 			var inUse *KeyInUseError
 			if errors.As(err, &inUse) {
