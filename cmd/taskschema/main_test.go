@@ -624,7 +624,8 @@ func TestSchemaList(t *testing.T) {
 	if r.stdout != want {
 		t.Errorf("stdout %q, want %q", r.stdout, want)
 	}
-	for _, name := range []string{"task_status", "task_progress", "task_info", "async_task_response", "retry_info"} {
+	for _, name := range []string{"task_status", "task_progress", "task_info", "async_task_response", "retry_info",
+		"response_format", "expected_schema", "minimal_task_response", "standard_task_response", "full_task_response"} {
 		if !slices.Contains(strings.Fields(r.stdout), name) {
 			t.Errorf("%s is not listed", name)
 		}
@@ -633,8 +634,9 @@ func TestSchemaList(t *testing.T) {
 
 func TestSchemaPrint(t *testing.T) {
 	names := models.SchemaNames()
-	if len(names) != 5 {
-		t.Fatalf("SchemaNames() = %v, want 5 names", names)
+	files, _ := filepath.Glob(filepath.Join("..", "..", "schema", "*.schema.json"))
+	if len(names) != len(files) || len(names) < 10 {
+		t.Fatalf("SchemaNames() = %v, want one name for each of the %d files in schema/", names, len(files))
 	}
 	for _, name := range names {
 		t.Run(name, func(t *testing.T) {
