@@ -57,6 +57,11 @@ VALIDATORS = {
 
 SKIPPED = {
     "retry_info": "the seed defines no RetryInfo model",
+    "response_format": "the seed defines no response format model",
+    "expected_schema": "the seed defines no ExpectedSchema model",
+    "minimal_task_response": "the seed defines no model of the views of AsyncTaskResponse",
+    "standard_task_response": "the seed defines no model of the views of AsyncTaskResponse",
+    "full_task_response": "the seed defines no model of the views of AsyncTaskResponse",
 }
 
 
