@@ -25,6 +25,16 @@ func FuzzAsyncTaskResponse(f *testing.F) {
 	fuzzVerdict[AsyncTaskResponse](f, "async_task_response")
 }
 
+func FuzzResponseFormat(f *testing.F) { fuzzVerdict[ResponseFormat](f, "response_format") }
+func FuzzExpectedSchema(f *testing.F) { fuzzVerdict[ExpectedSchema](f, "expected_schema") }
+func FuzzMinimalTaskResponse(f *testing.F) {
+	fuzzVerdict[MinimalTaskResponse](f, "minimal_task_response")
+}
+func FuzzStandardTaskResponse(f *testing.F) {
+	fuzzVerdict[StandardTaskResponse](f, "standard_task_response")
+}
+func FuzzFullTaskResponse(f *testing.F) { fuzzVerdict[FullTaskResponse](f, "full_task_response") }
+
 func fuzzVerdict[T any](f *testing.F, name string) {
 	s := oracle(f, name)
 	for _, data := range seedFiles(f, name) {

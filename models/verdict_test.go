@@ -196,7 +196,35 @@ func matchesDoc(t *testing.T, reg *registry, v reflect.Value, doc any, path stri
 		}
 		return
 	}
+	if v.Type() == rawMessageType {
+		// Any JSON value: nil for null, else bytes that the oracle's
+		// decoder reads as the same value as the payload's.
+		raw := v.Interface().(json.RawMessage)
+		if doc == nil {
+			if raw != nil {
+				fail("want nil for null, got %s", raw)
+			}
+			return
+		}
+		got, err := jsonschema.UnmarshalJSON(bytes.NewReader(raw))
+		if err != nil || !reflect.DeepEqual(got, doc) {
+			fail("%s (%v), payload %v", raw, err, doc)
+		}
+		return
+	}
 	switch v.Kind() {
+	case reflect.Map:
+		obj, isObj := doc.(map[string]any)
+		if v.IsNil() != (doc == nil) || (doc != nil && (!isObj || len(obj) != v.Len())) {
+			fail("map %v, payload %v", v, doc)
+		}
+		for key, val := range obj {
+			got := v.MapIndex(reflect.ValueOf(key))
+			if !got.IsValid() {
+				fail("no key %q, payload %v", key, doc)
+			}
+			matchesDoc(t, reg, got, val, path+"/"+key)
+		}
 	case reflect.Pointer:
 		if doc == nil {
 			if !v.IsNil() {
@@ -273,8 +301,18 @@ func sameValue(a, b reflect.Value) bool {
 			return a.IsNil() == b.IsNil()
 		}
 		return sameValue(a.Elem(), b.Elem())
+	case reflect.Map:
+		if a.IsNil() != b.IsNil() || a.Len() != b.Len() {
+			return false
+		}
+		for _, k := range a.MapKeys() {
+			if bv := b.MapIndex(k); !bv.IsValid() || !sameValue(a.MapIndex(k), bv) {
+				return false
+			}
+		}
+		return true
 	case reflect.Slice:
-		if a.Len() != b.Len() {
+		if a.IsNil() != b.IsNil() || a.Len() != b.Len() {
 			return false
 		}
 		for i := range a.Len() {
@@ -325,6 +363,14 @@ func TestOneVerdict(t *testing.T) {
 	t.Run("retry_info", func(t *testing.T) { runVerdict[RetryInfo](t, "retry_info") })
 	t.Run("task_info", func(t *testing.T) { runVerdict[TaskInfo](t, "task_info") })
 	t.Run("async_task_response", func(t *testing.T) { runVerdict[AsyncTaskResponse](t, "async_task_response") })
+	t.Run("response_format", func(t *testing.T) { runVerdict[ResponseFormat](t, "response_format") })
+	t.Run("expected_schema", func(t *testing.T) { runVerdict[ExpectedSchema](t, "expected_schema") })
+	t.Run("minimal_task_response", func(t *testing.T) { runVerdict[MinimalTaskResponse](t, "minimal_task_response") })
+	t.Run("standard_task_response", func(t *testing.T) { runVerdict[StandardTaskResponse](t, "standard_task_response") })
+	t.Run("full_task_response", func(t *testing.T) { runVerdict[FullTaskResponse](t, "full_task_response") })
+	if n := len(SchemaNames()); n != 10 {
+		t.Errorf("TestOneVerdict runs 10 schemas; models has %d: add the new ones", n)
+	}
 }
 
 func runVerdict[T any](t *testing.T, name string) {
