@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"slices"
+	"unicode/utf8"
 
 	"github.com/mcp-refcache/taskschema/internal/jsonread"
 )
@@ -106,13 +107,16 @@ func readRaw(r *jsonread.Reader, dst *json.RawMessage) bool {
 }
 
 // validRaw reports whether raw is nil (null) or one JSON value that keeps
-// the payload rules (no duplicate keys, no lone surrogates, valid UTF-8)
+// the payload rules (valid UTF-8, no duplicate keys, no lone surrogates)
 // within the ceilings of the limits. The writer then compacts it, and the
 // encoding is read back against the caller's limits (its schema's depth is
 // unbounded), so Marshal writes nothing that Unmarshal refuses.
 func validRaw(raw json.RawMessage) bool {
 	if raw == nil {
 		return true
+	}
+	if !utf8.Valid(raw) { // the reader leaves UTF-8 to its caller
+		return false
 	}
 	var r jsonread.Reader
 	r.Reset(raw, LimitCeilings().reader())

@@ -148,6 +148,10 @@ func TestViewRefuses(t *testing.T) {
 			_, err := resp.View(models.ResponseFormatFull, &models.ExpectedSchema{Example: json.RawMessage(`{"a":1,"a":2}`)})
 			return err
 		}, "/expected_schema/example"},
+		{"example not UTF-8", func() error {
+			_, err := resp.View(models.ResponseFormatFull, &models.ExpectedSchema{Example: json.RawMessage("\"\xa4\"")})
+			return err
+		}, "/expected_schema/example"},
 		{"field type not UTF-8", func() error {
 			_, err := resp.View(models.ResponseFormatFull, &models.ExpectedSchema{Fields: map[string]string{"a": "\xff"}})
 			return err
