@@ -286,6 +286,7 @@ func TestLoadModelRefuses(t *testing.T) {
 		"const_not_bool":  `"type": "object", "properties": {"a": {"description": "d", "type": "boolean", "const": 1}}`,
 		"const_default":   `"type": "object", "properties": {"a": {"description": "d", "type": "boolean", "const": true, "default": false}}`,
 		"map_of_numbers":  `"type": "object", "properties": {"a": {"description": "d", "type": "object", "additionalProperties": {"type": "number"}}}`,
+		"string_map_kw":   `"type": "object", "properties": {"a": {"description": "d", "type": "string", "additionalProperties": {"type": "string"}}}`,
 		"object_no_map":   `"type": "object", "properties": {"a": {"description": "d", "type": "object"}}`,
 		"any_with_bound":  `"type": "object", "properties": {"a": {"description": "d", "minimum": 1}}`,
 		"any_default":     `"type": "object", "properties": {"a": {"description": "d", "default": 1}}`,

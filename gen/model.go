@@ -306,6 +306,9 @@ func classifyProp(s *schemaModel, p *prop, byFile map[string]*schemaModel) error
 	if p.Pattern != "" && p.Kind != kindDateTime {
 		return fmt.Errorf("pattern is supported on date-times only")
 	}
+	if p.has("additionalProperties") && p.Kind != kindStringMap {
+		return fmt.Errorf("additionalProperties is supported on objects of strings only")
+	}
 	if c, ok := p.Keywords["const"]; ok {
 		b, isBool := c.(bool)
 		if p.Kind != kindBool || !isBool || p.Nullable {

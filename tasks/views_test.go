@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 
@@ -111,4 +112,41 @@ func TestView(t *testing.T) {
 	if _, err := tasks.View(task, models.ResponseFormatMinimal, nil); !errors.As(err, new(*models.ValidationError)) {
 		t.Fatalf("View of an invalid task: %v, want a *models.ValidationError", err)
 	}
+}
+
+// A client asked for the minimal response format: the server answers a
+// slow call with the minimal view, which the client checks with that
+// view's schema.
+func ExampleRunner_ResponseView() {
+	ctx := context.Background()
+	runner, err := tasks.NewRunner(tasks.Options{})
+	if err != nil {
+		panic(err)
+	}
+	defer runner.Close(ctx)
+
+	done := make(chan struct{})
+	defer close(done)
+	out, err := runner.Run(ctx, tasks.Call{Timeout: 10 * time.Millisecond, ID: "search-1"},
+		func(ctx context.Context, p *tasks.Progress) (json.RawMessage, error) {
+			select {
+			case <-done:
+				return json.RawMessage(`[]`), nil
+			case <-ctx.Done():
+				return nil, ctx.Err()
+			}
+		})
+	if err != nil {
+		panic(err)
+	}
+	view, err := runner.ResponseView(ctx, out.Async.RefID, models.ResponseFormatMinimal, nil)
+	if err != nil {
+		panic(err)
+	}
+	payload, _ := models.Marshal(view)
+	fmt.Println(string(payload))
+	fmt.Println(models.ValidateJSON("minimal_task_response", payload) == nil)
+	// Output:
+	// {"ref_id":"search-1","status":"processing","is_complete":false,"is_async":true}
+	// true
 }
