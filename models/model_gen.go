@@ -15,15 +15,20 @@ type schemaID int
 
 // The schemas, in dependency order.
 const (
-	schemaMCPTaskStatus schemaID = iota
+	schemaExpectedSchema schemaID = iota
+	schemaMCPTaskStatus
 	schemaMCPTask
 	schemaMCPCreateTaskResult
 	schemaMCPListTasksResult
+	schemaResponseFormat
 	schemaRetryInfo
 	schemaTaskProgress
 	schemaTaskStatus
 	schemaAsyncTaskResponse
 	schemaAsyncTaskPage
+	schemaFullTaskResponse
+	schemaMinimalTaskResponse
+	schemaStandardTaskResponse
 	schemaTaskInfo
 )
 
@@ -32,21 +37,26 @@ type schemaEntry struct {
 	name   string       // the file stem, such as "task_info"
 	goType reflect.Type // the model type
 	isEnum bool         // a string enum
-	depth  int          // the deepest nesting of objects and arrays its values can have
+	depth  int          // the deepest nesting of objects and arrays its values can have (2147483647: no bound)
 }
 
 // schemaTable lists every schema, in dependency order.
 var schemaTable = [...]schemaEntry{
-	schemaMCPTaskStatus:       {name: "mcp_task_status", goType: reflect.TypeFor[MCPTaskStatus](), isEnum: true, depth: 0},
-	schemaMCPTask:             {name: "mcp_task", goType: reflect.TypeFor[MCPTask](), depth: 1},
-	schemaMCPCreateTaskResult: {name: "mcp_create_task_result", goType: reflect.TypeFor[MCPCreateTaskResult](), depth: 2},
-	schemaMCPListTasksResult:  {name: "mcp_list_tasks_result", goType: reflect.TypeFor[MCPListTasksResult](), depth: 3},
-	schemaRetryInfo:           {name: "retry_info", goType: reflect.TypeFor[RetryInfo](), depth: 1},
-	schemaTaskProgress:        {name: "task_progress", goType: reflect.TypeFor[TaskProgress](), depth: 1},
-	schemaTaskStatus:          {name: "task_status", goType: reflect.TypeFor[TaskStatus](), isEnum: true, depth: 0},
-	schemaAsyncTaskResponse:   {name: "async_task_response", goType: reflect.TypeFor[AsyncTaskResponse](), depth: 2},
-	schemaAsyncTaskPage:       {name: "async_task_page", goType: reflect.TypeFor[AsyncTaskPage](), depth: 4},
-	schemaTaskInfo:            {name: "task_info", goType: reflect.TypeFor[TaskInfo](), depth: 3},
+	schemaExpectedSchema:       {name: "expected_schema", goType: reflect.TypeFor[ExpectedSchema](), depth: 2147483647},
+	schemaMCPTaskStatus:        {name: "mcp_task_status", goType: reflect.TypeFor[MCPTaskStatus](), isEnum: true, depth: 0},
+	schemaMCPTask:              {name: "mcp_task", goType: reflect.TypeFor[MCPTask](), depth: 1},
+	schemaMCPCreateTaskResult:  {name: "mcp_create_task_result", goType: reflect.TypeFor[MCPCreateTaskResult](), depth: 2},
+	schemaMCPListTasksResult:   {name: "mcp_list_tasks_result", goType: reflect.TypeFor[MCPListTasksResult](), depth: 3},
+	schemaResponseFormat:       {name: "response_format", goType: reflect.TypeFor[ResponseFormat](), isEnum: true, depth: 0},
+	schemaRetryInfo:            {name: "retry_info", goType: reflect.TypeFor[RetryInfo](), depth: 1},
+	schemaTaskProgress:         {name: "task_progress", goType: reflect.TypeFor[TaskProgress](), depth: 1},
+	schemaTaskStatus:           {name: "task_status", goType: reflect.TypeFor[TaskStatus](), isEnum: true, depth: 0},
+	schemaAsyncTaskResponse:    {name: "async_task_response", goType: reflect.TypeFor[AsyncTaskResponse](), depth: 2},
+	schemaAsyncTaskPage:        {name: "async_task_page", goType: reflect.TypeFor[AsyncTaskPage](), depth: 4},
+	schemaFullTaskResponse:     {name: "full_task_response", goType: reflect.TypeFor[FullTaskResponse](), depth: 2147483647},
+	schemaMinimalTaskResponse:  {name: "minimal_task_response", goType: reflect.TypeFor[MinimalTaskResponse](), depth: 1},
+	schemaStandardTaskResponse: {name: "standard_task_response", goType: reflect.TypeFor[StandardTaskResponse](), depth: 2},
+	schemaTaskInfo:             {name: "task_info", goType: reflect.TypeFor[TaskInfo](), depth: 3},
 }
 
 // propertyID names one property of an object schema; it indexes
@@ -56,6 +66,10 @@ type propertyID int
 // The properties of every object schema.
 const (
 	propertyNone propertyID = iota
+	propertyExpectedSchemaReturnType
+	propertyExpectedSchemaFields
+	propertyExpectedSchemaExample
+	propertyExpectedSchemaDescription
 	propertyMCPTaskTaskID
 	propertyMCPTaskStatus
 	propertyMCPTaskStatusMessage
@@ -84,6 +98,29 @@ const (
 	propertyAsyncTaskResponseCanRetry
 	propertyAsyncTaskPageTasks
 	propertyAsyncTaskPageNextCursor
+	propertyFullTaskResponseRefID
+	propertyFullTaskResponseStatus
+	propertyFullTaskResponseIsComplete
+	propertyFullTaskResponseIsAsync
+	propertyFullTaskResponseStartedAt
+	propertyFullTaskResponseProgress
+	propertyFullTaskResponseMessage
+	propertyFullTaskResponseEtaSeconds
+	propertyFullTaskResponseError
+	propertyFullTaskResponseRetryCount
+	propertyFullTaskResponseCanRetry
+	propertyFullTaskResponseExpectedSchema
+	propertyMinimalTaskResponseRefID
+	propertyMinimalTaskResponseStatus
+	propertyMinimalTaskResponseIsComplete
+	propertyMinimalTaskResponseIsAsync
+	propertyStandardTaskResponseRefID
+	propertyStandardTaskResponseStatus
+	propertyStandardTaskResponseIsComplete
+	propertyStandardTaskResponseIsAsync
+	propertyStandardTaskResponseStartedAt
+	propertyStandardTaskResponseProgress
+	propertyStandardTaskResponseMessage
 	propertyTaskInfoRefID
 	propertyTaskInfoStatus
 	propertyTaskInfoProgress
@@ -105,63 +142,94 @@ type propertyEntry struct {
 
 // propertyTable lists every property of every object schema.
 var propertyTable = [...]propertyEntry{
-	propertyMCPTaskTaskID:                {schema: schemaMCPTask, name: "taskId"},
-	propertyMCPTaskStatus:                {schema: schemaMCPTask, name: "status"},
-	propertyMCPTaskStatusMessage:         {schema: schemaMCPTask, name: "statusMessage"},
-	propertyMCPTaskCreatedAt:             {schema: schemaMCPTask, name: "createdAt"},
-	propertyMCPTaskLastUpdatedAt:         {schema: schemaMCPTask, name: "lastUpdatedAt"},
-	propertyMCPTaskTtl:                   {schema: schemaMCPTask, name: "ttl"},
-	propertyMCPTaskPollInterval:          {schema: schemaMCPTask, name: "pollInterval"},
-	propertyMCPCreateTaskResultTask:      {schema: schemaMCPCreateTaskResult, name: "task"},
-	propertyMCPListTasksResultTasks:      {schema: schemaMCPListTasksResult, name: "tasks", items: schemaMCPTask, array: true},
-	propertyMCPListTasksResultNextCursor: {schema: schemaMCPListTasksResult, name: "nextCursor"},
-	propertyRetryInfoAttempt:             {schema: schemaRetryInfo, name: "attempt"},
-	propertyRetryInfoError:               {schema: schemaRetryInfo, name: "error"},
-	propertyRetryInfoTimestamp:           {schema: schemaRetryInfo, name: "timestamp"},
-	propertyTaskProgressCurrent:          {schema: schemaTaskProgress, name: "current"},
-	propertyTaskProgressTotal:            {schema: schemaTaskProgress, name: "total"},
-	propertyTaskProgressMessage:          {schema: schemaTaskProgress, name: "message"},
-	propertyTaskProgressPercentage:       {schema: schemaTaskProgress, name: "percentage"},
-	propertyAsyncTaskResponseRefID:       {schema: schemaAsyncTaskResponse, name: "ref_id"},
-	propertyAsyncTaskResponseStatus:      {schema: schemaAsyncTaskResponse, name: "status"},
-	propertyAsyncTaskResponseProgress:    {schema: schemaAsyncTaskResponse, name: "progress"},
-	propertyAsyncTaskResponseStartedAt:   {schema: schemaAsyncTaskResponse, name: "started_at"},
-	propertyAsyncTaskResponseEtaSeconds:  {schema: schemaAsyncTaskResponse, name: "eta_seconds"},
-	propertyAsyncTaskResponseError:       {schema: schemaAsyncTaskResponse, name: "error"},
-	propertyAsyncTaskResponseMessage:     {schema: schemaAsyncTaskResponse, name: "message"},
-	propertyAsyncTaskResponseRetryCount:  {schema: schemaAsyncTaskResponse, name: "retry_count"},
-	propertyAsyncTaskResponseCanRetry:    {schema: schemaAsyncTaskResponse, name: "can_retry"},
-	propertyAsyncTaskPageTasks:           {schema: schemaAsyncTaskPage, name: "tasks", items: schemaAsyncTaskResponse, array: true},
-	propertyAsyncTaskPageNextCursor:      {schema: schemaAsyncTaskPage, name: "next_cursor"},
-	propertyTaskInfoRefID:                {schema: schemaTaskInfo, name: "ref_id"},
-	propertyTaskInfoStatus:               {schema: schemaTaskInfo, name: "status"},
-	propertyTaskInfoProgress:             {schema: schemaTaskInfo, name: "progress"},
-	propertyTaskInfoStartedAt:            {schema: schemaTaskInfo, name: "started_at"},
-	propertyTaskInfoCompletedAt:          {schema: schemaTaskInfo, name: "completed_at"},
-	propertyTaskInfoError:                {schema: schemaTaskInfo, name: "error"},
-	propertyTaskInfoRetryCount:           {schema: schemaTaskInfo, name: "retry_count"},
-	propertyTaskInfoMaxRetries:           {schema: schemaTaskInfo, name: "max_retries"},
-	propertyTaskInfoRetryHistory:         {schema: schemaTaskInfo, name: "retry_history", items: schemaRetryInfo, array: true},
+	propertyExpectedSchemaReturnType:       {schema: schemaExpectedSchema, name: "return_type"},
+	propertyExpectedSchemaFields:           {schema: schemaExpectedSchema, name: "fields"},
+	propertyExpectedSchemaExample:          {schema: schemaExpectedSchema, name: "example"},
+	propertyExpectedSchemaDescription:      {schema: schemaExpectedSchema, name: "description"},
+	propertyMCPTaskTaskID:                  {schema: schemaMCPTask, name: "taskId"},
+	propertyMCPTaskStatus:                  {schema: schemaMCPTask, name: "status"},
+	propertyMCPTaskStatusMessage:           {schema: schemaMCPTask, name: "statusMessage"},
+	propertyMCPTaskCreatedAt:               {schema: schemaMCPTask, name: "createdAt"},
+	propertyMCPTaskLastUpdatedAt:           {schema: schemaMCPTask, name: "lastUpdatedAt"},
+	propertyMCPTaskTtl:                     {schema: schemaMCPTask, name: "ttl"},
+	propertyMCPTaskPollInterval:            {schema: schemaMCPTask, name: "pollInterval"},
+	propertyMCPCreateTaskResultTask:        {schema: schemaMCPCreateTaskResult, name: "task"},
+	propertyMCPListTasksResultTasks:        {schema: schemaMCPListTasksResult, name: "tasks", items: schemaMCPTask, array: true},
+	propertyMCPListTasksResultNextCursor:   {schema: schemaMCPListTasksResult, name: "nextCursor"},
+	propertyRetryInfoAttempt:               {schema: schemaRetryInfo, name: "attempt"},
+	propertyRetryInfoError:                 {schema: schemaRetryInfo, name: "error"},
+	propertyRetryInfoTimestamp:             {schema: schemaRetryInfo, name: "timestamp"},
+	propertyTaskProgressCurrent:            {schema: schemaTaskProgress, name: "current"},
+	propertyTaskProgressTotal:              {schema: schemaTaskProgress, name: "total"},
+	propertyTaskProgressMessage:            {schema: schemaTaskProgress, name: "message"},
+	propertyTaskProgressPercentage:         {schema: schemaTaskProgress, name: "percentage"},
+	propertyAsyncTaskResponseRefID:         {schema: schemaAsyncTaskResponse, name: "ref_id"},
+	propertyAsyncTaskResponseStatus:        {schema: schemaAsyncTaskResponse, name: "status"},
+	propertyAsyncTaskResponseProgress:      {schema: schemaAsyncTaskResponse, name: "progress"},
+	propertyAsyncTaskResponseStartedAt:     {schema: schemaAsyncTaskResponse, name: "started_at"},
+	propertyAsyncTaskResponseEtaSeconds:    {schema: schemaAsyncTaskResponse, name: "eta_seconds"},
+	propertyAsyncTaskResponseError:         {schema: schemaAsyncTaskResponse, name: "error"},
+	propertyAsyncTaskResponseMessage:       {schema: schemaAsyncTaskResponse, name: "message"},
+	propertyAsyncTaskResponseRetryCount:    {schema: schemaAsyncTaskResponse, name: "retry_count"},
+	propertyAsyncTaskResponseCanRetry:      {schema: schemaAsyncTaskResponse, name: "can_retry"},
+	propertyAsyncTaskPageTasks:             {schema: schemaAsyncTaskPage, name: "tasks", items: schemaAsyncTaskResponse, array: true},
+	propertyAsyncTaskPageNextCursor:        {schema: schemaAsyncTaskPage, name: "next_cursor"},
+	propertyFullTaskResponseRefID:          {schema: schemaFullTaskResponse, name: "ref_id"},
+	propertyFullTaskResponseStatus:         {schema: schemaFullTaskResponse, name: "status"},
+	propertyFullTaskResponseIsComplete:     {schema: schemaFullTaskResponse, name: "is_complete"},
+	propertyFullTaskResponseIsAsync:        {schema: schemaFullTaskResponse, name: "is_async"},
+	propertyFullTaskResponseStartedAt:      {schema: schemaFullTaskResponse, name: "started_at"},
+	propertyFullTaskResponseProgress:       {schema: schemaFullTaskResponse, name: "progress"},
+	propertyFullTaskResponseMessage:        {schema: schemaFullTaskResponse, name: "message"},
+	propertyFullTaskResponseEtaSeconds:     {schema: schemaFullTaskResponse, name: "eta_seconds"},
+	propertyFullTaskResponseError:          {schema: schemaFullTaskResponse, name: "error"},
+	propertyFullTaskResponseRetryCount:     {schema: schemaFullTaskResponse, name: "retry_count"},
+	propertyFullTaskResponseCanRetry:       {schema: schemaFullTaskResponse, name: "can_retry"},
+	propertyFullTaskResponseExpectedSchema: {schema: schemaFullTaskResponse, name: "expected_schema"},
+	propertyMinimalTaskResponseRefID:       {schema: schemaMinimalTaskResponse, name: "ref_id"},
+	propertyMinimalTaskResponseStatus:      {schema: schemaMinimalTaskResponse, name: "status"},
+	propertyMinimalTaskResponseIsComplete:  {schema: schemaMinimalTaskResponse, name: "is_complete"},
+	propertyMinimalTaskResponseIsAsync:     {schema: schemaMinimalTaskResponse, name: "is_async"},
+	propertyStandardTaskResponseRefID:      {schema: schemaStandardTaskResponse, name: "ref_id"},
+	propertyStandardTaskResponseStatus:     {schema: schemaStandardTaskResponse, name: "status"},
+	propertyStandardTaskResponseIsComplete: {schema: schemaStandardTaskResponse, name: "is_complete"},
+	propertyStandardTaskResponseIsAsync:    {schema: schemaStandardTaskResponse, name: "is_async"},
+	propertyStandardTaskResponseStartedAt:  {schema: schemaStandardTaskResponse, name: "started_at"},
+	propertyStandardTaskResponseProgress:   {schema: schemaStandardTaskResponse, name: "progress"},
+	propertyStandardTaskResponseMessage:    {schema: schemaStandardTaskResponse, name: "message"},
+	propertyTaskInfoRefID:                  {schema: schemaTaskInfo, name: "ref_id"},
+	propertyTaskInfoStatus:                 {schema: schemaTaskInfo, name: "status"},
+	propertyTaskInfoProgress:               {schema: schemaTaskInfo, name: "progress"},
+	propertyTaskInfoStartedAt:              {schema: schemaTaskInfo, name: "started_at"},
+	propertyTaskInfoCompletedAt:            {schema: schemaTaskInfo, name: "completed_at"},
+	propertyTaskInfoError:                  {schema: schemaTaskInfo, name: "error"},
+	propertyTaskInfoRetryCount:             {schema: schemaTaskInfo, name: "retry_count"},
+	propertyTaskInfoMaxRetries:             {schema: schemaTaskInfo, name: "max_retries"},
+	propertyTaskInfoRetryHistory:           {schema: schemaTaskInfo, name: "retry_history", items: schemaRetryInfo, array: true},
 }
 
 // The bounds and patterns of the schemas.
 var (
-	mCPTaskCreatedAtPattern           = regexp.MustCompile("^(?:[1-9][0-9]{3}|0[1-9][0-9]{2}|00[1-9][0-9]|000[1-9])-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-5][0-9](?:\\.[0-9]+)?(?:[Zz]|[+-][0-9]{2}:[0-9]{2})$")
-	mCPTaskLastUpdatedAtPattern       = regexp.MustCompile("^(?:[1-9][0-9]{3}|0[1-9][0-9]{2}|00[1-9][0-9]|000[1-9])-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-5][0-9](?:\\.[0-9]+)?(?:[Zz]|[+-][0-9]{2}:[0-9]{2})$")
-	mCPTaskTtlBounds                  = intBounds{hasMin: true, min: 0, hasMax: true, max: 9007199254740991}
-	mCPTaskPollIntervalBounds         = intBounds{hasMin: true, min: 0, hasMax: true, max: 9007199254740991}
-	retryInfoAttemptBounds            = intBounds{hasMin: true, min: 1, hasMax: true, max: 9007199254740991}
-	retryInfoTimestampBounds          = floatBounds{hasMin: true, min: 0, minText: "0", hasMax: true, max: 253402300799, maxText: "253402300799"}
-	taskProgressCurrentBounds         = intBounds{hasMin: true, min: 0, hasMax: true, max: 9007199254740991}
-	taskProgressTotalBounds           = intBounds{hasMin: true, min: 0, hasMax: true, max: 9007199254740991}
-	taskProgressPercentageBounds      = floatBounds{hasMin: true, min: 0, minText: "0", hasMax: true, max: 100, maxText: "100"}
-	asyncTaskResponseStartedAtPattern = regexp.MustCompile("^(?:[1-9][0-9]{3}|0[1-9][0-9]{2}|00[1-9][0-9]|000[1-9])-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-5][0-9](?:\\.[0-9]+)?(?:[Zz]|[+-][0-9]{2}:[0-9]{2})$")
-	asyncTaskResponseEtaSecondsBounds = floatBounds{hasMin: true, min: 0, minText: "0", hasMax: true, max: 9007199254740991, maxText: "9007199254740991"}
-	asyncTaskResponseRetryCountBounds = intBounds{hasMin: true, min: 0, hasMax: true, max: 9007199254740991}
-	taskInfoStartedAtBounds           = floatBounds{hasMin: true, min: 0, minText: "0", hasMax: true, max: 253402300799, maxText: "253402300799"}
-	taskInfoCompletedAtBounds         = floatBounds{hasMin: true, min: 0, minText: "0", hasMax: true, max: 253402300799, maxText: "253402300799"}
-	taskInfoRetryCountBounds          = intBounds{hasMin: true, min: 0, hasMax: true, max: 9007199254740991}
-	taskInfoMaxRetriesBounds          = intBounds{hasMin: true, min: 0, hasMax: true, max: 9007199254740991}
+	mCPTaskCreatedAtPattern              = regexp.MustCompile("^(?:[1-9][0-9]{3}|0[1-9][0-9]{2}|00[1-9][0-9]|000[1-9])-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-5][0-9](?:\\.[0-9]+)?(?:[Zz]|[+-][0-9]{2}:[0-9]{2})$")
+	mCPTaskLastUpdatedAtPattern          = regexp.MustCompile("^(?:[1-9][0-9]{3}|0[1-9][0-9]{2}|00[1-9][0-9]|000[1-9])-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-5][0-9](?:\\.[0-9]+)?(?:[Zz]|[+-][0-9]{2}:[0-9]{2})$")
+	mCPTaskTtlBounds                     = intBounds{hasMin: true, min: 0, hasMax: true, max: 9007199254740991}
+	mCPTaskPollIntervalBounds            = intBounds{hasMin: true, min: 0, hasMax: true, max: 9007199254740991}
+	retryInfoAttemptBounds               = intBounds{hasMin: true, min: 1, hasMax: true, max: 9007199254740991}
+	retryInfoTimestampBounds             = floatBounds{hasMin: true, min: 0, minText: "0", hasMax: true, max: 253402300799, maxText: "253402300799"}
+	taskProgressCurrentBounds            = intBounds{hasMin: true, min: 0, hasMax: true, max: 9007199254740991}
+	taskProgressTotalBounds              = intBounds{hasMin: true, min: 0, hasMax: true, max: 9007199254740991}
+	taskProgressPercentageBounds         = floatBounds{hasMin: true, min: 0, minText: "0", hasMax: true, max: 100, maxText: "100"}
+	asyncTaskResponseStartedAtPattern    = regexp.MustCompile("^(?:[1-9][0-9]{3}|0[1-9][0-9]{2}|00[1-9][0-9]|000[1-9])-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-5][0-9](?:\\.[0-9]+)?(?:[Zz]|[+-][0-9]{2}:[0-9]{2})$")
+	asyncTaskResponseEtaSecondsBounds    = floatBounds{hasMin: true, min: 0, minText: "0", hasMax: true, max: 9007199254740991, maxText: "9007199254740991"}
+	asyncTaskResponseRetryCountBounds    = intBounds{hasMin: true, min: 0, hasMax: true, max: 9007199254740991}
+	fullTaskResponseStartedAtPattern     = regexp.MustCompile("^(?:[1-9][0-9]{3}|0[1-9][0-9]{2}|00[1-9][0-9]|000[1-9])-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-5][0-9](?:\\.[0-9]+)?(?:[Zz]|[+-][0-9]{2}:[0-9]{2})$")
+	fullTaskResponseEtaSecondsBounds     = floatBounds{hasMin: true, min: 0, minText: "0", hasMax: true, max: 9007199254740991, maxText: "9007199254740991"}
+	fullTaskResponseRetryCountBounds     = intBounds{hasMin: true, min: 0, hasMax: true, max: 9007199254740991}
+	standardTaskResponseStartedAtPattern = regexp.MustCompile("^(?:[1-9][0-9]{3}|0[1-9][0-9]{2}|00[1-9][0-9]|000[1-9])-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-5][0-9](?:\\.[0-9]+)?(?:[Zz]|[+-][0-9]{2}:[0-9]{2})$")
+	taskInfoStartedAtBounds              = floatBounds{hasMin: true, min: 0, minText: "0", hasMax: true, max: 253402300799, maxText: "253402300799"}
+	taskInfoCompletedAtBounds            = floatBounds{hasMin: true, min: 0, minText: "0", hasMax: true, max: 253402300799, maxText: "253402300799"}
+	taskInfoRetryCountBounds             = intBounds{hasMin: true, min: 0, hasMax: true, max: 9007199254740991}
+	taskInfoMaxRetriesBounds             = intBounds{hasMin: true, min: 0, hasMax: true, max: 9007199254740991}
 )
 
 // NewValue returns a pointer to a new zero value of the model type of the
@@ -170,6 +238,8 @@ var (
 // when the schema is known by name only.
 func NewValue(name string) (any, bool) {
 	switch name {
+	case "expected_schema":
+		return new(ExpectedSchema), true
 	case "mcp_task_status":
 		return new(MCPTaskStatus), true
 	case "mcp_task":
@@ -178,6 +248,8 @@ func NewValue(name string) (any, bool) {
 		return new(MCPCreateTaskResult), true
 	case "mcp_list_tasks_result":
 		return new(MCPListTasksResult), true
+	case "response_format":
+		return new(ResponseFormat), true
 	case "retry_info":
 		return new(RetryInfo), true
 	case "task_progress":
@@ -188,6 +260,12 @@ func NewValue(name string) (any, bool) {
 		return new(AsyncTaskResponse), true
 	case "async_task_page":
 		return new(AsyncTaskPage), true
+	case "full_task_response":
+		return new(FullTaskResponse), true
+	case "minimal_task_response":
+		return new(MinimalTaskResponse), true
+	case "standard_task_response":
+		return new(StandardTaskResponse), true
 	case "task_info":
 		return new(TaskInfo), true
 	}
@@ -199,6 +277,12 @@ func NewValue(name string) (any, bool) {
 // values the schema rejects are in rep.
 func readModel(r *jsonread.Reader, v any, rep *report) bool {
 	switch v := v.(type) {
+	case *ExpectedSchema:
+		var x ExpectedSchema
+		if ok := readExpectedSchema(r, &x, rep); r.Finish() && ok {
+			*v = x
+			return true
+		}
 	case *MCPTaskStatus:
 		var x MCPTaskStatus
 		if ok := readMCPTaskStatus(r, &x, rep); r.Finish() && ok {
@@ -220,6 +304,12 @@ func readModel(r *jsonread.Reader, v any, rep *report) bool {
 	case *MCPListTasksResult:
 		var x MCPListTasksResult
 		if ok := readMCPListTasksResult(r, &x, rep); r.Finish() && ok {
+			*v = x
+			return true
+		}
+	case *ResponseFormat:
+		var x ResponseFormat
+		if ok := readResponseFormat(r, &x, rep); r.Finish() && ok {
 			*v = x
 			return true
 		}
@@ -253,6 +343,24 @@ func readModel(r *jsonread.Reader, v any, rep *report) bool {
 			*v = x
 			return true
 		}
+	case *FullTaskResponse:
+		var x FullTaskResponse
+		if ok := readFullTaskResponse(r, &x, rep); r.Finish() && ok {
+			*v = x
+			return true
+		}
+	case *MinimalTaskResponse:
+		var x MinimalTaskResponse
+		if ok := readMinimalTaskResponse(r, &x, rep); r.Finish() && ok {
+			*v = x
+			return true
+		}
+	case *StandardTaskResponse:
+		var x StandardTaskResponse
+		if ok := readStandardTaskResponse(r, &x, rep); r.Finish() && ok {
+			*v = x
+			return true
+		}
 	case *TaskInfo:
 		var x TaskInfo
 		if ok := readTaskInfo(r, &x, rep); r.Finish() && ok {
@@ -267,6 +375,10 @@ func readModel(r *jsonread.Reader, v any, rep *report) bool {
 // its schema.
 func checkModel(v any) bool {
 	switch v := v.(type) {
+	case ExpectedSchema:
+		return checkExpectedSchema(&v)
+	case *ExpectedSchema:
+		return v != nil && checkExpectedSchema(v)
 	case MCPTaskStatus:
 		return checkMCPTaskStatus(v)
 	case *MCPTaskStatus:
@@ -283,6 +395,10 @@ func checkModel(v any) bool {
 		return checkMCPListTasksResult(&v)
 	case *MCPListTasksResult:
 		return v != nil && checkMCPListTasksResult(v)
+	case ResponseFormat:
+		return checkResponseFormat(v)
+	case *ResponseFormat:
+		return v != nil && checkResponseFormat(*v)
 	case RetryInfo:
 		return checkRetryInfo(&v)
 	case *RetryInfo:
@@ -303,6 +419,18 @@ func checkModel(v any) bool {
 		return checkAsyncTaskPage(&v)
 	case *AsyncTaskPage:
 		return v != nil && checkAsyncTaskPage(v)
+	case FullTaskResponse:
+		return checkFullTaskResponse(&v)
+	case *FullTaskResponse:
+		return v != nil && checkFullTaskResponse(v)
+	case MinimalTaskResponse:
+		return checkMinimalTaskResponse(&v)
+	case *MinimalTaskResponse:
+		return v != nil && checkMinimalTaskResponse(v)
+	case StandardTaskResponse:
+		return checkStandardTaskResponse(&v)
+	case *StandardTaskResponse:
+		return v != nil && checkStandardTaskResponse(v)
 	case TaskInfo:
 		return checkTaskInfo(&v)
 	case *TaskInfo:
@@ -315,6 +443,10 @@ func checkModel(v any) bool {
 // one, which checkModel accepted.
 func appendModel(b []byte, v any) []byte {
 	switch v := v.(type) {
+	case ExpectedSchema:
+		return appendExpectedSchema(b, &v)
+	case *ExpectedSchema:
+		return appendExpectedSchema(b, v)
 	case MCPTaskStatus:
 		return appendMCPTaskStatus(b, v)
 	case *MCPTaskStatus:
@@ -331,6 +463,10 @@ func appendModel(b []byte, v any) []byte {
 		return appendMCPListTasksResult(b, &v)
 	case *MCPListTasksResult:
 		return appendMCPListTasksResult(b, v)
+	case ResponseFormat:
+		return appendResponseFormat(b, v)
+	case *ResponseFormat:
+		return appendResponseFormat(b, *v)
 	case RetryInfo:
 		return appendRetryInfo(b, &v)
 	case *RetryInfo:
@@ -351,6 +487,18 @@ func appendModel(b []byte, v any) []byte {
 		return appendAsyncTaskPage(b, &v)
 	case *AsyncTaskPage:
 		return appendAsyncTaskPage(b, v)
+	case FullTaskResponse:
+		return appendFullTaskResponse(b, &v)
+	case *FullTaskResponse:
+		return appendFullTaskResponse(b, v)
+	case MinimalTaskResponse:
+		return appendMinimalTaskResponse(b, &v)
+	case *MinimalTaskResponse:
+		return appendMinimalTaskResponse(b, v)
+	case StandardTaskResponse:
+		return appendStandardTaskResponse(b, &v)
+	case *StandardTaskResponse:
+		return appendStandardTaskResponse(b, v)
 	case TaskInfo:
 		return appendTaskInfo(b, &v)
 	case *TaskInfo:
@@ -374,6 +522,100 @@ func readItem(r *jsonread.Reader, id schemaID) bool {
 		return readAsyncTaskResponse(r, &x, nil)
 	}
 	return false
+}
+
+// readExpectedSchema reads an ExpectedSchema object into v, which must hold
+// Go's zero value, key by key, checking each value; absent keys keep the
+// schema's defaults. Nested (rep nil), it stops at the first value its schema
+// rejects; at the top level it reports each such value to rep and reads on.
+func readExpectedSchema(r *jsonread.Reader, v *ExpectedSchema, rep *report) bool {
+	if m := r.Mark(); r.Peek() != jsonread.Object || !r.ReadObject() {
+		rep.add(r, m, schemaExpectedSchema, propertyNone)
+		return false
+	}
+	for key, more := r.NextKey(); more; key, more = r.NextKey() {
+		m := r.Mark()
+		switch string(key) {
+		case "return_type":
+			if r.Peek() == jsonread.Null {
+				r.ReadNull()
+				continue
+			}
+			v.ReturnType = new(string)
+			if !readString(r, v.ReturnType) && !rep.add(r, m, schemaExpectedSchema, propertyExpectedSchemaReturnType) {
+				return false
+			}
+		case "fields":
+			if !readStringMap(r, &v.Fields) && !rep.add(r, m, schemaExpectedSchema, propertyExpectedSchemaFields) {
+				return false
+			}
+		case "example":
+			if !readRaw(r, &v.Example) && !rep.add(r, m, schemaExpectedSchema, propertyExpectedSchemaExample) {
+				return false
+			}
+		case "description":
+			if r.Peek() == jsonread.Null {
+				r.ReadNull()
+				continue
+			}
+			v.Description = new(string)
+			if !readString(r, v.Description) && !rep.add(r, m, schemaExpectedSchema, propertyExpectedSchemaDescription) {
+				return false
+			}
+		default:
+			r.Skip()
+		}
+	}
+	if r.Failed() {
+		return false
+	}
+	return rep.empty()
+}
+
+// checkExpectedSchema reports whether v satisfies the ExpectedSchema schema.
+func checkExpectedSchema(v *ExpectedSchema) bool {
+	return (v.ReturnType == nil || validString(*v.ReturnType)) &&
+		validStringMap(v.Fields) &&
+		validRaw(v.Example) &&
+		(v.Description == nil || validString(*v.Description))
+}
+
+// appendExpectedSchema appends the JSON encoding of v, which
+// checkExpectedSchema accepted: its fields in the schema's order.
+func appendExpectedSchema(b []byte, v *ExpectedSchema) []byte {
+	b = append(b, `{"return_type":`...)
+	if v.ReturnType == nil {
+		b = append(b, "null"...)
+	} else {
+		b = appendString(b, *v.ReturnType)
+	}
+	b = append(b, `,"fields":`...)
+	b = appendStringMap(b, v.Fields)
+	b = append(b, `,"example":`...)
+	b = appendRaw(b, v.Example)
+	b = append(b, `,"description":`...)
+	if v.Description == nil {
+		b = append(b, "null"...)
+	} else {
+		b = appendString(b, *v.Description)
+	}
+	return append(b, '}')
+}
+
+// MarshalJSON encodes v as [Marshal] does, so that encoding/json writes only an
+// ExpectedSchema that the schema accepts, in the schema's field order.
+func (v ExpectedSchema) MarshalJSON() ([]byte, error) {
+	if !checkExpectedSchema(&v) {
+		return nil, explainValue(schemaExpectedSchema, reflect.ValueOf(&v))
+	}
+	return encode(DefaultLimits(), schemaExpectedSchema, func(b []byte) []byte { return appendExpectedSchema(b, &v) })
+}
+
+// UnmarshalJSON decodes data as [Unmarshal] does, so that encoding/json accepts
+// only an ExpectedSchema that the schema accepts, with its defaults for absent
+// keys.
+func (v *ExpectedSchema) UnmarshalJSON(data []byte) error {
+	return Unmarshal(data, v)
 }
 
 // readMCPTaskStatus reads one of the values of MCPTaskStatus. At the top level
@@ -693,6 +935,56 @@ func (v MCPListTasksResult) MarshalJSON() ([]byte, error) {
 // only a MCPListTasksResult that the schema accepts, with its defaults for
 // absent keys.
 func (v *MCPListTasksResult) UnmarshalJSON(data []byte) error {
+	return Unmarshal(data, v)
+}
+
+// readResponseFormat reads one of the values of ResponseFormat. At the top
+// level (rep not nil) it reports a value the schema rejects to rep.
+func readResponseFormat(r *jsonread.Reader, v *ResponseFormat, rep *report) bool {
+	m := r.Mark()
+	if r.Peek() == jsonread.String {
+		switch string(r.ReadStringBytes()) {
+		case "minimal":
+			*v = ResponseFormatMinimal
+			return true
+		case "standard":
+			*v = ResponseFormatStandard
+			return true
+		case "full":
+			*v = ResponseFormatFull
+			return true
+		}
+	}
+	rep.add(r, m, schemaResponseFormat, propertyNone)
+	return false
+}
+
+// checkResponseFormat reports whether v is one of the values of ResponseFormat.
+func checkResponseFormat(v ResponseFormat) bool {
+	switch v {
+	case ResponseFormatMinimal, ResponseFormatStandard, ResponseFormatFull:
+		return true
+	}
+	return false
+}
+
+// appendResponseFormat appends the JSON string of v.
+func appendResponseFormat(b []byte, v ResponseFormat) []byte {
+	return appendString(b, string(v))
+}
+
+// MarshalJSON encodes v as [Marshal] does, so that encoding/json writes only
+// one of the values of ResponseFormat.
+func (v ResponseFormat) MarshalJSON() ([]byte, error) {
+	if !checkResponseFormat(v) {
+		return nil, explainValue(schemaResponseFormat, reflect.ValueOf(v))
+	}
+	return encode(DefaultLimits(), schemaResponseFormat, func(b []byte) []byte { return appendResponseFormat(b, v) })
+}
+
+// UnmarshalJSON decodes data as [Unmarshal] does, so that encoding/json accepts
+// only one of the values of ResponseFormat.
+func (v *ResponseFormat) UnmarshalJSON(data []byte) error {
 	return Unmarshal(data, v)
 }
 
@@ -1178,6 +1470,472 @@ func (v AsyncTaskPage) MarshalJSON() ([]byte, error) {
 // only an AsyncTaskPage that the schema accepts, with its defaults for absent
 // keys.
 func (v *AsyncTaskPage) UnmarshalJSON(data []byte) error {
+	return Unmarshal(data, v)
+}
+
+// readFullTaskResponse reads a FullTaskResponse object into v, which must hold
+// Go's zero value, key by key, checking each value; absent keys keep the
+// schema's defaults. Nested (rep nil), it stops at the first value its schema
+// rejects; at the top level it reports each such value to rep and reads on.
+func readFullTaskResponse(r *jsonread.Reader, v *FullTaskResponse, rep *report) bool {
+	if m := r.Mark(); r.Peek() != jsonread.Object || !r.ReadObject() {
+		rep.add(r, m, schemaFullTaskResponse, propertyNone)
+		return false
+	}
+	var seen uint64 // one bit per required property, in the order of "required"
+	for key, more := r.NextKey(); more; key, more = r.NextKey() {
+		m := r.Mark()
+		switch string(key) {
+		case "ref_id":
+			seen |= 1 << 0
+			if !readString(r, &v.RefID) && !rep.add(r, m, schemaFullTaskResponse, propertyFullTaskResponseRefID) {
+				return false
+			}
+		case "status":
+			seen |= 1 << 1
+			if !readTaskStatus(r, &v.Status, nil) && !rep.add(r, m, schemaFullTaskResponse, propertyFullTaskResponseStatus) {
+				return false
+			}
+		case "is_complete":
+			seen |= 1 << 2
+			if !readBoolConst(r, &v.IsComplete, false) && !rep.add(r, m, schemaFullTaskResponse, propertyFullTaskResponseIsComplete) {
+				return false
+			}
+		case "is_async":
+			seen |= 1 << 3
+			if !readBoolConst(r, &v.IsAsync, true) && !rep.add(r, m, schemaFullTaskResponse, propertyFullTaskResponseIsAsync) {
+				return false
+			}
+		case "started_at":
+			seen |= 1 << 4
+			if !readDateTime(r, &v.StartedAt, fullTaskResponseStartedAtPattern) && !rep.add(r, m, schemaFullTaskResponse, propertyFullTaskResponseStartedAt) {
+				return false
+			}
+		case "progress":
+			seen |= 1 << 5
+			if r.Peek() == jsonread.Null {
+				r.ReadNull()
+				continue
+			}
+			v.Progress = new(TaskProgress)
+			if !readTaskProgress(r, v.Progress, nil) && !rep.add(r, m, schemaFullTaskResponse, propertyFullTaskResponseProgress) {
+				return false
+			}
+		case "message":
+			seen |= 1 << 6
+			if r.Peek() == jsonread.Null {
+				r.ReadNull()
+				continue
+			}
+			v.Message = new(string)
+			if !readString(r, v.Message) && !rep.add(r, m, schemaFullTaskResponse, propertyFullTaskResponseMessage) {
+				return false
+			}
+		case "eta_seconds":
+			seen |= 1 << 7
+			if r.Peek() == jsonread.Null {
+				r.ReadNull()
+				continue
+			}
+			v.EtaSeconds = new(float64)
+			if !readFloat(r, v.EtaSeconds, fullTaskResponseEtaSecondsBounds) && !rep.add(r, m, schemaFullTaskResponse, propertyFullTaskResponseEtaSeconds) {
+				return false
+			}
+		case "error":
+			seen |= 1 << 8
+			if r.Peek() == jsonread.Null {
+				r.ReadNull()
+				continue
+			}
+			v.Error = new(string)
+			if !readString(r, v.Error) && !rep.add(r, m, schemaFullTaskResponse, propertyFullTaskResponseError) {
+				return false
+			}
+		case "retry_count":
+			seen |= 1 << 9
+			if !readInt(r, &v.RetryCount, fullTaskResponseRetryCountBounds) && !rep.add(r, m, schemaFullTaskResponse, propertyFullTaskResponseRetryCount) {
+				return false
+			}
+		case "can_retry":
+			seen |= 1 << 10
+			if !readBool(r, &v.CanRetry) && !rep.add(r, m, schemaFullTaskResponse, propertyFullTaskResponseCanRetry) {
+				return false
+			}
+		case "expected_schema":
+			seen |= 1 << 11
+			if r.Peek() == jsonread.Null {
+				r.ReadNull()
+				continue
+			}
+			v.ExpectedSchema = new(ExpectedSchema)
+			if !readExpectedSchema(r, v.ExpectedSchema, nil) && !rep.add(r, m, schemaFullTaskResponse, propertyFullTaskResponseExpectedSchema) {
+				return false
+			}
+		default:
+			r.Skip()
+		}
+	}
+	if r.Failed() {
+		return false
+	}
+	if seen&(1<<0) == 0 && !rep.missing("ref_id") {
+		return false
+	}
+	if seen&(1<<1) == 0 && !rep.missing("status") {
+		return false
+	}
+	if seen&(1<<2) == 0 && !rep.missing("is_complete") {
+		return false
+	}
+	if seen&(1<<3) == 0 && !rep.missing("is_async") {
+		return false
+	}
+	if seen&(1<<4) == 0 && !rep.missing("started_at") {
+		return false
+	}
+	if seen&(1<<5) == 0 && !rep.missing("progress") {
+		return false
+	}
+	if seen&(1<<6) == 0 && !rep.missing("message") {
+		return false
+	}
+	if seen&(1<<7) == 0 && !rep.missing("eta_seconds") {
+		return false
+	}
+	if seen&(1<<8) == 0 && !rep.missing("error") {
+		return false
+	}
+	if seen&(1<<9) == 0 && !rep.missing("retry_count") {
+		return false
+	}
+	if seen&(1<<10) == 0 && !rep.missing("can_retry") {
+		return false
+	}
+	if seen&(1<<11) == 0 && !rep.missing("expected_schema") {
+		return false
+	}
+	return rep.empty()
+}
+
+// checkFullTaskResponse reports whether v satisfies the FullTaskResponse
+// schema.
+func checkFullTaskResponse(v *FullTaskResponse) bool {
+	return validString(v.RefID) &&
+		checkTaskStatus(v.Status) &&
+		!v.IsComplete &&
+		v.IsAsync &&
+		validDateTime(v.StartedAt, fullTaskResponseStartedAtPattern) &&
+		(v.Progress == nil || checkTaskProgress(v.Progress)) &&
+		(v.Message == nil || validString(*v.Message)) &&
+		(v.EtaSeconds == nil || fullTaskResponseEtaSecondsBounds.contains(*v.EtaSeconds)) &&
+		(v.Error == nil || validString(*v.Error)) &&
+		fullTaskResponseRetryCountBounds.contains(v.RetryCount) &&
+		(v.ExpectedSchema == nil || checkExpectedSchema(v.ExpectedSchema))
+}
+
+// appendFullTaskResponse appends the JSON encoding of v, which
+// checkFullTaskResponse accepted: its fields in the schema's order.
+func appendFullTaskResponse(b []byte, v *FullTaskResponse) []byte {
+	b = append(b, `{"ref_id":`...)
+	b = appendString(b, v.RefID)
+	b = append(b, `,"status":`...)
+	b = appendTaskStatus(b, v.Status)
+	b = append(b, `,"is_complete":`...)
+	b = strconv.AppendBool(b, v.IsComplete)
+	b = append(b, `,"is_async":`...)
+	b = strconv.AppendBool(b, v.IsAsync)
+	b = append(b, `,"started_at":`...)
+	b = appendDateTime(b, v.StartedAt)
+	b = append(b, `,"progress":`...)
+	if v.Progress == nil {
+		b = append(b, "null"...)
+	} else {
+		b = appendTaskProgress(b, v.Progress)
+	}
+	b = append(b, `,"message":`...)
+	if v.Message == nil {
+		b = append(b, "null"...)
+	} else {
+		b = appendString(b, *v.Message)
+	}
+	b = append(b, `,"eta_seconds":`...)
+	if v.EtaSeconds == nil {
+		b = append(b, "null"...)
+	} else {
+		b = appendFloat(b, *v.EtaSeconds)
+	}
+	b = append(b, `,"error":`...)
+	if v.Error == nil {
+		b = append(b, "null"...)
+	} else {
+		b = appendString(b, *v.Error)
+	}
+	b = append(b, `,"retry_count":`...)
+	b = strconv.AppendInt(b, v.RetryCount, 10)
+	b = append(b, `,"can_retry":`...)
+	b = strconv.AppendBool(b, v.CanRetry)
+	b = append(b, `,"expected_schema":`...)
+	if v.ExpectedSchema == nil {
+		b = append(b, "null"...)
+	} else {
+		b = appendExpectedSchema(b, v.ExpectedSchema)
+	}
+	return append(b, '}')
+}
+
+// MarshalJSON encodes v as [Marshal] does, so that encoding/json writes only a
+// FullTaskResponse that the schema accepts, in the schema's field order.
+func (v FullTaskResponse) MarshalJSON() ([]byte, error) {
+	if !checkFullTaskResponse(&v) {
+		return nil, explainValue(schemaFullTaskResponse, reflect.ValueOf(&v))
+	}
+	return encode(DefaultLimits(), schemaFullTaskResponse, func(b []byte) []byte { return appendFullTaskResponse(b, &v) })
+}
+
+// UnmarshalJSON decodes data as [Unmarshal] does, so that encoding/json accepts
+// only a FullTaskResponse that the schema accepts, with its defaults for absent
+// keys.
+func (v *FullTaskResponse) UnmarshalJSON(data []byte) error {
+	return Unmarshal(data, v)
+}
+
+// readMinimalTaskResponse reads a MinimalTaskResponse object into v, which must
+// hold Go's zero value, key by key, checking each value; absent keys keep the
+// schema's defaults. Nested (rep nil), it stops at the first value its schema
+// rejects; at the top level it reports each such value to rep and reads on.
+func readMinimalTaskResponse(r *jsonread.Reader, v *MinimalTaskResponse, rep *report) bool {
+	if m := r.Mark(); r.Peek() != jsonread.Object || !r.ReadObject() {
+		rep.add(r, m, schemaMinimalTaskResponse, propertyNone)
+		return false
+	}
+	var seen uint64 // one bit per required property, in the order of "required"
+	for key, more := r.NextKey(); more; key, more = r.NextKey() {
+		m := r.Mark()
+		switch string(key) {
+		case "ref_id":
+			seen |= 1 << 0
+			if !readString(r, &v.RefID) && !rep.add(r, m, schemaMinimalTaskResponse, propertyMinimalTaskResponseRefID) {
+				return false
+			}
+		case "status":
+			seen |= 1 << 1
+			if !readTaskStatus(r, &v.Status, nil) && !rep.add(r, m, schemaMinimalTaskResponse, propertyMinimalTaskResponseStatus) {
+				return false
+			}
+		case "is_complete":
+			seen |= 1 << 2
+			if !readBoolConst(r, &v.IsComplete, false) && !rep.add(r, m, schemaMinimalTaskResponse, propertyMinimalTaskResponseIsComplete) {
+				return false
+			}
+		case "is_async":
+			seen |= 1 << 3
+			if !readBoolConst(r, &v.IsAsync, true) && !rep.add(r, m, schemaMinimalTaskResponse, propertyMinimalTaskResponseIsAsync) {
+				return false
+			}
+		default:
+			r.Skip()
+		}
+	}
+	if r.Failed() {
+		return false
+	}
+	if seen&(1<<0) == 0 && !rep.missing("ref_id") {
+		return false
+	}
+	if seen&(1<<1) == 0 && !rep.missing("status") {
+		return false
+	}
+	if seen&(1<<2) == 0 && !rep.missing("is_complete") {
+		return false
+	}
+	if seen&(1<<3) == 0 && !rep.missing("is_async") {
+		return false
+	}
+	return rep.empty()
+}
+
+// checkMinimalTaskResponse reports whether v satisfies the MinimalTaskResponse
+// schema.
+func checkMinimalTaskResponse(v *MinimalTaskResponse) bool {
+	return validString(v.RefID) &&
+		checkTaskStatus(v.Status) &&
+		!v.IsComplete &&
+		v.IsAsync
+}
+
+// appendMinimalTaskResponse appends the JSON encoding of v, which
+// checkMinimalTaskResponse accepted: its fields in the schema's order.
+func appendMinimalTaskResponse(b []byte, v *MinimalTaskResponse) []byte {
+	b = append(b, `{"ref_id":`...)
+	b = appendString(b, v.RefID)
+	b = append(b, `,"status":`...)
+	b = appendTaskStatus(b, v.Status)
+	b = append(b, `,"is_complete":`...)
+	b = strconv.AppendBool(b, v.IsComplete)
+	b = append(b, `,"is_async":`...)
+	b = strconv.AppendBool(b, v.IsAsync)
+	return append(b, '}')
+}
+
+// MarshalJSON encodes v as [Marshal] does, so that encoding/json writes only a
+// MinimalTaskResponse that the schema accepts, in the schema's field order.
+func (v MinimalTaskResponse) MarshalJSON() ([]byte, error) {
+	if !checkMinimalTaskResponse(&v) {
+		return nil, explainValue(schemaMinimalTaskResponse, reflect.ValueOf(&v))
+	}
+	return encode(DefaultLimits(), schemaMinimalTaskResponse, func(b []byte) []byte { return appendMinimalTaskResponse(b, &v) })
+}
+
+// UnmarshalJSON decodes data as [Unmarshal] does, so that encoding/json accepts
+// only a MinimalTaskResponse that the schema accepts, with its defaults for
+// absent keys.
+func (v *MinimalTaskResponse) UnmarshalJSON(data []byte) error {
+	return Unmarshal(data, v)
+}
+
+// readStandardTaskResponse reads a StandardTaskResponse object into v, which
+// must hold Go's zero value, key by key, checking each value; absent keys keep
+// the schema's defaults. Nested (rep nil), it stops at the first value its
+// schema rejects; at the top level it reports each such value to rep and reads
+// on.
+func readStandardTaskResponse(r *jsonread.Reader, v *StandardTaskResponse, rep *report) bool {
+	if m := r.Mark(); r.Peek() != jsonread.Object || !r.ReadObject() {
+		rep.add(r, m, schemaStandardTaskResponse, propertyNone)
+		return false
+	}
+	var seen uint64 // one bit per required property, in the order of "required"
+	for key, more := r.NextKey(); more; key, more = r.NextKey() {
+		m := r.Mark()
+		switch string(key) {
+		case "ref_id":
+			seen |= 1 << 0
+			if !readString(r, &v.RefID) && !rep.add(r, m, schemaStandardTaskResponse, propertyStandardTaskResponseRefID) {
+				return false
+			}
+		case "status":
+			seen |= 1 << 1
+			if !readTaskStatus(r, &v.Status, nil) && !rep.add(r, m, schemaStandardTaskResponse, propertyStandardTaskResponseStatus) {
+				return false
+			}
+		case "is_complete":
+			seen |= 1 << 2
+			if !readBoolConst(r, &v.IsComplete, false) && !rep.add(r, m, schemaStandardTaskResponse, propertyStandardTaskResponseIsComplete) {
+				return false
+			}
+		case "is_async":
+			seen |= 1 << 3
+			if !readBoolConst(r, &v.IsAsync, true) && !rep.add(r, m, schemaStandardTaskResponse, propertyStandardTaskResponseIsAsync) {
+				return false
+			}
+		case "started_at":
+			seen |= 1 << 4
+			if !readDateTime(r, &v.StartedAt, standardTaskResponseStartedAtPattern) && !rep.add(r, m, schemaStandardTaskResponse, propertyStandardTaskResponseStartedAt) {
+				return false
+			}
+		case "progress":
+			seen |= 1 << 5
+			if r.Peek() == jsonread.Null {
+				r.ReadNull()
+				continue
+			}
+			v.Progress = new(TaskProgress)
+			if !readTaskProgress(r, v.Progress, nil) && !rep.add(r, m, schemaStandardTaskResponse, propertyStandardTaskResponseProgress) {
+				return false
+			}
+		case "message":
+			seen |= 1 << 6
+			if r.Peek() == jsonread.Null {
+				r.ReadNull()
+				continue
+			}
+			v.Message = new(string)
+			if !readString(r, v.Message) && !rep.add(r, m, schemaStandardTaskResponse, propertyStandardTaskResponseMessage) {
+				return false
+			}
+		default:
+			r.Skip()
+		}
+	}
+	if r.Failed() {
+		return false
+	}
+	if seen&(1<<0) == 0 && !rep.missing("ref_id") {
+		return false
+	}
+	if seen&(1<<1) == 0 && !rep.missing("status") {
+		return false
+	}
+	if seen&(1<<2) == 0 && !rep.missing("is_complete") {
+		return false
+	}
+	if seen&(1<<3) == 0 && !rep.missing("is_async") {
+		return false
+	}
+	if seen&(1<<4) == 0 && !rep.missing("started_at") {
+		return false
+	}
+	if seen&(1<<5) == 0 && !rep.missing("progress") {
+		return false
+	}
+	if seen&(1<<6) == 0 && !rep.missing("message") {
+		return false
+	}
+	return rep.empty()
+}
+
+// checkStandardTaskResponse reports whether v satisfies the
+// StandardTaskResponse schema.
+func checkStandardTaskResponse(v *StandardTaskResponse) bool {
+	return validString(v.RefID) &&
+		checkTaskStatus(v.Status) &&
+		!v.IsComplete &&
+		v.IsAsync &&
+		validDateTime(v.StartedAt, standardTaskResponseStartedAtPattern) &&
+		(v.Progress == nil || checkTaskProgress(v.Progress)) &&
+		(v.Message == nil || validString(*v.Message))
+}
+
+// appendStandardTaskResponse appends the JSON encoding of v, which
+// checkStandardTaskResponse accepted: its fields in the schema's order.
+func appendStandardTaskResponse(b []byte, v *StandardTaskResponse) []byte {
+	b = append(b, `{"ref_id":`...)
+	b = appendString(b, v.RefID)
+	b = append(b, `,"status":`...)
+	b = appendTaskStatus(b, v.Status)
+	b = append(b, `,"is_complete":`...)
+	b = strconv.AppendBool(b, v.IsComplete)
+	b = append(b, `,"is_async":`...)
+	b = strconv.AppendBool(b, v.IsAsync)
+	b = append(b, `,"started_at":`...)
+	b = appendDateTime(b, v.StartedAt)
+	b = append(b, `,"progress":`...)
+	if v.Progress == nil {
+		b = append(b, "null"...)
+	} else {
+		b = appendTaskProgress(b, v.Progress)
+	}
+	b = append(b, `,"message":`...)
+	if v.Message == nil {
+		b = append(b, "null"...)
+	} else {
+		b = appendString(b, *v.Message)
+	}
+	return append(b, '}')
+}
+
+// MarshalJSON encodes v as [Marshal] does, so that encoding/json writes only a
+// StandardTaskResponse that the schema accepts, in the schema's field order.
+func (v StandardTaskResponse) MarshalJSON() ([]byte, error) {
+	if !checkStandardTaskResponse(&v) {
+		return nil, explainValue(schemaStandardTaskResponse, reflect.ValueOf(&v))
+	}
+	return encode(DefaultLimits(), schemaStandardTaskResponse, func(b []byte) []byte { return appendStandardTaskResponse(b, &v) })
+}
+
+// UnmarshalJSON decodes data as [Unmarshal] does, so that encoding/json accepts
+// only a StandardTaskResponse that the schema accepts, with its defaults for
+// absent keys.
+func (v *StandardTaskResponse) UnmarshalJSON(data []byte) error {
 	return Unmarshal(data, v)
 }
 

@@ -40,11 +40,14 @@ func TestRegistryCompilesEverySchema(t *testing.T) {
 			t.Errorf("property %s/%s not compiled", p.schema, p.name)
 		}
 	}
-	if len(propertyTable) != 1+4+3+9+9+2+7+1+2 {
-		t.Errorf("%d property schemas, want 37", len(propertyTable)-1)
+	// TaskProgress, RetryInfo, TaskInfo, AsyncTaskResponse, AsyncTaskPage,
+	// MCPTask, MCPCreateTaskResult, MCPListTasksResult, ExpectedSchema and
+	// the minimal, standard and full views.
+	if want := 4 + 3 + 9 + 9 + 2 + 7 + 1 + 2 + 4 + 4 + 7 + 12; len(propertyTable)-1 != want {
+		t.Errorf("%d property schemas, want %d", len(propertyTable)-1, want)
 	}
-	if len(reg.enumMessages) != 2 {
-		t.Errorf("%d enum messages, want 2 (task_status, mcp_task_status)", len(reg.enumMessages))
+	if len(reg.enumMessages) != 3 {
+		t.Errorf("%d enum messages, want 3 (task_status, mcp_task_status, response_format)", len(reg.enumMessages))
 	}
 }
 

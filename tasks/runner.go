@@ -154,8 +154,14 @@ func (r *Runner) Owner() string { return r.owner }
 // A failed fn is run again up to call.MaxRetries times (after
 // call.RetryDelay), within the same timeout while the call waits.
 func (r *Runner) Run(ctx context.Context, call Call, fn Func) (Outcome, error) {
-	if call.Timeout < 0 || call.MaxRetries < 0 || call.MaxRetries > maxCount || call.RetryDelay < 0 {
-		return Outcome{}, fmt.Errorf("%w: Timeout, MaxRetries and RetryDelay must not be negative (MaxRetries at most 2^53-1)", ErrInvalid)
+	if call.Timeout < 0 || call.RetryDelay < 0 {
+		return Outcome{}, fmt.Errorf("%w: Timeout and RetryDelay must not be negative", ErrInvalid)
+	}
+	// MaxRetries becomes the task's max_retries: its bounds are the
+	// TaskInfo schema's, checked here before fn starts.
+	probe := newTask("max_retries", call.MaxRetries, time.Unix(0, 0))
+	if err := models.Validate(&probe); err != nil {
+		return Outcome{}, fmt.Errorf("%w: MaxRetries %d: %w", ErrInvalid, call.MaxRetries, err)
 	}
 	if fn == nil {
 		return Outcome{}, fmt.Errorf("%w: nil Func", ErrInvalid)

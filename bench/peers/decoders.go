@@ -48,6 +48,16 @@ var bindings = []binding{
 	bind[models.RetryInfo, plainRetryInfo]("retry_info"),
 	bind[models.TaskInfo, plainTaskInfo]("task_info"),
 	bind[models.AsyncTaskResponse, plainAsyncTaskResponse]("async_task_response"),
+	bind[models.ResponseFormat, plainResponseFormat]("response_format"),
+	bind[models.ExpectedSchema, plainExpectedSchema]("expected_schema"),
+	bind[models.MinimalTaskResponse, plainMinimalTaskResponse]("minimal_task_response"),
+	bind[models.StandardTaskResponse, plainStandardTaskResponse]("standard_task_response"),
+	bind[models.FullTaskResponse, plainFullTaskResponse]("full_task_response"),
+	bind[models.AsyncTaskPage, plainAsyncTaskPage]("async_task_page"),
+	bind[models.MCPTaskStatus, plainMCPTaskStatus]("mcp_task_status"),
+	bind[models.MCPTask, plainMCPTask]("mcp_task"),
+	bind[models.MCPCreateTaskResult, plainMCPCreateTaskResult]("mcp_create_task_result"),
+	bind[models.MCPListTasksResult, plainMCPListTasksResult]("mcp_list_tasks_result"),
 }
 
 // orderedBindings returns the bindings in the order of models.SchemaNames,
