@@ -38,7 +38,7 @@ func (s *schemaModel) HasDefaults() bool {
 func (s *schemaModel) NullScalars() []*prop {
 	var out []*prop
 	for _, p := range s.Props {
-		if p.Nullable && p.Kind != kindRef {
+		if p.IsPointer() && p.Kind != kindRef {
 			out = append(out, p)
 		}
 	}
@@ -78,9 +78,16 @@ func (s *schemaModel) ReadCall(p *prop, target string) string {
 	case kindFloat:
 		return fmt.Sprintf("readFloat(r, %s, %s, %s, rep)", target, p.bounds("floatBounds{}"), want)
 	case kindBool:
+		if p.Const != nil {
+			return fmt.Sprintf("readBoolConst(r, %s, %t, %s, rep)", target, *p.Const, want)
+		}
 		return fmt.Sprintf("readBool(r, %s, %s, rep)", target, want)
 	case kindRef:
 		return fmt.Sprintf("read%s(r, %s%s, rep)", p.Ref.Title, target, p.Ref.NilVals())
+	case kindStringMap:
+		return fmt.Sprintf("readStringMap(r, %s, %s, rep)", target, want)
+	case kindAny:
+		return fmt.Sprintf("readRaw(r, %s, rep)", target)
 	}
 	return fmt.Sprintf("read%sArray(r, %s, rep)", p.Ref.Title, target)
 }
@@ -128,6 +135,10 @@ func (p *prop) Want() string {
 		return p.Ref.JSONType()
 	case kindArrayOfRef:
 		typ = "array"
+	case kindStringMap:
+		typ = "object"
+	case kindAny:
+		return "" // any value has its type
 	}
 	if !p.Nullable {
 		return typ
@@ -194,14 +205,14 @@ func (s *schemaModel) Checks() []string {
 	var out []string
 	for _, p := range s.Props {
 		val := "v." + p.Field
-		if p.Nullable {
+		if p.IsPointer() {
 			val = "*" + val
 		}
 		cond := checkExpr(p, val)
 		if cond == "" {
 			continue
 		}
-		if p.Nullable {
+		if p.IsPointer() {
 			cond = fmt.Sprintf("(v.%s == nil || %s)", p.Field, cond)
 		}
 		out = append(out, cond)
@@ -225,7 +236,13 @@ func checkExpr(p *prop, val string) string {
 	case kindFloat:
 		return fmt.Sprintf("%s.contains(%s)", p.bounds("(floatBounds{})"), val)
 	case kindBool:
-		return ""
+		switch {
+		case p.Const == nil:
+			return ""
+		case *p.Const:
+			return val
+		}
+		return "!" + val
 	case kindRef:
 		switch {
 		case p.Ref.IsEnum():
@@ -235,6 +252,10 @@ func checkExpr(p *prop, val string) string {
 			val = "&" + val
 		}
 		return fmt.Sprintf("check%s(%s)", p.Ref.Title, val)
+	case kindStringMap:
+		return fmt.Sprintf("validStringMap(%s)", val)
+	case kindAny:
+		return fmt.Sprintf("validRaw(%s)", val)
 	}
 	return fmt.Sprintf("checkArray(%s, check%s)", val, p.Ref.Title)
 }
@@ -261,9 +282,18 @@ func (s *schemaModel) AppendCall(p *prop, val string) string {
 			val = "&" + val
 		}
 		return fmt.Sprintf("append%s(b, %s)", p.Ref.Title, val)
+	case kindStringMap:
+		return fmt.Sprintf("appendStringMap(b, %s)", val)
+	case kindAny:
+		return fmt.Sprintf("appendRaw(b, %s)", val)
 	}
 	return fmt.Sprintf("appendArray(b, %s, append%s)", val, p.Ref.Title)
 }
+
+// unboundedDepth is the Depth of a schema whose values can nest without
+// bound (a value of any type inside): more than any limit's ceiling, so
+// that the writer always reads such an encoding back against the limits.
+const unboundedDepth = 1<<31 - 1
 
 // Depth is the deepest nesting of objects and arrays that a value of s
 // can have; an object is depth 1.
@@ -279,10 +309,23 @@ func (m *model) Depth(s *schemaModel) int {
 			d = m.Depth(p.Ref)
 		case p.Kind == kindArrayOfRef:
 			d = 1 + m.Depth(p.Ref)
+		case p.Kind == kindStringMap:
+			d = 1
+		case p.Kind == kindAny:
+			return unboundedDepth
+		}
+		if d == unboundedDepth {
+			return unboundedDepth
 		}
 		deepest = max(deepest, d)
 	}
 	return 1 + deepest
+}
+
+// UsesRaw reports whether a property holds any JSON value (a
+// json.RawMessage).
+func (m *model) UsesRaw() bool {
+	return slices.ContainsFunc(m.Props(), func(p *prop) bool { return p.Kind == kindAny })
 }
 
 // IsItems reports whether s is the item schema of an array property.

@@ -24,7 +24,7 @@ import (
 // Keywords the generator understands, on a schema and on a property.
 var (
 	schemaKeywords   = []string{"$schema", "$id", "$comment", "title", "description", "type", "enum", "required", "properties"}
-	propertyKeywords = []string{"$comment", "description", "type", "$ref", "anyOf", "default", "minimum", "maximum", "format", "pattern", "items"}
+	propertyKeywords = []string{"$comment", "description", "type", "$ref", "anyOf", "default", "minimum", "maximum", "format", "pattern", "items", "const", "additionalProperties"}
 )
 
 // rfc3339Pattern is the one pattern a date-time may have: RFC 3339's
@@ -65,6 +65,7 @@ type prop struct {
 	HasDefault  bool
 	Min, Max    json.Number
 	Pattern     string
+	Const       *bool // the only value of a boolean with "const"
 
 	// Filled in from go-jsonschema's output by postProcess.
 	Field   string // the Go field name
@@ -84,10 +85,18 @@ const (
 	kindBool
 	kindRef
 	kindArrayOfRef
+	kindStringMap // an object of strings: {"type": "object", "additionalProperties": {"type": "string"}}
+	kindAny       // any JSON value: no "type", "$ref" or "anyOf"
 )
 
 // IsEnum reports whether the schema is a string enum.
 func (s *schemaModel) IsEnum() bool { return len(s.Enum) > 0 }
+
+// IsPointer reports whether the Go field is a pointer that is nil for null.
+// A nullable string map or value of any type is nil for null itself.
+func (p *prop) IsPointer() bool {
+	return p.Nullable && p.Kind != kindStringMap && p.Kind != kindAny
+}
 
 // HasMin and HasMax report whether the property has the bound.
 func (p *prop) HasMin() bool { return p.Min != "" }
@@ -311,6 +320,16 @@ func classifyProp(s *schemaModel, p *prop, byFile map[string]*schemaModel) error
 	if p.Pattern != "" && p.Kind != kindDateTime {
 		return fmt.Errorf("pattern is supported on date-times only")
 	}
+	if p.has("additionalProperties") && p.Kind != kindStringMap {
+		return fmt.Errorf("additionalProperties is supported on objects of strings only")
+	}
+	if c, ok := p.Keywords["const"]; ok {
+		b, isBool := c.(bool)
+		if p.Kind != kindBool || !isBool || p.Nullable {
+			return fmt.Errorf("const is supported on non-nullable booleans only")
+		}
+		p.Const = &b
+	}
 	for _, b := range []json.Number{p.Min, p.Max} {
 		switch {
 		case b == "":
@@ -344,7 +363,7 @@ func checkDefault(p *prop) error {
 			return nil
 		}
 	case bool:
-		if p.Kind == kindBool {
+		if p.Kind == kindBool && (p.Const == nil || *p.Const == d) {
 			return nil
 		}
 	case json.Number:
@@ -375,6 +394,20 @@ func classify(p *prop, byFile map[string]*schemaModel) (propKind, error) {
 			}
 		}
 		return 0, fmt.Errorf("only anyOf [{$ref}, {type: null}] is supported")
+	}
+	if _, typed := kw["type"]; !typed {
+		// Any JSON value, null included: only a description, a $comment
+		// and a default of null may come with it.
+		for k := range kw {
+			if k != "description" && k != "$comment" && k != "default" {
+				return 0, fmt.Errorf("keyword %q on a property without a type", k)
+			}
+		}
+		if p.HasDefault && p.Default != nil {
+			return 0, fmt.Errorf("a value of any type supports only the default null")
+		}
+		p.Nullable = true
+		return kindAny, nil
 	}
 	var typ string
 	switch t := kw["type"].(type) {
@@ -409,6 +442,12 @@ func classify(p *prop, byFile map[string]*schemaModel) (propKind, error) {
 		return kindFloat, nil
 	case "boolean":
 		return kindBool, nil
+	case "object":
+		values, _ := kw["additionalProperties"].(map[string]any)
+		if len(values) != 1 || values["type"] != "string" {
+			return 0, fmt.Errorf(`only objects with "additionalProperties": {"type": "string"} are supported`)
+		}
+		return kindStringMap, nil
 	case "array":
 		items, _ := kw["items"].(map[string]any)
 		ref, _ := items["$ref"].(string)

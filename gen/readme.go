@@ -73,6 +73,9 @@ func typeText(kw map[string]any, titles map[string]string) string {
 		}
 		return strings.Join(parts, " or ")
 	}
+	if _, ok := kw["type"]; !ok {
+		return "any JSON value"
+	}
 	var types []string
 	switch t := kw["type"].(type) {
 	case string:
@@ -83,6 +86,9 @@ func typeText(kw map[string]any, titles map[string]string) string {
 		}
 	}
 	text := strings.Join(types, " or ")
+	if values, ok := kw["additionalProperties"].(map[string]any); ok {
+		text = strings.Replace(text, "object", "object of "+typeText(values, titles)+"s", 1)
+	}
 	if items, ok := kw["items"].(map[string]any); ok {
 		text = "array of " + typeText(items, titles)
 	}
@@ -106,6 +112,9 @@ func boundsText(kw map[string]any) string {
 	}
 	if p, ok := kw["pattern"].(string); ok {
 		parts = append(parts, "pattern `"+p+"`")
+	}
+	if c, ok := kw["const"]; ok {
+		parts = append(parts, "always `"+compactJSON(c)+"`")
 	}
 	if len(parts) == 0 {
 		return "none"

@@ -94,6 +94,7 @@ func seriousWarnings(warnings []string) []string {
 type goOutput struct {
 	fset     *token.FileSet
 	pointers map[string]string // named pointer type -> its pointer type
+	maps     map[string]string // named map type -> its map type
 	structs  map[string]*ast.TypeSpec
 	docs     map[string]string   // type name -> doc comment
 	consts   map[string][]string // type name -> the constants of that type
@@ -156,7 +157,7 @@ func postProcess(src []byte, m *model) error {
 
 // parseOutput parses go-jsonschema's output.
 func parseOutput(src []byte) (*goOutput, error) {
-	out := &goOutput{fset: token.NewFileSet(), pointers: map[string]string{}, structs: map[string]*ast.TypeSpec{},
+	out := &goOutput{fset: token.NewFileSet(), pointers: map[string]string{}, maps: map[string]string{}, structs: map[string]*ast.TypeSpec{},
 		docs: map[string]string{}, consts: map[string][]string{}}
 	file, err := parser.ParseFile(out.fset, "types_gen.go", src, parser.ParseComments)
 	if err != nil {
@@ -185,6 +186,8 @@ func parseOutput(src []byte) (*goOutput, error) {
 				if !ts.Assign.IsValid() {
 					out.pointers[ts.Name.Name] = exprString(out.fset, t)
 				}
+			case *ast.MapType:
+				out.maps[ts.Name.Name] = exprString(out.fset, t)
 			case *ast.StructType:
 				out.structs[ts.Name.Name] = ts
 			}
@@ -208,7 +211,8 @@ func enumConstants(out *goOutput, s *schemaModel) error {
 }
 
 // structFields lists the fields of a struct, with named pointer types
-// replaced by the pointers they name.
+// replaced by the pointers they name, and a pointer to a named map type (a
+// nullable object of strings) by the map: nil is null.
 func structFields(out *goOutput, ts *ast.TypeSpec) ([]goField, error) {
 	var fields []goField
 	name := ts.Name.Name
@@ -220,8 +224,8 @@ func structFields(out *goOutput, ts *ast.TypeSpec) ([]goField, error) {
 		if ptr, ok := out.pointers[typ]; ok {
 			typ = ptr
 		}
-		if strings.Contains(typ, "interface") || typ == "any" {
-			return nil, fmt.Errorf("%s.%s: generated as %s", name, f.Names[0].Name, typ)
+		if m, ok := out.maps[strings.TrimPrefix(typ, "*")]; ok {
+			typ = m
 		}
 		tag, err := strconv.Unquote(f.Tag.Value)
 		if err != nil {
@@ -256,6 +260,11 @@ func attachFields(s *schemaModel, fields []goField) error {
 			return fmt.Errorf("%s: no field for property %q", s.Title, p.Name)
 		}
 		f := fields[i]
+		if f.Type == "interface{}" && p.Kind == kindAny {
+			// go-jsonschema has no type for any JSON value; the model
+			// keeps its exact bytes in a json.RawMessage.
+			f.Type = goType(p)
+		}
 		if want := goType(p); f.Type != want {
 			return fmt.Errorf("%s.%s: go-jsonschema wrote %s, the model wants %s", s.Title, f.Name, f.Type, want)
 		}
@@ -274,7 +283,7 @@ func goType(p *prop) string {
 	switch {
 	case p.Kind == kindArrayOfRef:
 		return "[]" + t
-	case p.Nullable:
+	case p.IsPointer():
 		return "*" + t
 	}
 	return t
@@ -294,6 +303,10 @@ func valueType(p *prop) string {
 		return "float64"
 	case kindBool:
 		return "bool"
+	case kindStringMap:
+		return "map[string]string"
+	case kindAny:
+		return "json.RawMessage"
 	}
 	return p.Ref.Title
 }

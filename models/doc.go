@@ -10,6 +10,14 @@
 // hand. A server tracks its work in a [TaskInfo] and answers the client with an
 // [AsyncTaskResponse], made by [TaskInfo.ToAsyncTaskResponse].
 //
+// mcp-refcache sends one of three views of that response, chosen by a
+// [ResponseFormat]: [MinimalTaskResponse], [StandardTaskResponse] and
+// [FullTaskResponse] (with an [ExpectedSchema]), made by
+// [AsyncTaskResponse.View]. Each has a schema of its own (a minimal view
+// has no started_at, which AsyncTaskResponse requires); is_complete is
+// always false and is_async always true in a view, which never carries the
+// result.
+//
 // # Reading and writing
 //
 // [Unmarshal] validates a payload against the schema of the target's type and

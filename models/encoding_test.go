@@ -293,6 +293,16 @@ func sliceOrMap(t *testing.T, c modelCase, doc string) any {
 		return pick[models.MCPCreateTaskResult](doc)
 	case *models.MCPListTasksResult:
 		return pick[models.MCPListTasksResult](doc)
+	case *models.ResponseFormat:
+		return pick[models.ResponseFormat](doc)
+	case *models.ExpectedSchema:
+		return pick[models.ExpectedSchema](doc)
+	case *models.MinimalTaskResponse:
+		return pick[models.MinimalTaskResponse](doc)
+	case *models.StandardTaskResponse:
+		return pick[models.StandardTaskResponse](doc)
+	case *models.FullTaskResponse:
+		return pick[models.FullTaskResponse](doc)
 	}
 	t.Fatalf("sliceOrMap has no case for %s: add one", c.title)
 	return nil

@@ -24,6 +24,17 @@ func FuzzTaskInfo(f *testing.F)     { fuzzVerdict[TaskInfo](f, "task_info") }
 func FuzzAsyncTaskResponse(f *testing.F) {
 	fuzzVerdict[AsyncTaskResponse](f, "async_task_response")
 }
+
+func FuzzResponseFormat(f *testing.F) { fuzzVerdict[ResponseFormat](f, "response_format") }
+func FuzzExpectedSchema(f *testing.F) { fuzzVerdict[ExpectedSchema](f, "expected_schema") }
+func FuzzMinimalTaskResponse(f *testing.F) {
+	fuzzVerdict[MinimalTaskResponse](f, "minimal_task_response")
+}
+func FuzzStandardTaskResponse(f *testing.F) {
+	fuzzVerdict[StandardTaskResponse](f, "standard_task_response")
+}
+func FuzzFullTaskResponse(f *testing.F) { fuzzVerdict[FullTaskResponse](f, "full_task_response") }
+
 func FuzzAsyncTaskPage(f *testing.F) { fuzzVerdict[AsyncTaskPage](f, "async_task_page") }
 func FuzzMCPTaskStatus(f *testing.F) { fuzzVerdict[MCPTaskStatus](f, "mcp_task_status") }
 func FuzzMCPTask(f *testing.F)       { fuzzVerdict[MCPTask](f, "mcp_task") }
@@ -75,6 +86,34 @@ func FuzzCheck(f *testing.F) {
 		checkValue(t, oracles["retry_info"], info.RetryHistory[0])
 		checkValue(t, oracles["task_info"], info)
 		checkValue(t, oracles["async_task_response"], resp)
+	})
+}
+
+// FuzzCheckViews: the same for the views and ExpectedSchema, with any
+// bytes as the example (json.RawMessage) and any strings in fields.
+func FuzzCheckViews(f *testing.F) {
+	f.Add("ref", "processing", false, true, "rows", "int", []byte(`{"rows": [1, 2.50]}`), 1.5, int64(1736937000))
+	f.Add("", "done", true, false, "\xff", "", []byte(`{"a":1,"a":2}`), -1.0, int64(-62135596800))
+	f.Add("r", "failed", false, true, "k", "v", []byte(`"\ud800"`), math.Inf(1), int64(253402300799))
+	f.Add("r", "complete", false, true, "", "\u2028", []byte(` null `), 0.0, int64(0))
+	f.Add("r", "pending", false, true, "a", "b", []byte(`[[[[1e400]]]]`), 0.0, int64(0))
+	oracles := map[string]*jsonschema.Schema{}
+	for _, name := range SchemaNames() {
+		oracles[name] = oracle(f, name)
+	}
+	f.Fuzz(func(t *testing.T, ref, status string, isComplete, isAsync bool, key, value string, example []byte, eta float64, unix int64) {
+		expected := ExpectedSchema{ReturnType: &value, Fields: map[string]string{key: value}, Example: example, Description: &key}
+		msg := value
+		minimal := MinimalTaskResponse{RefID: ref, Status: TaskStatus(status), IsComplete: isComplete, IsAsync: isAsync}
+		standard := StandardTaskResponse{RefID: ref, Status: TaskStatus(status), IsComplete: isComplete, IsAsync: isAsync,
+			StartedAt: time.Unix(unix, 0).UTC(), Message: &msg}
+		full := FullTaskResponse{RefID: ref, Status: TaskStatus(status), IsComplete: isComplete, IsAsync: isAsync,
+			StartedAt: standard.StartedAt, Message: &msg, EtaSeconds: &eta, Error: &key, CanRetry: isAsync, ExpectedSchema: &expected}
+		checkValue(t, oracles["response_format"], ResponseFormat(status))
+		checkValue(t, oracles["expected_schema"], expected)
+		checkValue(t, oracles["minimal_task_response"], minimal)
+		checkValue(t, oracles["standard_task_response"], standard)
+		checkValue(t, oracles["full_task_response"], full)
 	})
 }
 

@@ -1,8 +1,11 @@
 package models
 
 import (
+	"cmp"
+	"encoding/json"
 	"math"
 	"reflect"
+	"slices"
 	"strconv"
 	"time"
 	"unicode/utf8"
@@ -12,8 +15,16 @@ import (
 
 // goValueViolations finds the values in v that have no JSON form, which
 // encoding/json would refuse without naming the field: NaN and infinite
-// floats, and times that RFC 3339 cannot write exactly.
+// floats, times that RFC 3339 cannot write exactly, strings and map keys
+// that are not UTF-8, and a json.RawMessage that is not one JSON value
+// keeping the payload rules.
 func goValueViolations(v reflect.Value, path string) []Violation {
+	if v.Type() == rawMessageType {
+		if raw := v.Interface().(json.RawMessage); !validRaw(raw) {
+			return []Violation{{InstancePath: path, Keyword: KeywordGoValue, Message: "json.RawMessage is not one JSON value without duplicate keys or lone surrogates, within the limits' ceilings"}}
+		}
+		return nil
+	}
 	if v.Type() == timeType {
 		if msg := dateTimeViolation(v.Interface().(time.Time)); msg != "" {
 			return []Violation{{InstancePath: path, Keyword: KeywordGoValue, Message: msg}}
@@ -39,6 +50,18 @@ func goValueViolations(v reflect.Value, path string) []Violation {
 			vs = append(vs, goValueViolations(v.Index(i), jsonpointer.Index(path, i))...)
 		}
 		return vs
+	case reflect.Map:
+		var vs []Violation
+		keys := v.MapKeys()
+		slices.SortFunc(keys, func(a, b reflect.Value) int { return cmp.Compare(a.String(), b.String()) })
+		for _, k := range keys {
+			p := jsonpointer.Key(path, k.String())
+			if !utf8.ValidString(k.String()) {
+				vs = append(vs, Violation{InstancePath: p, Keyword: KeywordGoValue, Message: "key is not valid UTF-8, which encoding/json would replace"})
+			}
+			vs = append(vs, goValueViolations(v.MapIndex(k), p)...)
+		}
+		return vs
 	case reflect.Struct:
 		var vs []Violation
 		for i := range v.NumField() {
@@ -48,3 +71,5 @@ func goValueViolations(v reflect.Value, path string) []Violation {
 	}
 	return nil
 }
+
+var rawMessageType = reflect.TypeFor[json.RawMessage]()

@@ -14,15 +14,20 @@ type schemaID int
 
 // The schemas, in dependency order.
 const (
-	schemaMCPTaskStatus schemaID = iota
+	schemaExpectedSchema schemaID = iota
+	schemaMCPTaskStatus
 	schemaMCPTask
 	schemaMCPCreateTaskResult
 	schemaMCPListTasksResult
+	schemaResponseFormat
 	schemaRetryInfo
 	schemaTaskProgress
 	schemaTaskStatus
 	schemaAsyncTaskResponse
 	schemaAsyncTaskPage
+	schemaFullTaskResponse
+	schemaMinimalTaskResponse
+	schemaStandardTaskResponse
 	schemaTaskInfo
 )
 
@@ -31,41 +36,50 @@ type schemaEntry struct {
 	name   string       // the file stem, such as "task_info"
 	goType reflect.Type // the model type
 	isEnum bool         // a string enum
-	depth  int          // the deepest nesting of objects and arrays its values can have
+	depth  int          // the deepest nesting of objects and arrays its values can have (2147483647: no bound)
 }
 
 // schemaTable lists every schema, in dependency order.
 var schemaTable = [...]schemaEntry{
-	schemaMCPTaskStatus:       {name: "mcp_task_status", goType: reflect.TypeFor[MCPTaskStatus](), isEnum: true, depth: 0},
-	schemaMCPTask:             {name: "mcp_task", goType: reflect.TypeFor[MCPTask](), depth: 1},
-	schemaMCPCreateTaskResult: {name: "mcp_create_task_result", goType: reflect.TypeFor[MCPCreateTaskResult](), depth: 2},
-	schemaMCPListTasksResult:  {name: "mcp_list_tasks_result", goType: reflect.TypeFor[MCPListTasksResult](), depth: 3},
-	schemaRetryInfo:           {name: "retry_info", goType: reflect.TypeFor[RetryInfo](), depth: 1},
-	schemaTaskProgress:        {name: "task_progress", goType: reflect.TypeFor[TaskProgress](), depth: 1},
-	schemaTaskStatus:          {name: "task_status", goType: reflect.TypeFor[TaskStatus](), isEnum: true, depth: 0},
-	schemaAsyncTaskResponse:   {name: "async_task_response", goType: reflect.TypeFor[AsyncTaskResponse](), depth: 2},
-	schemaAsyncTaskPage:       {name: "async_task_page", goType: reflect.TypeFor[AsyncTaskPage](), depth: 4},
-	schemaTaskInfo:            {name: "task_info", goType: reflect.TypeFor[TaskInfo](), depth: 3},
+	schemaExpectedSchema:       {name: "expected_schema", goType: reflect.TypeFor[ExpectedSchema](), depth: 2147483647},
+	schemaMCPTaskStatus:        {name: "mcp_task_status", goType: reflect.TypeFor[MCPTaskStatus](), isEnum: true, depth: 0},
+	schemaMCPTask:              {name: "mcp_task", goType: reflect.TypeFor[MCPTask](), depth: 1},
+	schemaMCPCreateTaskResult:  {name: "mcp_create_task_result", goType: reflect.TypeFor[MCPCreateTaskResult](), depth: 2},
+	schemaMCPListTasksResult:   {name: "mcp_list_tasks_result", goType: reflect.TypeFor[MCPListTasksResult](), depth: 3},
+	schemaResponseFormat:       {name: "response_format", goType: reflect.TypeFor[ResponseFormat](), isEnum: true, depth: 0},
+	schemaRetryInfo:            {name: "retry_info", goType: reflect.TypeFor[RetryInfo](), depth: 1},
+	schemaTaskProgress:         {name: "task_progress", goType: reflect.TypeFor[TaskProgress](), depth: 1},
+	schemaTaskStatus:           {name: "task_status", goType: reflect.TypeFor[TaskStatus](), isEnum: true, depth: 0},
+	schemaAsyncTaskResponse:    {name: "async_task_response", goType: reflect.TypeFor[AsyncTaskResponse](), depth: 2},
+	schemaAsyncTaskPage:        {name: "async_task_page", goType: reflect.TypeFor[AsyncTaskPage](), depth: 4},
+	schemaFullTaskResponse:     {name: "full_task_response", goType: reflect.TypeFor[FullTaskResponse](), depth: 2147483647},
+	schemaMinimalTaskResponse:  {name: "minimal_task_response", goType: reflect.TypeFor[MinimalTaskResponse](), depth: 1},
+	schemaStandardTaskResponse: {name: "standard_task_response", goType: reflect.TypeFor[StandardTaskResponse](), depth: 2},
+	schemaTaskInfo:             {name: "task_info", goType: reflect.TypeFor[TaskInfo](), depth: 3},
 }
 
 // The bounds and patterns of the schemas.
 var (
-	mCPTaskCreatedAtPattern           = "^(?:[1-9][0-9]{3}|0[1-9][0-9]{2}|00[1-9][0-9]|000[1-9])-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-5][0-9](?:\\.[0-9]+)?(?:[Zz]|[+-][0-9]{2}:[0-9]{2})$" // decided by parseRFC3339
-	mCPTaskLastUpdatedAtPattern       = "^(?:[1-9][0-9]{3}|0[1-9][0-9]{2}|00[1-9][0-9]|000[1-9])-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-5][0-9](?:\\.[0-9]+)?(?:[Zz]|[+-][0-9]{2}:[0-9]{2})$" // decided by parseRFC3339
-	mCPTaskTtlBounds                  = intBounds{hasMin: true, min: 0, minWords: "0", hasMax: true, max: 9007199254740991, maxWords: "9007199254740991"}
-	mCPTaskPollIntervalBounds         = intBounds{hasMin: true, min: 0, minWords: "0", hasMax: true, max: 9007199254740991, maxWords: "9007199254740991"}
-	retryInfoAttemptBounds            = intBounds{hasMin: true, min: 1, minWords: "1", hasMax: true, max: 9007199254740991, maxWords: "9007199254740991"}
-	retryInfoTimestampBounds          = floatBounds{hasMin: true, min: 0, minText: "0", minWords: "0", hasMax: true, max: 253402300799, maxText: "253402300799", maxWords: "253402300799"}
-	taskProgressCurrentBounds         = intBounds{hasMin: true, min: 0, minWords: "0", hasMax: true, max: 9007199254740991, maxWords: "9007199254740991"}
-	taskProgressTotalBounds           = intBounds{hasMin: true, min: 0, minWords: "0", hasMax: true, max: 9007199254740991, maxWords: "9007199254740991"}
-	taskProgressPercentageBounds      = floatBounds{hasMin: true, min: 0, minText: "0", minWords: "0", hasMax: true, max: 100, maxText: "100", maxWords: "100"}
-	asyncTaskResponseStartedAtPattern = "^(?:[1-9][0-9]{3}|0[1-9][0-9]{2}|00[1-9][0-9]|000[1-9])-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-5][0-9](?:\\.[0-9]+)?(?:[Zz]|[+-][0-9]{2}:[0-9]{2})$" // decided by parseRFC3339
-	asyncTaskResponseEtaSecondsBounds = floatBounds{hasMin: true, min: 0, minText: "0", minWords: "0", hasMax: true, max: 9007199254740991, maxText: "9007199254740991", maxWords: "9007199254740991"}
-	asyncTaskResponseRetryCountBounds = intBounds{hasMin: true, min: 0, minWords: "0", hasMax: true, max: 9007199254740991, maxWords: "9007199254740991"}
-	taskInfoStartedAtBounds           = floatBounds{hasMin: true, min: 0, minText: "0", minWords: "0", hasMax: true, max: 253402300799, maxText: "253402300799", maxWords: "253402300799"}
-	taskInfoCompletedAtBounds         = floatBounds{hasMin: true, min: 0, minText: "0", minWords: "0", hasMax: true, max: 253402300799, maxText: "253402300799", maxWords: "253402300799"}
-	taskInfoRetryCountBounds          = intBounds{hasMin: true, min: 0, minWords: "0", hasMax: true, max: 9007199254740991, maxWords: "9007199254740991"}
-	taskInfoMaxRetriesBounds          = intBounds{hasMin: true, min: 0, minWords: "0", hasMax: true, max: 9007199254740991, maxWords: "9007199254740991"}
+	mCPTaskCreatedAtPattern              = "^(?:[1-9][0-9]{3}|0[1-9][0-9]{2}|00[1-9][0-9]|000[1-9])-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-5][0-9](?:\\.[0-9]+)?(?:[Zz]|[+-][0-9]{2}:[0-9]{2})$" // decided by parseRFC3339
+	mCPTaskLastUpdatedAtPattern          = "^(?:[1-9][0-9]{3}|0[1-9][0-9]{2}|00[1-9][0-9]|000[1-9])-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-5][0-9](?:\\.[0-9]+)?(?:[Zz]|[+-][0-9]{2}:[0-9]{2})$" // decided by parseRFC3339
+	mCPTaskTtlBounds                     = intBounds{hasMin: true, min: 0, minWords: "0", hasMax: true, max: 9007199254740991, maxWords: "9007199254740991"}
+	mCPTaskPollIntervalBounds            = intBounds{hasMin: true, min: 0, minWords: "0", hasMax: true, max: 9007199254740991, maxWords: "9007199254740991"}
+	retryInfoAttemptBounds               = intBounds{hasMin: true, min: 1, minWords: "1", hasMax: true, max: 9007199254740991, maxWords: "9007199254740991"}
+	retryInfoTimestampBounds             = floatBounds{hasMin: true, min: 0, minText: "0", minWords: "0", hasMax: true, max: 253402300799, maxText: "253402300799", maxWords: "253402300799"}
+	taskProgressCurrentBounds            = intBounds{hasMin: true, min: 0, minWords: "0", hasMax: true, max: 9007199254740991, maxWords: "9007199254740991"}
+	taskProgressTotalBounds              = intBounds{hasMin: true, min: 0, minWords: "0", hasMax: true, max: 9007199254740991, maxWords: "9007199254740991"}
+	taskProgressPercentageBounds         = floatBounds{hasMin: true, min: 0, minText: "0", minWords: "0", hasMax: true, max: 100, maxText: "100", maxWords: "100"}
+	asyncTaskResponseStartedAtPattern    = "^(?:[1-9][0-9]{3}|0[1-9][0-9]{2}|00[1-9][0-9]|000[1-9])-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-5][0-9](?:\\.[0-9]+)?(?:[Zz]|[+-][0-9]{2}:[0-9]{2})$" // decided by parseRFC3339
+	asyncTaskResponseEtaSecondsBounds    = floatBounds{hasMin: true, min: 0, minText: "0", minWords: "0", hasMax: true, max: 9007199254740991, maxText: "9007199254740991", maxWords: "9007199254740991"}
+	asyncTaskResponseRetryCountBounds    = intBounds{hasMin: true, min: 0, minWords: "0", hasMax: true, max: 9007199254740991, maxWords: "9007199254740991"}
+	fullTaskResponseStartedAtPattern     = "^(?:[1-9][0-9]{3}|0[1-9][0-9]{2}|00[1-9][0-9]|000[1-9])-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-5][0-9](?:\\.[0-9]+)?(?:[Zz]|[+-][0-9]{2}:[0-9]{2})$" // decided by parseRFC3339
+	fullTaskResponseEtaSecondsBounds     = floatBounds{hasMin: true, min: 0, minText: "0", minWords: "0", hasMax: true, max: 9007199254740991, maxText: "9007199254740991", maxWords: "9007199254740991"}
+	fullTaskResponseRetryCountBounds     = intBounds{hasMin: true, min: 0, minWords: "0", hasMax: true, max: 9007199254740991, maxWords: "9007199254740991"}
+	standardTaskResponseStartedAtPattern = "^(?:[1-9][0-9]{3}|0[1-9][0-9]{2}|00[1-9][0-9]|000[1-9])-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-5][0-9](?:\\.[0-9]+)?(?:[Zz]|[+-][0-9]{2}:[0-9]{2})$" // decided by parseRFC3339
+	taskInfoStartedAtBounds              = floatBounds{hasMin: true, min: 0, minText: "0", minWords: "0", hasMax: true, max: 253402300799, maxText: "253402300799", maxWords: "253402300799"}
+	taskInfoCompletedAtBounds            = floatBounds{hasMin: true, min: 0, minText: "0", minWords: "0", hasMax: true, max: 253402300799, maxText: "253402300799", maxWords: "253402300799"}
+	taskInfoRetryCountBounds             = intBounds{hasMin: true, min: 0, minWords: "0", hasMax: true, max: 9007199254740991, maxWords: "9007199254740991"}
+	taskInfoMaxRetriesBounds             = intBounds{hasMin: true, min: 0, minWords: "0", hasMax: true, max: 9007199254740991, maxWords: "9007199254740991"}
 )
 
 // NewValue returns a pointer to a new zero value of the model type of the
@@ -74,6 +88,8 @@ var (
 // when the schema is known by name only.
 func NewValue(name string) (any, bool) {
 	switch name {
+	case "expected_schema":
+		return new(ExpectedSchema), true
 	case "mcp_task_status":
 		return new(MCPTaskStatus), true
 	case "mcp_task":
@@ -82,6 +98,8 @@ func NewValue(name string) (any, bool) {
 		return new(MCPCreateTaskResult), true
 	case "mcp_list_tasks_result":
 		return new(MCPListTasksResult), true
+	case "response_format":
+		return new(ResponseFormat), true
 	case "retry_info":
 		return new(RetryInfo), true
 	case "task_progress":
@@ -92,6 +110,12 @@ func NewValue(name string) (any, bool) {
 		return new(AsyncTaskResponse), true
 	case "async_task_page":
 		return new(AsyncTaskPage), true
+	case "full_task_response":
+		return new(FullTaskResponse), true
+	case "minimal_task_response":
+		return new(MinimalTaskResponse), true
+	case "standard_task_response":
+		return new(StandardTaskResponse), true
 	case "task_info":
 		return new(TaskInfo), true
 	}
@@ -102,6 +126,8 @@ func NewValue(name string) (any, bool) {
 // model type: Unmarshal's target, found without reflection.
 func targetSchema(v any) (schemaID, bool) {
 	switch v := v.(type) {
+	case *ExpectedSchema:
+		return schemaExpectedSchema, v != nil
 	case *MCPTaskStatus:
 		return schemaMCPTaskStatus, v != nil
 	case *MCPTask:
@@ -110,6 +136,8 @@ func targetSchema(v any) (schemaID, bool) {
 		return schemaMCPCreateTaskResult, v != nil
 	case *MCPListTasksResult:
 		return schemaMCPListTasksResult, v != nil
+	case *ResponseFormat:
+		return schemaResponseFormat, v != nil
 	case *RetryInfo:
 		return schemaRetryInfo, v != nil
 	case *TaskProgress:
@@ -120,6 +148,12 @@ func targetSchema(v any) (schemaID, bool) {
 		return schemaAsyncTaskResponse, v != nil
 	case *AsyncTaskPage:
 		return schemaAsyncTaskPage, v != nil
+	case *FullTaskResponse:
+		return schemaFullTaskResponse, v != nil
+	case *MinimalTaskResponse:
+		return schemaMinimalTaskResponse, v != nil
+	case *StandardTaskResponse:
+		return schemaStandardTaskResponse, v != nil
 	case *TaskInfo:
 		return schemaTaskInfo, v != nil
 	}
@@ -131,6 +165,12 @@ func targetSchema(v any) (schemaID, bool) {
 // violations are in rep.
 func readModel(r *jsonread.Reader, v any, rep *report) bool {
 	switch v := v.(type) {
+	case *ExpectedSchema:
+		var x ExpectedSchema
+		if ok := readExpectedSchema(r, &x, nil, rep); r.Finish() && ok {
+			*v = x
+			return true
+		}
 	case *MCPTaskStatus:
 		var x MCPTaskStatus
 		if ok := readMCPTaskStatus(r, &x, rep); r.Finish() && ok {
@@ -152,6 +192,12 @@ func readModel(r *jsonread.Reader, v any, rep *report) bool {
 	case *MCPListTasksResult:
 		var x MCPListTasksResult
 		if ok := readMCPListTasksResult(r, &x, rep); r.Finish() && ok {
+			*v = x
+			return true
+		}
+	case *ResponseFormat:
+		var x ResponseFormat
+		if ok := readResponseFormat(r, &x, rep); r.Finish() && ok {
 			*v = x
 			return true
 		}
@@ -185,6 +231,24 @@ func readModel(r *jsonread.Reader, v any, rep *report) bool {
 			*v = x
 			return true
 		}
+	case *FullTaskResponse:
+		var x FullTaskResponse
+		if ok := readFullTaskResponse(r, &x, nil, rep); r.Finish() && ok {
+			*v = x
+			return true
+		}
+	case *MinimalTaskResponse:
+		var x MinimalTaskResponse
+		if ok := readMinimalTaskResponse(r, &x, rep); r.Finish() && ok {
+			*v = x
+			return true
+		}
+	case *StandardTaskResponse:
+		var x StandardTaskResponse
+		if ok := readStandardTaskResponse(r, &x, nil, rep); r.Finish() && ok {
+			*v = x
+			return true
+		}
 	case *TaskInfo:
 		var x TaskInfo
 		if ok := readTaskInfo(r, &x, nil, rep); r.Finish() && ok {
@@ -199,6 +263,10 @@ func readModel(r *jsonread.Reader, v any, rep *report) bool {
 // its schema.
 func checkModel(v any) bool {
 	switch v := v.(type) {
+	case ExpectedSchema:
+		return checkExpectedSchema(&v)
+	case *ExpectedSchema:
+		return v != nil && checkExpectedSchema(v)
 	case MCPTaskStatus:
 		return checkMCPTaskStatus(v)
 	case *MCPTaskStatus:
@@ -215,6 +283,10 @@ func checkModel(v any) bool {
 		return checkMCPListTasksResult(&v)
 	case *MCPListTasksResult:
 		return v != nil && checkMCPListTasksResult(v)
+	case ResponseFormat:
+		return checkResponseFormat(v)
+	case *ResponseFormat:
+		return v != nil && checkResponseFormat(*v)
 	case RetryInfo:
 		return checkRetryInfo(&v)
 	case *RetryInfo:
@@ -235,6 +307,18 @@ func checkModel(v any) bool {
 		return checkAsyncTaskPage(&v)
 	case *AsyncTaskPage:
 		return v != nil && checkAsyncTaskPage(v)
+	case FullTaskResponse:
+		return checkFullTaskResponse(&v)
+	case *FullTaskResponse:
+		return v != nil && checkFullTaskResponse(v)
+	case MinimalTaskResponse:
+		return checkMinimalTaskResponse(&v)
+	case *MinimalTaskResponse:
+		return v != nil && checkMinimalTaskResponse(v)
+	case StandardTaskResponse:
+		return checkStandardTaskResponse(&v)
+	case *StandardTaskResponse:
+		return v != nil && checkStandardTaskResponse(v)
 	case TaskInfo:
 		return checkTaskInfo(&v)
 	case *TaskInfo:
@@ -247,6 +331,10 @@ func checkModel(v any) bool {
 // one, which checkModel accepted.
 func appendModel(b []byte, v any) []byte {
 	switch v := v.(type) {
+	case ExpectedSchema:
+		return appendExpectedSchema(b, &v)
+	case *ExpectedSchema:
+		return appendExpectedSchema(b, v)
 	case MCPTaskStatus:
 		return appendMCPTaskStatus(b, v)
 	case *MCPTaskStatus:
@@ -263,6 +351,10 @@ func appendModel(b []byte, v any) []byte {
 		return appendMCPListTasksResult(b, &v)
 	case *MCPListTasksResult:
 		return appendMCPListTasksResult(b, v)
+	case ResponseFormat:
+		return appendResponseFormat(b, v)
+	case *ResponseFormat:
+		return appendResponseFormat(b, *v)
 	case RetryInfo:
 		return appendRetryInfo(b, &v)
 	case *RetryInfo:
@@ -283,6 +375,18 @@ func appendModel(b []byte, v any) []byte {
 		return appendAsyncTaskPage(b, &v)
 	case *AsyncTaskPage:
 		return appendAsyncTaskPage(b, v)
+	case FullTaskResponse:
+		return appendFullTaskResponse(b, &v)
+	case *FullTaskResponse:
+		return appendFullTaskResponse(b, v)
+	case MinimalTaskResponse:
+		return appendMinimalTaskResponse(b, &v)
+	case *MinimalTaskResponse:
+		return appendMinimalTaskResponse(b, v)
+	case StandardTaskResponse:
+		return appendStandardTaskResponse(b, &v)
+	case *StandardTaskResponse:
+		return appendStandardTaskResponse(b, v)
 	case TaskInfo:
 		return appendTaskInfo(b, &v)
 	case *TaskInfo:
@@ -364,6 +468,115 @@ func readAsyncTaskResponseArray(r *jsonread.Reader, dst *[]AsyncTaskResponse, re
 	}
 	*dst = items
 	return !r.Failed() && rep.n == n
+}
+
+// expectedSchemaValues holds the values of the nullable fields of an
+// ExpectedSchema, so that reading them allocates once.
+type expectedSchemaValues struct {
+	ReturnType  string
+	Description string
+}
+
+// expectedSchemaBlock is an ExpectedSchema and the values of its nullable
+// fields, allocated as one where a nullable property refers to it.
+type expectedSchemaBlock struct {
+	value  ExpectedSchema
+	values expectedSchemaValues
+}
+
+// readExpectedSchema reads an ExpectedSchema object into v, which must hold
+// Go's zero value, key by key, checking each value; absent keys keep the
+// schema's defaults. The nullable fields point into vals, allocated at the
+// first one that is not null when nil. It notes every violation in rep and
+// reads on after each, so that one pass finds them all.
+func readExpectedSchema(r *jsonread.Reader, v *ExpectedSchema, vals *expectedSchemaValues, rep *report) bool {
+	if r.Peek() != jsonread.Object {
+		return rep.wrongType(r, "object")
+	}
+	if !r.ReadObject() {
+		return false
+	}
+	n := rep.n
+	for key, more := r.NextKey(); more; key, more = r.NextKey() {
+		switch string(key) {
+		case "return_type":
+			if r.Peek() == jsonread.Null {
+				r.ReadNull()
+				continue
+			}
+			if vals == nil {
+				vals = new(expectedSchemaValues)
+			}
+			v.ReturnType = &vals.ReturnType
+			readString(r, v.ReturnType, "null or string", rep)
+		case "fields":
+			readStringMap(r, &v.Fields, "null or object", rep)
+		case "example":
+			readRaw(r, &v.Example, rep)
+		case "description":
+			if r.Peek() == jsonread.Null {
+				r.ReadNull()
+				continue
+			}
+			if vals == nil {
+				vals = new(expectedSchemaValues)
+			}
+			v.Description = &vals.Description
+			readString(r, v.Description, "null or string", rep)
+		default:
+			r.Skip()
+		}
+	}
+	if r.Failed() {
+		return false
+	}
+	return rep.n == n
+}
+
+// checkExpectedSchema reports whether v satisfies the ExpectedSchema schema.
+func checkExpectedSchema(v *ExpectedSchema) bool {
+	return (v.ReturnType == nil || validString(*v.ReturnType)) &&
+		validStringMap(v.Fields) &&
+		validRaw(v.Example) &&
+		(v.Description == nil || validString(*v.Description))
+}
+
+// appendExpectedSchema appends the JSON encoding of v, which
+// checkExpectedSchema accepted: its fields in the schema's order.
+func appendExpectedSchema(b []byte, v *ExpectedSchema) []byte {
+	b = append(b, `{"return_type":`...)
+	if v.ReturnType == nil {
+		b = append(b, "null"...)
+	} else {
+		b = appendString(b, *v.ReturnType)
+	}
+	b = append(b, `,"fields":`...)
+	b = appendStringMap(b, v.Fields)
+	b = append(b, `,"example":`...)
+	b = appendRaw(b, v.Example)
+	b = append(b, `,"description":`...)
+	if v.Description == nil {
+		b = append(b, "null"...)
+	} else {
+		b = appendString(b, *v.Description)
+	}
+	return append(b, '}')
+}
+
+// MarshalJSON encodes v as [Marshal] does, so that encoding/json writes only an
+// ExpectedSchema that the schema accepts, in the schema's field order.
+func (v ExpectedSchema) MarshalJSON() ([]byte, error) {
+	if !checkExpectedSchema(&v) {
+		return nil, explainValue(schemaExpectedSchema, reflect.ValueOf(&v))
+	}
+	return encode(DefaultLimits(), schemaExpectedSchema, func(b []byte) []byte { return appendExpectedSchema(b, &v) })
+}
+
+// UnmarshalJSON decodes data as [Unmarshal] does, so that encoding/json accepts
+// only an ExpectedSchema that the schema accepts, with its defaults for absent
+// keys.
+func (v *ExpectedSchema) UnmarshalJSON(data []byte) error {
+	return Unmarshal(data, v)
 }
 
 // mCPTaskStatusEnumMessage is the message of a string that is none of the
@@ -682,6 +895,59 @@ func (v MCPListTasksResult) MarshalJSON() ([]byte, error) {
 // only a MCPListTasksResult that the schema accepts, with its defaults for
 // absent keys.
 func (v *MCPListTasksResult) UnmarshalJSON(data []byte) error {
+	return Unmarshal(data, v)
+}
+
+// responseFormatEnumMessage is the message of a string that is none of the
+// values of ResponseFormat.
+const responseFormatEnumMessage = "value must be one of 'minimal', 'standard', 'full'"
+
+// readResponseFormat reads one of the values of ResponseFormat, noting a value
+// the schema rejects in rep.
+func readResponseFormat(r *jsonread.Reader, v *ResponseFormat, rep *report) bool {
+	if r.Peek() != jsonread.String {
+		return rep.wrongType(r, "string")
+	}
+	switch string(r.ReadStringBytes()) {
+	case "minimal":
+		*v = ResponseFormatMinimal
+		return true
+	case "standard":
+		*v = ResponseFormatStandard
+		return true
+	case "full":
+		*v = ResponseFormatFull
+		return true
+	}
+	return rep.notInEnum(r, responseFormatEnumMessage)
+}
+
+// checkResponseFormat reports whether v is one of the values of ResponseFormat.
+func checkResponseFormat(v ResponseFormat) bool {
+	switch v {
+	case ResponseFormatMinimal, ResponseFormatStandard, ResponseFormatFull:
+		return true
+	}
+	return false
+}
+
+// appendResponseFormat appends the JSON string of v.
+func appendResponseFormat(b []byte, v ResponseFormat) []byte {
+	return appendString(b, string(v))
+}
+
+// MarshalJSON encodes v as [Marshal] does, so that encoding/json writes only
+// one of the values of ResponseFormat.
+func (v ResponseFormat) MarshalJSON() ([]byte, error) {
+	if !checkResponseFormat(v) {
+		return nil, explainValue(schemaResponseFormat, reflect.ValueOf(v))
+	}
+	return encode(DefaultLimits(), schemaResponseFormat, func(b []byte) []byte { return appendResponseFormat(b, v) })
+}
+
+// UnmarshalJSON decodes data as [Unmarshal] does, so that encoding/json accepts
+// only one of the values of ResponseFormat.
+func (v *ResponseFormat) UnmarshalJSON(data []byte) error {
 	return Unmarshal(data, v)
 }
 
@@ -1193,6 +1459,471 @@ func (v AsyncTaskPage) MarshalJSON() ([]byte, error) {
 // only an AsyncTaskPage that the schema accepts, with its defaults for absent
 // keys.
 func (v *AsyncTaskPage) UnmarshalJSON(data []byte) error {
+	return Unmarshal(data, v)
+}
+
+// fullTaskResponseValues holds the values of the nullable fields of a
+// FullTaskResponse, so that reading them allocates once.
+type fullTaskResponseValues struct {
+	Message    string
+	EtaSeconds float64
+	Error      string
+}
+
+// readFullTaskResponse reads a FullTaskResponse object into v, which must hold
+// Go's zero value, key by key, checking each value; absent keys keep the
+// schema's defaults. The nullable fields point into vals, allocated at the
+// first one that is not null when nil. It notes every violation in rep and
+// reads on after each, so that one pass finds them all.
+func readFullTaskResponse(r *jsonread.Reader, v *FullTaskResponse, vals *fullTaskResponseValues, rep *report) bool {
+	if r.Peek() != jsonread.Object {
+		return rep.wrongType(r, "object")
+	}
+	if !r.ReadObject() {
+		return false
+	}
+	n := rep.n
+	var seen uint64 // one bit per required property, in the order of "required"
+	for key, more := r.NextKey(); more; key, more = r.NextKey() {
+		switch string(key) {
+		case "ref_id":
+			seen |= 1 << 0
+			readString(r, &v.RefID, "string", rep)
+		case "status":
+			seen |= 1 << 1
+			readTaskStatus(r, &v.Status, rep)
+		case "is_complete":
+			seen |= 1 << 2
+			readBoolConst(r, &v.IsComplete, false, "boolean", rep)
+		case "is_async":
+			seen |= 1 << 3
+			readBoolConst(r, &v.IsAsync, true, "boolean", rep)
+		case "started_at":
+			seen |= 1 << 4
+			readDateTime(r, &v.StartedAt, fullTaskResponseStartedAtPattern, "string", rep)
+		case "progress":
+			seen |= 1 << 5
+			switch r.Peek() {
+			case jsonread.Null:
+				r.ReadNull()
+			case jsonread.Object:
+				block := new(taskProgressBlock)
+				v.Progress = &block.value
+				readTaskProgress(r, &block.value, &block.values, rep)
+			default:
+				rep.wrongType(r, "object or null")
+			}
+		case "message":
+			seen |= 1 << 6
+			if r.Peek() == jsonread.Null {
+				r.ReadNull()
+				continue
+			}
+			if vals == nil {
+				vals = new(fullTaskResponseValues)
+			}
+			v.Message = &vals.Message
+			readString(r, v.Message, "null or string", rep)
+		case "eta_seconds":
+			seen |= 1 << 7
+			if r.Peek() == jsonread.Null {
+				r.ReadNull()
+				continue
+			}
+			if vals == nil {
+				vals = new(fullTaskResponseValues)
+			}
+			v.EtaSeconds = &vals.EtaSeconds
+			readFloat(r, v.EtaSeconds, fullTaskResponseEtaSecondsBounds, "null or number", rep)
+		case "error":
+			seen |= 1 << 8
+			if r.Peek() == jsonread.Null {
+				r.ReadNull()
+				continue
+			}
+			if vals == nil {
+				vals = new(fullTaskResponseValues)
+			}
+			v.Error = &vals.Error
+			readString(r, v.Error, "null or string", rep)
+		case "retry_count":
+			seen |= 1 << 9
+			readInt(r, &v.RetryCount, fullTaskResponseRetryCountBounds, "integer", rep)
+		case "can_retry":
+			seen |= 1 << 10
+			readBool(r, &v.CanRetry, "boolean", rep)
+		case "expected_schema":
+			seen |= 1 << 11
+			switch r.Peek() {
+			case jsonread.Null:
+				r.ReadNull()
+			case jsonread.Object:
+				block := new(expectedSchemaBlock)
+				v.ExpectedSchema = &block.value
+				readExpectedSchema(r, &block.value, &block.values, rep)
+			default:
+				rep.wrongType(r, "object or null")
+			}
+		default:
+			r.Skip()
+		}
+	}
+	if r.Failed() {
+		return false
+	}
+	if seen&(1<<0) == 0 {
+		rep.missing(r, "ref_id")
+	}
+	if seen&(1<<1) == 0 {
+		rep.missing(r, "status")
+	}
+	if seen&(1<<2) == 0 {
+		rep.missing(r, "is_complete")
+	}
+	if seen&(1<<3) == 0 {
+		rep.missing(r, "is_async")
+	}
+	if seen&(1<<4) == 0 {
+		rep.missing(r, "started_at")
+	}
+	if seen&(1<<5) == 0 {
+		rep.missing(r, "progress")
+	}
+	if seen&(1<<6) == 0 {
+		rep.missing(r, "message")
+	}
+	if seen&(1<<7) == 0 {
+		rep.missing(r, "eta_seconds")
+	}
+	if seen&(1<<8) == 0 {
+		rep.missing(r, "error")
+	}
+	if seen&(1<<9) == 0 {
+		rep.missing(r, "retry_count")
+	}
+	if seen&(1<<10) == 0 {
+		rep.missing(r, "can_retry")
+	}
+	if seen&(1<<11) == 0 {
+		rep.missing(r, "expected_schema")
+	}
+	return rep.n == n
+}
+
+// checkFullTaskResponse reports whether v satisfies the FullTaskResponse
+// schema.
+func checkFullTaskResponse(v *FullTaskResponse) bool {
+	return validString(v.RefID) &&
+		checkTaskStatus(v.Status) &&
+		!v.IsComplete &&
+		v.IsAsync &&
+		validDateTime(v.StartedAt) &&
+		(v.Progress == nil || checkTaskProgress(v.Progress)) &&
+		(v.Message == nil || validString(*v.Message)) &&
+		(v.EtaSeconds == nil || fullTaskResponseEtaSecondsBounds.contains(*v.EtaSeconds)) &&
+		(v.Error == nil || validString(*v.Error)) &&
+		fullTaskResponseRetryCountBounds.contains(v.RetryCount) &&
+		(v.ExpectedSchema == nil || checkExpectedSchema(v.ExpectedSchema))
+}
+
+// appendFullTaskResponse appends the JSON encoding of v, which
+// checkFullTaskResponse accepted: its fields in the schema's order.
+func appendFullTaskResponse(b []byte, v *FullTaskResponse) []byte {
+	b = append(b, `{"ref_id":`...)
+	b = appendString(b, v.RefID)
+	b = append(b, `,"status":`...)
+	b = appendTaskStatus(b, v.Status)
+	b = append(b, `,"is_complete":`...)
+	b = strconv.AppendBool(b, v.IsComplete)
+	b = append(b, `,"is_async":`...)
+	b = strconv.AppendBool(b, v.IsAsync)
+	b = append(b, `,"started_at":`...)
+	b = appendDateTime(b, v.StartedAt)
+	b = append(b, `,"progress":`...)
+	if v.Progress == nil {
+		b = append(b, "null"...)
+	} else {
+		b = appendTaskProgress(b, v.Progress)
+	}
+	b = append(b, `,"message":`...)
+	if v.Message == nil {
+		b = append(b, "null"...)
+	} else {
+		b = appendString(b, *v.Message)
+	}
+	b = append(b, `,"eta_seconds":`...)
+	if v.EtaSeconds == nil {
+		b = append(b, "null"...)
+	} else {
+		b = appendFloat(b, *v.EtaSeconds)
+	}
+	b = append(b, `,"error":`...)
+	if v.Error == nil {
+		b = append(b, "null"...)
+	} else {
+		b = appendString(b, *v.Error)
+	}
+	b = append(b, `,"retry_count":`...)
+	b = strconv.AppendInt(b, v.RetryCount, 10)
+	b = append(b, `,"can_retry":`...)
+	b = strconv.AppendBool(b, v.CanRetry)
+	b = append(b, `,"expected_schema":`...)
+	if v.ExpectedSchema == nil {
+		b = append(b, "null"...)
+	} else {
+		b = appendExpectedSchema(b, v.ExpectedSchema)
+	}
+	return append(b, '}')
+}
+
+// MarshalJSON encodes v as [Marshal] does, so that encoding/json writes only a
+// FullTaskResponse that the schema accepts, in the schema's field order.
+func (v FullTaskResponse) MarshalJSON() ([]byte, error) {
+	if !checkFullTaskResponse(&v) {
+		return nil, explainValue(schemaFullTaskResponse, reflect.ValueOf(&v))
+	}
+	return encode(DefaultLimits(), schemaFullTaskResponse, func(b []byte) []byte { return appendFullTaskResponse(b, &v) })
+}
+
+// UnmarshalJSON decodes data as [Unmarshal] does, so that encoding/json accepts
+// only a FullTaskResponse that the schema accepts, with its defaults for absent
+// keys.
+func (v *FullTaskResponse) UnmarshalJSON(data []byte) error {
+	return Unmarshal(data, v)
+}
+
+// readMinimalTaskResponse reads a MinimalTaskResponse object into v, which must
+// hold Go's zero value, key by key, checking each value; absent keys keep the
+// schema's defaults. It notes every violation in rep and reads on after each,
+// so that one pass finds them all.
+func readMinimalTaskResponse(r *jsonread.Reader, v *MinimalTaskResponse, rep *report) bool {
+	if r.Peek() != jsonread.Object {
+		return rep.wrongType(r, "object")
+	}
+	if !r.ReadObject() {
+		return false
+	}
+	n := rep.n
+	var seen uint64 // one bit per required property, in the order of "required"
+	for key, more := r.NextKey(); more; key, more = r.NextKey() {
+		switch string(key) {
+		case "ref_id":
+			seen |= 1 << 0
+			readString(r, &v.RefID, "string", rep)
+		case "status":
+			seen |= 1 << 1
+			readTaskStatus(r, &v.Status, rep)
+		case "is_complete":
+			seen |= 1 << 2
+			readBoolConst(r, &v.IsComplete, false, "boolean", rep)
+		case "is_async":
+			seen |= 1 << 3
+			readBoolConst(r, &v.IsAsync, true, "boolean", rep)
+		default:
+			r.Skip()
+		}
+	}
+	if r.Failed() {
+		return false
+	}
+	if seen&(1<<0) == 0 {
+		rep.missing(r, "ref_id")
+	}
+	if seen&(1<<1) == 0 {
+		rep.missing(r, "status")
+	}
+	if seen&(1<<2) == 0 {
+		rep.missing(r, "is_complete")
+	}
+	if seen&(1<<3) == 0 {
+		rep.missing(r, "is_async")
+	}
+	return rep.n == n
+}
+
+// checkMinimalTaskResponse reports whether v satisfies the MinimalTaskResponse
+// schema.
+func checkMinimalTaskResponse(v *MinimalTaskResponse) bool {
+	return validString(v.RefID) &&
+		checkTaskStatus(v.Status) &&
+		!v.IsComplete &&
+		v.IsAsync
+}
+
+// appendMinimalTaskResponse appends the JSON encoding of v, which
+// checkMinimalTaskResponse accepted: its fields in the schema's order.
+func appendMinimalTaskResponse(b []byte, v *MinimalTaskResponse) []byte {
+	b = append(b, `{"ref_id":`...)
+	b = appendString(b, v.RefID)
+	b = append(b, `,"status":`...)
+	b = appendTaskStatus(b, v.Status)
+	b = append(b, `,"is_complete":`...)
+	b = strconv.AppendBool(b, v.IsComplete)
+	b = append(b, `,"is_async":`...)
+	b = strconv.AppendBool(b, v.IsAsync)
+	return append(b, '}')
+}
+
+// MarshalJSON encodes v as [Marshal] does, so that encoding/json writes only a
+// MinimalTaskResponse that the schema accepts, in the schema's field order.
+func (v MinimalTaskResponse) MarshalJSON() ([]byte, error) {
+	if !checkMinimalTaskResponse(&v) {
+		return nil, explainValue(schemaMinimalTaskResponse, reflect.ValueOf(&v))
+	}
+	return encode(DefaultLimits(), schemaMinimalTaskResponse, func(b []byte) []byte { return appendMinimalTaskResponse(b, &v) })
+}
+
+// UnmarshalJSON decodes data as [Unmarshal] does, so that encoding/json accepts
+// only a MinimalTaskResponse that the schema accepts, with its defaults for
+// absent keys.
+func (v *MinimalTaskResponse) UnmarshalJSON(data []byte) error {
+	return Unmarshal(data, v)
+}
+
+// standardTaskResponseValues holds the values of the nullable fields of a
+// StandardTaskResponse, so that reading them allocates once.
+type standardTaskResponseValues struct {
+	Message string
+}
+
+// readStandardTaskResponse reads a StandardTaskResponse object into v, which
+// must hold Go's zero value, key by key, checking each value; absent keys keep
+// the schema's defaults. The nullable fields point into vals, allocated at the
+// first one that is not null when nil. It notes every violation in rep and
+// reads on after each, so that one pass finds them all.
+func readStandardTaskResponse(r *jsonread.Reader, v *StandardTaskResponse, vals *standardTaskResponseValues, rep *report) bool {
+	if r.Peek() != jsonread.Object {
+		return rep.wrongType(r, "object")
+	}
+	if !r.ReadObject() {
+		return false
+	}
+	n := rep.n
+	var seen uint64 // one bit per required property, in the order of "required"
+	for key, more := r.NextKey(); more; key, more = r.NextKey() {
+		switch string(key) {
+		case "ref_id":
+			seen |= 1 << 0
+			readString(r, &v.RefID, "string", rep)
+		case "status":
+			seen |= 1 << 1
+			readTaskStatus(r, &v.Status, rep)
+		case "is_complete":
+			seen |= 1 << 2
+			readBoolConst(r, &v.IsComplete, false, "boolean", rep)
+		case "is_async":
+			seen |= 1 << 3
+			readBoolConst(r, &v.IsAsync, true, "boolean", rep)
+		case "started_at":
+			seen |= 1 << 4
+			readDateTime(r, &v.StartedAt, standardTaskResponseStartedAtPattern, "string", rep)
+		case "progress":
+			seen |= 1 << 5
+			switch r.Peek() {
+			case jsonread.Null:
+				r.ReadNull()
+			case jsonread.Object:
+				block := new(taskProgressBlock)
+				v.Progress = &block.value
+				readTaskProgress(r, &block.value, &block.values, rep)
+			default:
+				rep.wrongType(r, "object or null")
+			}
+		case "message":
+			seen |= 1 << 6
+			if r.Peek() == jsonread.Null {
+				r.ReadNull()
+				continue
+			}
+			if vals == nil {
+				vals = new(standardTaskResponseValues)
+			}
+			v.Message = &vals.Message
+			readString(r, v.Message, "null or string", rep)
+		default:
+			r.Skip()
+		}
+	}
+	if r.Failed() {
+		return false
+	}
+	if seen&(1<<0) == 0 {
+		rep.missing(r, "ref_id")
+	}
+	if seen&(1<<1) == 0 {
+		rep.missing(r, "status")
+	}
+	if seen&(1<<2) == 0 {
+		rep.missing(r, "is_complete")
+	}
+	if seen&(1<<3) == 0 {
+		rep.missing(r, "is_async")
+	}
+	if seen&(1<<4) == 0 {
+		rep.missing(r, "started_at")
+	}
+	if seen&(1<<5) == 0 {
+		rep.missing(r, "progress")
+	}
+	if seen&(1<<6) == 0 {
+		rep.missing(r, "message")
+	}
+	return rep.n == n
+}
+
+// checkStandardTaskResponse reports whether v satisfies the
+// StandardTaskResponse schema.
+func checkStandardTaskResponse(v *StandardTaskResponse) bool {
+	return validString(v.RefID) &&
+		checkTaskStatus(v.Status) &&
+		!v.IsComplete &&
+		v.IsAsync &&
+		validDateTime(v.StartedAt) &&
+		(v.Progress == nil || checkTaskProgress(v.Progress)) &&
+		(v.Message == nil || validString(*v.Message))
+}
+
+// appendStandardTaskResponse appends the JSON encoding of v, which
+// checkStandardTaskResponse accepted: its fields in the schema's order.
+func appendStandardTaskResponse(b []byte, v *StandardTaskResponse) []byte {
+	b = append(b, `{"ref_id":`...)
+	b = appendString(b, v.RefID)
+	b = append(b, `,"status":`...)
+	b = appendTaskStatus(b, v.Status)
+	b = append(b, `,"is_complete":`...)
+	b = strconv.AppendBool(b, v.IsComplete)
+	b = append(b, `,"is_async":`...)
+	b = strconv.AppendBool(b, v.IsAsync)
+	b = append(b, `,"started_at":`...)
+	b = appendDateTime(b, v.StartedAt)
+	b = append(b, `,"progress":`...)
+	if v.Progress == nil {
+		b = append(b, "null"...)
+	} else {
+		b = appendTaskProgress(b, v.Progress)
+	}
+	b = append(b, `,"message":`...)
+	if v.Message == nil {
+		b = append(b, "null"...)
+	} else {
+		b = appendString(b, *v.Message)
+	}
+	return append(b, '}')
+}
+
+// MarshalJSON encodes v as [Marshal] does, so that encoding/json writes only a
+// StandardTaskResponse that the schema accepts, in the schema's field order.
+func (v StandardTaskResponse) MarshalJSON() ([]byte, error) {
+	if !checkStandardTaskResponse(&v) {
+		return nil, explainValue(schemaStandardTaskResponse, reflect.ValueOf(&v))
+	}
+	return encode(DefaultLimits(), schemaStandardTaskResponse, func(b []byte) []byte { return appendStandardTaskResponse(b, &v) })
+}
+
+// UnmarshalJSON decodes data as [Unmarshal] does, so that encoding/json accepts
+// only a StandardTaskResponse that the schema accepts, with its defaults for
+// absent keys.
+func (v *StandardTaskResponse) UnmarshalJSON(data []byte) error {
 	return Unmarshal(data, v)
 }
 

@@ -3,6 +3,7 @@
 package models_test
 
 import (
+	"encoding/json"
 	"time"
 
 	"github.com/mcp-refcache/taskschema/models"
@@ -18,21 +19,34 @@ type modelCase struct {
 
 // modelCases lists every model type, in dependency order.
 var modelCases = []modelCase{
+	{name: "expected_schema", title: "ExpectedSchema", model: func() any { return new(models.ExpectedSchema) }, plain: func() any { return new(plainExpectedSchema) }},
 	{name: "mcp_task_status", title: "MCPTaskStatus", model: func() any { return new(models.MCPTaskStatus) }, plain: func() any { return new(plainMCPTaskStatus) }},
 	{name: "mcp_task", title: "MCPTask", model: func() any { return new(models.MCPTask) }, plain: func() any { return new(plainMCPTask) }},
 	{name: "mcp_create_task_result", title: "MCPCreateTaskResult", model: func() any { return new(models.MCPCreateTaskResult) }, plain: func() any { return new(plainMCPCreateTaskResult) }},
 	{name: "mcp_list_tasks_result", title: "MCPListTasksResult", model: func() any { return new(models.MCPListTasksResult) }, plain: func() any { return new(plainMCPListTasksResult) }},
+	{name: "response_format", title: "ResponseFormat", model: func() any { return new(models.ResponseFormat) }, plain: func() any { return new(plainResponseFormat) }},
 	{name: "retry_info", title: "RetryInfo", model: func() any { return new(models.RetryInfo) }, plain: func() any { return new(plainRetryInfo) }},
 	{name: "task_progress", title: "TaskProgress", model: func() any { return new(models.TaskProgress) }, plain: func() any { return new(plainTaskProgress) }},
 	{name: "task_status", title: "TaskStatus", model: func() any { return new(models.TaskStatus) }, plain: func() any { return new(plainTaskStatus) }},
 	{name: "async_task_response", title: "AsyncTaskResponse", model: func() any { return new(models.AsyncTaskResponse) }, plain: func() any { return new(plainAsyncTaskResponse) }},
 	{name: "async_task_page", title: "AsyncTaskPage", model: func() any { return new(models.AsyncTaskPage) }, plain: func() any { return new(plainAsyncTaskPage) }},
+	{name: "full_task_response", title: "FullTaskResponse", model: func() any { return new(models.FullTaskResponse) }, plain: func() any { return new(plainFullTaskResponse) }},
+	{name: "minimal_task_response", title: "MinimalTaskResponse", model: func() any { return new(models.MinimalTaskResponse) }, plain: func() any { return new(plainMinimalTaskResponse) }},
+	{name: "standard_task_response", title: "StandardTaskResponse", model: func() any { return new(models.StandardTaskResponse) }, plain: func() any { return new(plainStandardTaskResponse) }},
 	{name: "task_info", title: "TaskInfo", model: func() any { return new(models.TaskInfo) }, plain: func() any { return new(plainTaskInfo) }},
 }
 
 // The plain types mirror the model types field for field, without their
 // methods, so that encoding/json reads and writes them by reflection alone,
 // checking nothing: the floor that the benchmarks compare with.
+
+// plainExpectedSchema mirrors [models.ExpectedSchema].
+type plainExpectedSchema struct {
+	ReturnType  *string           `json:"return_type"`
+	Fields      map[string]string `json:"fields"`
+	Example     json.RawMessage   `json:"example"`
+	Description *string           `json:"description"`
+}
 
 // plainMCPTaskStatus mirrors [models.MCPTaskStatus].
 type plainMCPTaskStatus string
@@ -58,6 +72,9 @@ type plainMCPListTasksResult struct {
 	Tasks      []plainMCPTask `json:"tasks"`
 	NextCursor string         `json:"nextCursor"`
 }
+
+// plainResponseFormat mirrors [models.ResponseFormat].
+type plainResponseFormat string
 
 // plainRetryInfo mirrors [models.RetryInfo].
 type plainRetryInfo struct {
@@ -94,6 +111,41 @@ type plainAsyncTaskResponse struct {
 type plainAsyncTaskPage struct {
 	Tasks      []plainAsyncTaskResponse `json:"tasks"`
 	NextCursor string                   `json:"next_cursor"`
+}
+
+// plainFullTaskResponse mirrors [models.FullTaskResponse].
+type plainFullTaskResponse struct {
+	RefID          string               `json:"ref_id"`
+	Status         plainTaskStatus      `json:"status"`
+	IsComplete     bool                 `json:"is_complete"`
+	IsAsync        bool                 `json:"is_async"`
+	StartedAt      time.Time            `json:"started_at"`
+	Progress       *plainTaskProgress   `json:"progress"`
+	Message        *string              `json:"message"`
+	EtaSeconds     *float64             `json:"eta_seconds"`
+	Error          *string              `json:"error"`
+	RetryCount     int64                `json:"retry_count"`
+	CanRetry       bool                 `json:"can_retry"`
+	ExpectedSchema *plainExpectedSchema `json:"expected_schema"`
+}
+
+// plainMinimalTaskResponse mirrors [models.MinimalTaskResponse].
+type plainMinimalTaskResponse struct {
+	RefID      string          `json:"ref_id"`
+	Status     plainTaskStatus `json:"status"`
+	IsComplete bool            `json:"is_complete"`
+	IsAsync    bool            `json:"is_async"`
+}
+
+// plainStandardTaskResponse mirrors [models.StandardTaskResponse].
+type plainStandardTaskResponse struct {
+	RefID      string             `json:"ref_id"`
+	Status     plainTaskStatus    `json:"status"`
+	IsComplete bool               `json:"is_complete"`
+	IsAsync    bool               `json:"is_async"`
+	StartedAt  time.Time          `json:"started_at"`
+	Progress   *plainTaskProgress `json:"progress"`
+	Message    *string            `json:"message"`
 }
 
 // plainTaskInfo mirrors [models.TaskInfo].

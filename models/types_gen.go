@@ -2,7 +2,28 @@
 
 package models
 
-import "time"
+import (
+	"encoding/json"
+	"time"
+)
+
+// What the result of an asynchronous task will look like, so that a client
+// knows what to expect before the task is complete.
+type ExpectedSchema struct {
+	// The return type of the tool's function as text, such as "dict[str,
+	// list[str]]", or null when unknown.
+	ReturnType *string `json:"return_type"`
+
+	// The result's field names, each with its type as text, or null when the
+	// result has no named fields or they are unknown.
+	Fields map[string]string `json:"fields"`
+
+	// An example of the result: any JSON value. Null stands for no example.
+	Example json.RawMessage `json:"example"`
+
+	// What the result contains, in words, or null.
+	Description *string `json:"description"`
+}
 
 // The state of a task in the Tasks utility of MCP (protocol revision
 // 2025-11-25): working (in progress), input_required (waiting for the requestor
@@ -77,6 +98,23 @@ type MCPListTasksResult struct {
 	// when this page is the last.
 	NextCursor string `json:"nextCursor"`
 }
+
+// How much of an AsyncTaskResponse a server sends: minimal (ref_id, status,
+// is_complete, is_async; the MinimalTaskResponse schema), standard (plus
+// started_at, progress and message; StandardTaskResponse) or full (plus
+// eta_seconds, error, retry_count, can_retry and expected_schema;
+// FullTaskResponse). mcp-refcache's default is standard.
+type ResponseFormat string
+
+// The values of ResponseFormat, in the schema's order.
+const (
+	// ResponseFormatMinimal is the ResponseFormat value "minimal".
+	ResponseFormatMinimal ResponseFormat = "minimal"
+	// ResponseFormatStandard is the ResponseFormat value "standard".
+	ResponseFormatStandard ResponseFormat = "standard"
+	// ResponseFormatFull is the ResponseFormat value "full".
+	ResponseFormatFull ResponseFormat = "full"
+)
 
 // One failed attempt of a task that was retried.
 type RetryInfo struct {
@@ -169,6 +207,109 @@ type AsyncTaskPage struct {
 
 	// The cursor to pass for the next page; empty when this page is the last.
 	NextCursor string `json:"next_cursor"`
+}
+
+// The full view of an AsyncTaskResponse, as mcp-refcache sends it for the
+// response format "full": the standard view plus the ETA, the error, the retry
+// state and the expected shape of the result. Every key is always sent; those
+// that can be null are null when there is nothing to say.
+type FullTaskResponse struct {
+	// The reference ID to poll for the result.
+	RefID string `json:"ref_id"`
+
+	// The current status of the task.
+	Status TaskStatus `json:"status"`
+
+	// Whether this response carries the task's result. Always false: a view
+	// describes the task and never holds its value, also once status is complete;
+	// the client then fetches the result by ref_id. (mcp-refcache uses the same
+	// key in its value responses, where true means the whole value is inline.)
+	IsComplete bool `json:"is_complete"`
+
+	// Whether this response is a reference to asynchronous work rather than a
+	// value. Always true: it is what tells a view apart from a value response.
+	IsAsync bool `json:"is_async"`
+
+	// When the task started, as an RFC 3339 date-time with an offset (Z or
+	// +hh:mm). A leap second (second 60) and the year 0000 are not accepted,
+	// because Go, Python or JavaScript date types cannot hold them.
+	StartedAt time.Time `json:"started_at"`
+
+	// Progress information, or null when none was reported.
+	Progress *TaskProgress `json:"progress"`
+
+	// A human-readable message about the task's state, or null.
+	Message *string `json:"message"`
+
+	// The estimated number of seconds until completion, or null when it cannot be
+	// estimated.
+	EtaSeconds *float64 `json:"eta_seconds"`
+
+	// The error message if the task failed, or null.
+	Error *string `json:"error"`
+
+	// The number of retry attempts made so far.
+	RetryCount int64 `json:"retry_count"`
+
+	// Whether the task can be retried.
+	CanRetry bool `json:"can_retry"`
+
+	// What the result will look like once the task is complete, or null when the
+	// server does not say.
+	ExpectedSchema *ExpectedSchema `json:"expected_schema"`
+}
+
+// The minimal view of an AsyncTaskResponse, as mcp-refcache sends it for the
+// response format "minimal": just enough to poll. Every key is always sent.
+type MinimalTaskResponse struct {
+	// The reference ID to poll for the result.
+	RefID string `json:"ref_id"`
+
+	// The current status of the task.
+	Status TaskStatus `json:"status"`
+
+	// Whether this response carries the task's result. Always false: a view
+	// describes the task and never holds its value, also once status is complete;
+	// the client then fetches the result by ref_id. (mcp-refcache uses the same
+	// key in its value responses, where true means the whole value is inline.)
+	IsComplete bool `json:"is_complete"`
+
+	// Whether this response is a reference to asynchronous work rather than a
+	// value. Always true: it is what tells a view apart from a value response.
+	IsAsync bool `json:"is_async"`
+}
+
+// The standard view of an AsyncTaskResponse, as mcp-refcache sends it for the
+// response format "standard" (its default): the minimal view plus the start
+// time, the progress and a message. Every key is always sent; those that can be
+// null are null when there is nothing to say.
+type StandardTaskResponse struct {
+	// The reference ID to poll for the result.
+	RefID string `json:"ref_id"`
+
+	// The current status of the task.
+	Status TaskStatus `json:"status"`
+
+	// Whether this response carries the task's result. Always false: a view
+	// describes the task and never holds its value, also once status is complete;
+	// the client then fetches the result by ref_id. (mcp-refcache uses the same
+	// key in its value responses, where true means the whole value is inline.)
+	IsComplete bool `json:"is_complete"`
+
+	// Whether this response is a reference to asynchronous work rather than a
+	// value. Always true: it is what tells a view apart from a value response.
+	IsAsync bool `json:"is_async"`
+
+	// When the task started, as an RFC 3339 date-time with an offset (Z or
+	// +hh:mm). A leap second (second 60) and the year 0000 are not accepted,
+	// because Go, Python or JavaScript date types cannot hold them.
+	StartedAt time.Time `json:"started_at"`
+
+	// Progress information, or null when none was reported.
+	Progress *TaskProgress `json:"progress"`
+
+	// A human-readable message about the task's state, or null.
+	Message *string `json:"message"`
 }
 
 // What a server tracks about one asynchronous task.

@@ -190,7 +190,35 @@ func matchesDoc(t *testing.T, reg *registry, v reflect.Value, doc any, path stri
 		}
 		return
 	}
+	if v.Type() == rawMessageType {
+		// Any JSON value: nil for null, else bytes that the oracle's
+		// decoder reads as the same value as the payload's.
+		raw := v.Interface().(json.RawMessage)
+		if doc == nil {
+			if raw != nil {
+				fail("want nil for null, got %s", raw)
+			}
+			return
+		}
+		got, err := jsonschema.UnmarshalJSON(bytes.NewReader(raw))
+		if err != nil || !reflect.DeepEqual(got, doc) {
+			fail("%s (%v), payload %v", raw, err, doc)
+		}
+		return
+	}
 	switch v.Kind() {
+	case reflect.Map:
+		obj, isObj := doc.(map[string]any)
+		if v.IsNil() != (doc == nil) || (doc != nil && (!isObj || len(obj) != v.Len())) {
+			fail("map %v, payload %v", v, doc)
+		}
+		for key, val := range obj {
+			got := v.MapIndex(reflect.ValueOf(key))
+			if !got.IsValid() {
+				fail("no key %q, payload %v", key, doc)
+			}
+			matchesDoc(t, reg, got, val, path+"/"+key)
+		}
 	case reflect.Pointer:
 		if doc == nil {
 			if !v.IsNil() {
@@ -255,6 +283,11 @@ func matchesDoc(t *testing.T, reg *registry, v reflect.Value, doc any, path stri
 // sameValue compares two decoded values; times are equal when they are the
 // same instant with the same offset.
 func sameValue(a, b reflect.Value) bool {
+	if a.Type() == rawMessageType {
+		// The same JSON value: Marshal writes a json.RawMessage without
+		// insignificant space, and null reads back as nil.
+		return bytes.Equal(compactRaw(a.Interface().(json.RawMessage)), compactRaw(b.Interface().(json.RawMessage)))
+	}
 	if a.Type() == timeType {
 		ta, tb := a.Interface().(time.Time), b.Interface().(time.Time)
 		_, oa := ta.Zone()
@@ -267,8 +300,18 @@ func sameValue(a, b reflect.Value) bool {
 			return a.IsNil() == b.IsNil()
 		}
 		return sameValue(a.Elem(), b.Elem())
+	case reflect.Map:
+		if a.IsNil() != b.IsNil() || a.Len() != b.Len() {
+			return false
+		}
+		for _, k := range a.MapKeys() {
+			if bv := b.MapIndex(k); !bv.IsValid() || !sameValue(a.MapIndex(k), bv) {
+				return false
+			}
+		}
+		return true
 	case reflect.Slice:
-		if a.Len() != b.Len() {
+		if a.IsNil() != b.IsNil() || a.Len() != b.Len() {
 			return false
 		}
 		for i := range a.Len() {
@@ -286,6 +329,15 @@ func sameValue(a, b reflect.Value) bool {
 		return true
 	}
 	return a.Equal(b)
+}
+
+// compactRaw returns raw without insignificant space, and nil for null.
+func compactRaw(raw json.RawMessage) []byte {
+	var buf bytes.Buffer
+	if raw == nil || json.Compact(&buf, raw) != nil || buf.String() == "null" {
+		return nil
+	}
+	return buf.Bytes()
 }
 
 // seedFiles returns the payloads in testdata/seeds/<name>/ and in the shared
@@ -319,11 +371,19 @@ func TestOneVerdict(t *testing.T) {
 	t.Run("retry_info", func(t *testing.T) { runVerdict[RetryInfo](t, "retry_info") })
 	t.Run("task_info", func(t *testing.T) { runVerdict[TaskInfo](t, "task_info") })
 	t.Run("async_task_response", func(t *testing.T) { runVerdict[AsyncTaskResponse](t, "async_task_response") })
+	t.Run("response_format", func(t *testing.T) { runVerdict[ResponseFormat](t, "response_format") })
+	t.Run("expected_schema", func(t *testing.T) { runVerdict[ExpectedSchema](t, "expected_schema") })
+	t.Run("minimal_task_response", func(t *testing.T) { runVerdict[MinimalTaskResponse](t, "minimal_task_response") })
+	t.Run("standard_task_response", func(t *testing.T) { runVerdict[StandardTaskResponse](t, "standard_task_response") })
+	t.Run("full_task_response", func(t *testing.T) { runVerdict[FullTaskResponse](t, "full_task_response") })
 	t.Run("async_task_page", func(t *testing.T) { runVerdict[AsyncTaskPage](t, "async_task_page") })
 	t.Run("mcp_task_status", func(t *testing.T) { runVerdict[MCPTaskStatus](t, "mcp_task_status") })
 	t.Run("mcp_task", func(t *testing.T) { runVerdict[MCPTask](t, "mcp_task") })
 	t.Run("mcp_create_task_result", func(t *testing.T) { runVerdict[MCPCreateTaskResult](t, "mcp_create_task_result") })
 	t.Run("mcp_list_tasks_result", func(t *testing.T) { runVerdict[MCPListTasksResult](t, "mcp_list_tasks_result") })
+	if n := len(SchemaNames()); n != 15 {
+		t.Errorf("TestOneVerdict runs 15 schemas; models has %d: add the new ones", n)
+	}
 }
 
 func runVerdict[T any](t *testing.T, name string) {

@@ -258,3 +258,55 @@ func TestManyCallsOneKey(t *testing.T) {
 		}
 	}
 }
+
+// resendingStore sends every Create twice, as a client library does when
+// the reply to a durable write is lost (go-redis after a read timeout): the
+// second send finds the task there already.
+type resendingStore struct {
+	tasks.Store
+	clash bool // store a different owner's task under the ref_id first
+}
+
+func (s *resendingStore) Create(ctx context.Context, rec tasks.Record) (tasks.Record, error) {
+	first := rec
+	if s.clash {
+		first.Owner = "another-replica"
+	}
+	if _, err := s.Store.Create(ctx, first); err != nil {
+		return tasks.Record{}, err
+	}
+	return s.Store.Create(ctx, rec) // ErrExists
+}
+
+func TestCreateReplyLost(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		clash   bool
+		wantErr bool
+	}{
+		{name: "own write resent", clash: false},
+		{name: "another owner's task", clash: true, wantErr: true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := &resendingStore{Store: tasks.NewMemoryStore(tasks.MemoryOptions{}), clash: tc.clash}
+			r := newRunner(t, fastOptions(s))
+			g := newGate()
+			out, err := r.Run(bg, tasks.Call{Timeout: time.Millisecond}, g.fn)
+			if tc.wantErr {
+				if !errors.Is(err, tasks.ErrExists) {
+					t.Fatalf("Run = %+v, %v; want ErrExists", out, err)
+				}
+				close(g.release)
+				return
+			}
+			if err != nil || out.Async == nil {
+				t.Fatalf("Run = %+v, %v; want the AsyncTaskResponse", out, err)
+			}
+			close(g.release)
+			rec := waitFor(t, r, out.Async.RefID, func(r tasks.Record) bool { return r.Task.Status == models.TaskStatusComplete })
+			if string(rec.Result) != g.result {
+				t.Fatalf("result %s, want %s", rec.Result, g.result)
+			}
+		})
+	}
+}

@@ -9,9 +9,6 @@ import (
 	"github.com/mcp-refcache/taskschema/models"
 )
 
-// maxCount is the largest current or total the schema accepts (2^53 - 1).
-const maxCount = 1<<53 - 1
-
 // Progress is the reporter a [Func] gets from the runner (a zero Progress,
 // for calling a Func directly, records reports and is never cancelled). It keeps the latest progress; the
 // runner writes it to the store no more often than [Options.ProgressInterval].
@@ -28,13 +25,12 @@ type Progress struct {
 // known) with a message, and derives the percentage, clamped to 0..100.
 // It returns ErrCancelled, and records nothing, once the task's context is
 // cancelled (by [Runner.Cancel], say), so a function can stop there; and
-// an error wrapping ErrInvalid for a current or total outside 0..2^53-1.
+// an error wrapping ErrInvalid (and the *models.ValidationError that names
+// the field) for a current or total the TaskProgress schema rejects, so the
+// bounds are the schema's and are decided nowhere else.
 func (p *Progress) Report(current, total int64, message string) error {
 	if p.Cancelled() {
 		return ErrCancelled
-	}
-	if current < 0 || current > maxCount || total < 0 || total > maxCount {
-		return fmt.Errorf("%w: progress current %d and total %d must be between 0 and %d", ErrInvalid, current, total, int64(maxCount))
 	}
 	tp := models.TaskProgress{Message: &message}
 	c := current
@@ -46,6 +42,11 @@ func (p *Progress) Report(current, total int64, message string) error {
 			pct = 0
 		}
 		tp.Total, tp.Percentage = &t, &pct
+	} else if total < 0 {
+		tp.Total = &total // for the check below to reject it
+	}
+	if err := models.Validate(&tp); err != nil {
+		return fmt.Errorf("%w: progress current %d and total %d: %w", ErrInvalid, current, total, err)
 	}
 	p.mu.Lock()
 	p.last, p.dirty = &tp, true

@@ -154,8 +154,14 @@ func (r *Runner) Owner() string { return r.owner }
 // A failed fn is run again up to call.MaxRetries times (after
 // call.RetryDelay), within the same timeout while the call waits.
 func (r *Runner) Run(ctx context.Context, call Call, fn Func) (Outcome, error) {
-	if call.Timeout < 0 || call.MaxRetries < 0 || call.MaxRetries > maxCount || call.RetryDelay < 0 {
-		return Outcome{}, fmt.Errorf("%w: Timeout, MaxRetries and RetryDelay must not be negative (MaxRetries at most 2^53-1)", ErrInvalid)
+	if call.Timeout < 0 || call.RetryDelay < 0 {
+		return Outcome{}, fmt.Errorf("%w: Timeout and RetryDelay must not be negative", ErrInvalid)
+	}
+	// MaxRetries becomes the task's max_retries: its bounds are the
+	// TaskInfo schema's, checked here before fn starts.
+	probe := newTask("max_retries", call.MaxRetries, time.Unix(0, 0))
+	if err := models.Validate(&probe); err != nil {
+		return Outcome{}, fmt.Errorf("%w: MaxRetries %d: %w", ErrInvalid, call.MaxRetries, err)
 	}
 	if fn == nil {
 		return Outcome{}, fmt.Errorf("%w: nil Func", ErrInvalid)
@@ -238,6 +244,23 @@ func (r *Runner) Response(ctx context.Context, refID string) (models.AsyncTaskRe
 		return models.AsyncTaskResponse{}, err
 	}
 	return response(rec.Task)
+}
+
+// ownCreate tells a Create whose reply was lost from a real clash of
+// ref_ids. A client library may send a write again after a timeout (go-redis
+// does), and a store may have made the first one durable before it failed:
+// then the second finds the task "already" there. When the stored record is
+// the one this runner asked for (same owner, still at version 1, the same
+// task), it is that record; otherwise createErr stands.
+func (r *Runner) ownCreate(want Record, createErr error) (Record, error) {
+	ctx, cancel := r.storeCtx()
+	defer cancel()
+	got, err := r.store.Get(ctx, want.Task.RefID)
+	if err != nil || got.Owner != r.owner || got.Version != 1 ||
+		got.Task.Status != want.Task.Status || got.Task.StartedAt != want.Task.StartedAt {
+		return Record{}, createErr
+	}
+	return got, nil
 }
 
 // response returns the task's AsyncTaskResponse, checked against its
@@ -497,8 +520,12 @@ func (f *flight) handoff() (Outcome, error) {
 		}
 		now := time.Now()
 		ctx, cancel := r.storeCtx()
-		got, err := r.store.Create(ctx, Record{Task: t, Key: f.key, Owner: r.owner, LeaseExpires: now.Add(r.opts.LeaseDuration)})
+		want := Record{Task: t, Key: f.key, Owner: r.owner, LeaseExpires: now.Add(r.opts.LeaseDuration)}
+		got, err := r.store.Create(ctx, want)
 		cancel()
+		if errors.Is(err, ErrExists) {
+			got, err = r.ownCreate(want, err)
+		}
 		if err != nil {
 			var inUse *KeyInUseError
 			if errors.As(err, &inUse) {

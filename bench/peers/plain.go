@@ -1,6 +1,9 @@
 package main
 
-import "time"
+import (
+	"encoding/json"
+	"time"
+)
 
 // The plain structs that the peer decoders fill: the fields, Go types and
 // JSON names of the model types of package models, without their methods,
@@ -43,6 +46,47 @@ type plainAsyncTaskResponse struct {
 	Message    *string            `json:"message"`
 	RetryCount int64              `json:"retry_count"`
 	CanRetry   bool               `json:"can_retry"`
+}
+
+type plainResponseFormat string
+
+type plainExpectedSchema struct {
+	ReturnType  *string           `json:"return_type"`
+	Fields      map[string]string `json:"fields"`
+	Example     json.RawMessage   `json:"example"`
+	Description *string           `json:"description"`
+}
+
+type plainMinimalTaskResponse struct {
+	RefID      string          `json:"ref_id"`
+	Status     plainTaskStatus `json:"status"`
+	IsComplete bool            `json:"is_complete"`
+	IsAsync    bool            `json:"is_async"`
+}
+
+type plainStandardTaskResponse struct {
+	RefID      string             `json:"ref_id"`
+	Status     plainTaskStatus    `json:"status"`
+	IsComplete bool               `json:"is_complete"`
+	IsAsync    bool               `json:"is_async"`
+	StartedAt  time.Time          `json:"started_at"`
+	Progress   *plainTaskProgress `json:"progress"`
+	Message    *string            `json:"message"`
+}
+
+type plainFullTaskResponse struct {
+	RefID          string               `json:"ref_id"`
+	Status         plainTaskStatus      `json:"status"`
+	IsComplete     bool                 `json:"is_complete"`
+	IsAsync        bool                 `json:"is_async"`
+	StartedAt      time.Time            `json:"started_at"`
+	Progress       *plainTaskProgress   `json:"progress"`
+	Message        *string              `json:"message"`
+	EtaSeconds     *float64             `json:"eta_seconds"`
+	Error          *string              `json:"error"`
+	RetryCount     int64                `json:"retry_count"`
+	CanRetry       bool                 `json:"can_retry"`
+	ExpectedSchema *plainExpectedSchema `json:"expected_schema"`
 }
 
 type plainAsyncTaskPage struct {

@@ -38,7 +38,12 @@ func sameShape(path string, m, p reflect.Type) error {
 				return err
 			}
 		}
-	case reflect.Map, reflect.Array, reflect.Interface, reflect.Chan, reflect.Func:
+	case reflect.Map:
+		if err := sameShape(path+"{key}", m.Key(), p.Key()); err != nil {
+			return err
+		}
+		return sameShape(path+"{}", m.Elem(), p.Elem())
+	case reflect.Array, reflect.Interface, reflect.Chan, reflect.Func:
 		return fmt.Errorf("%s: kind %v is not handled by bench/peers", path, m.Kind())
 	}
 	return nil
@@ -70,6 +75,23 @@ func sameValue(path string, m, p reflect.Value) error {
 			if err := sameValue(fmt.Sprintf("%s[%d]", path, i), m.Index(i), p.Index(i)); err != nil {
 				return err
 			}
+		}
+	case reflect.Map:
+		if m.IsNil() != p.IsNil() || m.Len() != p.Len() {
+			return fmt.Errorf("%s: nil %v, %d keys against nil %v, %d keys", path, m.IsNil(), m.Len(), p.IsNil(), p.Len())
+		}
+		for _, k := range m.MapKeys() {
+			pv := p.MapIndex(k)
+			if !pv.IsValid() {
+				return fmt.Errorf("%s: key %q only in the model", path, k.String())
+			}
+			if err := sameValue(fmt.Sprintf("%s[%q]", path, k.String()), m.MapIndex(k), pv); err != nil {
+				return err
+			}
+		}
+	case reflect.Uint8:
+		if m.Uint() != p.Uint() {
+			return fmt.Errorf("%s: %d against %d", path, m.Uint(), p.Uint())
 		}
 	case reflect.Struct:
 		for i := range m.NumField() {

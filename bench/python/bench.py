@@ -57,11 +57,16 @@ VALIDATORS = {
 
 SKIPPED = {
     "retry_info": "the seed defines no RetryInfo model",
-    "async_task_page": "the seed defines no AsyncTaskPage model",
-    "mcp_task_status": "the seed has no MCP Tasks models",
-    "mcp_task": "the seed has no MCP Tasks models",
-    "mcp_create_task_result": "the seed has no MCP Tasks models",
-    "mcp_list_tasks_result": "the seed has no MCP Tasks models",
+    "response_format": "the seed defines no response format model",
+    "expected_schema": "the seed defines no ExpectedSchema model",
+    "minimal_task_response": "the seed defines no model of the views of AsyncTaskResponse",
+    "standard_task_response": "the seed defines no model of the views of AsyncTaskResponse",
+    "full_task_response": "the seed defines no model of the views of AsyncTaskResponse",
+    "async_task_page": "the seed defines no page of tasks",
+    "mcp_task_status": "the seed defines no MCP Tasks models",
+    "mcp_task": "the seed defines no MCP Tasks models",
+    "mcp_create_task_result": "the seed defines no MCP Tasks models",
+    "mcp_list_tasks_result": "the seed defines no MCP Tasks models",
 }
 
 

@@ -79,7 +79,17 @@ var (
 		{"/started_at", "required"},
 	}}
 	asyncValid = fileVerdict{file: td("async_task_response_valid.json"), valid: true}
-	asyncBad   = fileVerdict{file: td("async_task_response_invalid.json"), violations: []violation{
+
+	minimalView       = fileVerdict{file: td("minimal_task_response_valid.json"), valid: true}
+	minimalAsStandard = fileVerdict{file: td("minimal_task_response_valid.json"), violations: []violation{
+		{"/message", "required"}, {"/progress", "required"}, {"/started_at", "required"},
+	}}
+	minimalAsFull = fileVerdict{file: td("minimal_task_response_valid.json"), violations: []violation{
+		{"/can_retry", "required"}, {"/error", "required"}, {"/eta_seconds", "required"}, {"/expected_schema", "required"},
+		{"/message", "required"}, {"/progress", "required"}, {"/retry_count", "required"}, {"/started_at", "required"},
+	}}
+	minimalAsAsync = fileVerdict{file: td("minimal_task_response_valid.json"), violations: []violation{{"/started_at", "required"}}}
+	asyncBad       = fileVerdict{file: td("async_task_response_invalid.json"), violations: []violation{
 		{"/can_retry", "type"},
 		{"/eta_seconds", "minimum"},
 		{"/started_at", "format"},
@@ -118,6 +128,12 @@ type validateCase struct {
 // whose file is "-" is read from stdin.
 var validateCases = []validateCase{
 	{name: "task_info valid", typ: "task_info", verdicts: []fileVerdict{taskInfoValid}, wantCode: exitOK},
+	// A minimal view, checked by each view's schema by title and by stem:
+	// only the minimal one accepts it.
+	{name: "minimal view", typ: "MinimalTaskResponse", verdicts: []fileVerdict{minimalView}, wantCode: exitOK},
+	{name: "minimal view as standard", typ: "standard_task_response", verdicts: []fileVerdict{minimalAsStandard}, wantCode: exitInvalid},
+	{name: "minimal view as full", typ: "FullTaskResponse", verdicts: []fileVerdict{minimalAsFull}, wantCode: exitInvalid},
+	{name: "minimal view as AsyncTaskResponse", typ: "async_task_response", verdicts: []fileVerdict{minimalAsAsync}, wantCode: exitInvalid},
 	{name: "task_info invalid", typ: "task_info", verdicts: []fileVerdict{taskInfoBad}, wantCode: exitInvalid},
 	{name: "task_info missing required", typ: "task_info", verdicts: []fileVerdict{taskInfoEmptyObject}, wantCode: exitInvalid},
 	{name: "async_task_response valid", typ: "async_task_response", verdicts: []fileVerdict{asyncValid}, wantCode: exitOK},
@@ -624,7 +640,8 @@ func TestSchemaList(t *testing.T) {
 	if r.stdout != want {
 		t.Errorf("stdout %q, want %q", r.stdout, want)
 	}
-	for _, name := range []string{"task_status", "task_progress", "task_info", "async_task_response", "retry_info"} {
+	for _, name := range []string{"task_status", "task_progress", "task_info", "async_task_response", "retry_info",
+		"response_format", "expected_schema", "minimal_task_response", "standard_task_response", "full_task_response"} {
 		if !slices.Contains(strings.Fields(r.stdout), name) {
 			t.Errorf("%s is not listed", name)
 		}
@@ -633,8 +650,9 @@ func TestSchemaList(t *testing.T) {
 
 func TestSchemaPrint(t *testing.T) {
 	names := models.SchemaNames()
-	if len(names) != 10 {
-		t.Fatalf("SchemaNames() = %v, want 10 names", names)
+	files, _ := filepath.Glob(filepath.Join("..", "..", "schema", "*.schema.json"))
+	if len(names) != len(files) || len(names) < 10 {
+		t.Fatalf("SchemaNames() = %v, want one name for each of the %d files in schema/", names, len(files))
 	}
 	for _, name := range names {
 		t.Run(name, func(t *testing.T) {

@@ -16,6 +16,13 @@ AsyncTaskResponse.message. The shapes produced are:
   - AsyncTaskResponse.started_at from datetime.isoformat() of an aware
     datetime: "+00:00" (never "Z"), microseconds only when non-zero, other
     offsets such as "-05:00" and "+05:30";
+  - the three views of AsyncTaskResponse.to_dict(response_format) (the
+    schemas minimal_task_response, standard_task_response and
+    full_task_response): minimal {ref_id, status, is_complete: false,
+    is_async: true}; standard adds started_at, progress and message; full
+    adds eta_seconds, error, retry_count, can_retry and expected_schema, the
+    model_dump() of mcp-refcache's ExpectedSchema (return_type, fields,
+    example, description) or null;
   - the async_timeout decorator's wire dicts: model_dump(mode="json") of the
     response plus "is_async": true, "is_complete": false and, in the "full"
     response format, "expected_schema" (the JSON Schema of the tool's return
@@ -64,6 +71,34 @@ class TaskInfo(ref.TaskInfo):
 
 class AsyncTaskResponse(ref.AsyncTaskResponse):
     message: str | None = Field(default=None, description="Human-readable status message")
+
+
+class ExpectedSchema(BaseModel):
+    """The shape of a result to come, as mcp-refcache's full view sends it."""
+
+    return_type: str | None = None
+    fields: dict[str, str] | None = None
+    example: object | None = None
+    description: str | None = None
+
+
+def view(resp, fmt, expected=None):
+    """AsyncTaskResponse.to_dict(response_format) restated: the keys of
+    each view in the order mcp-refcache writes them."""
+    d = {"ref_id": resp.ref_id, "status": resp.status.value, "is_complete": False, "is_async": True}
+    if fmt == "minimal":
+        return d
+    d["started_at"] = resp.started_at
+    d["progress"] = resp.progress.model_dump() if resp.progress else None
+    d["message"] = resp.message
+    if fmt == "standard":
+        return d
+    d["eta_seconds"] = resp.eta_seconds
+    d["error"] = resp.error
+    d["retry_count"] = resp.retry_count
+    d["can_retry"] = resp.can_retry
+    d["expected_schema"] = expected.model_dump() if expected else None
+    return d
 
 
 S = ref.TaskStatus
@@ -170,6 +205,28 @@ def payloads():
     yield "async_task_response", "python_wire_standard_json_dumps", json.dumps(wire(response(third, now))).encode()
     yield "async_task_response", "python_wire_full_to_json", pydantic_core.to_json(wire(r_processing, schema))
     yield "async_task_response", "python_wire_full_json_dumps_indent_2", json.dumps(wire(response(whole, now), schema), indent=2).encode()
+
+
+    # AsyncTaskResponse.to_dict in its three response formats.
+    expected = ExpectedSchema(return_type="dict[str, list[str]]", fields={"query": "str", "matches": "list[str]"},
+                              example={"query": "async tasks", "matches": ["transcript-17"], "score": 0.75},
+                              description="Die Treffer – beste zuerst.")
+    r_pending = response(TaskInfo(ref_id="ref-0002", started_at=1736937000.0), now, message="Task is queued and will start shortly")
+    r_done = response(complete, now, message="Task completed successfully")
+    yield "minimal_task_response", "python_minimal_to_json", pydantic_core.to_json(view(r_processing, "minimal"))
+    yield "minimal_task_response", "python_minimal_json_dumps_failed", json.dumps(view(response(failed, now), "minimal")).encode()
+    yield "minimal_task_response", "python_minimal_complete", pydantic_core.to_json(view(r_done, "minimal"))
+    yield "standard_task_response", "python_standard_to_json", pydantic_core.to_json(view(r_processing, "standard"))
+    yield "standard_task_response", "python_standard_json_dumps_pending", json.dumps(view(r_pending, "standard")).encode()
+    yield "standard_task_response", "python_standard_json_dumps_offset", \
+        json.dumps(view(response(third, now, tz=timezone(timedelta(hours=5, minutes=30))), "standard")).encode()
+    yield "full_task_response", "python_full_to_json", pydantic_core.to_json(view(r_processing, "full", expected))
+    yield "full_task_response", "python_full_json_dumps_indent_2", json.dumps(view(huge, "full", expected), indent=2).encode()
+    yield "full_task_response", "python_full_failed_no_expected_schema", \
+        pydantic_core.to_json(view(response(failed, now, message="Task failed: TimeoutError: upstream did not answer in 30.0s"), "full"))
+    yield "full_task_response", "python_full_complete_empty_expected_schema", pydantic_core.to_json(view(r_done, "full", ExpectedSchema()))
+    yield "expected_schema", "python_expected_schema_model_dump_json", expected.model_dump_json().encode()
+    yield "expected_schema", "python_expected_schema_defaults", ExpectedSchema().model_dump_json().encode()
 
 
 def main():
