@@ -1,6 +1,7 @@
 package models
 
 import (
+	"bytes"
 	"encoding/json"
 	"math/big"
 	"strings"
@@ -58,6 +59,20 @@ func TestIntegral(t *testing.T) {
 		}
 		if got := integral([]byte(tok)); got != r.IsInt() {
 			t.Errorf("integral(%s) = %v, want %v", tok, got, r.IsInt())
+		}
+	}
+}
+
+// compact agrees with json.Compact on whether a value would change.
+func TestCompact(t *testing.T) {
+	for _, raw := range []string{`1`, `"a b"`, `{"a":[1,2,{"b":"\" x"}]}`, `{"a": 1}`, `[1 ,2]`, `"\\"`, `["\\", 1]`,
+		`["\\" ,1]`, `{"k":"\u0020"}`, "[\n1]", "[1,\r\n2]"} {
+		var buf bytes.Buffer
+		if err := json.Compact(&buf, []byte(raw)); err != nil {
+			t.Fatalf("%s: %v", raw, err)
+		}
+		if got, want := compact([]byte(raw)), buf.String() == raw; got != want {
+			t.Errorf("compact(%s) = %v, want %v", raw, got, want)
 		}
 	}
 }

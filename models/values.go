@@ -110,14 +110,37 @@ func readRaw(r *jsonread.Reader, dst *json.RawMessage, rep *report) bool {
 	if r.Failed() {
 		return false
 	}
+	raw := r.Raw(m)
+	if compact(raw) {
+		*dst = bytes.Clone(raw)
+		return true
+	}
 	var buf bytes.Buffer
-	if err := json.Compact(&buf, r.Raw(m)); err != nil {
+	if err := json.Compact(&buf, raw); err != nil {
 		// Unreachable: the reader accepted the value. Counted but not
 		// listed, it makes Unmarshal report ErrValidatorFailed.
 		rep.n++
 		return false
 	}
 	*dst = buf.Bytes()
+	return true
+}
+
+// compact reports whether the JSON value raw, which the reader accepted,
+// has no white space outside its strings: json.Compact would copy it as it
+// is.
+func compact(raw []byte) bool {
+	inString := false
+	for i := 0; i < len(raw); i++ {
+		switch c := raw[i]; {
+		case inString && c == '\\':
+			i++ // the escaped character, which may be a quote
+		case c == '"':
+			inString = !inString
+		case !inString && (c == ' ' || c == '\t' || c == '\n' || c == '\r'):
+			return false
+		}
+	}
 	return true
 }
 
