@@ -82,8 +82,14 @@ func mustUpdate(t *testing.T, s tasks.Store, rec tasks.Record) tasks.Record {
 
 func same(t *testing.T, got, want tasks.Record) {
 	t.Helper()
-	g, _ := json.Marshal(got.Task)
-	w, _ := json.Marshal(want.Task)
+	g, err := models.Marshal(got.Task)
+	if err != nil {
+		t.Fatalf("the store returned a task the schema rejects: %v", err)
+	}
+	w, err := models.Marshal(want.Task)
+	if err != nil {
+		t.Fatalf("the expected task is one the schema rejects: %v", err)
+	}
 	if string(g) != string(w) || got.Key != want.Key || got.Owner != want.Owner || got.Version != want.Version ||
 		!got.LeaseExpires.Equal(want.LeaseExpires) || string(got.Result) != string(want.Result) {
 		t.Fatalf("record differs:\n got %s key=%q owner=%q version=%d lease=%v result=%s\nwant %s key=%q owner=%q version=%d lease=%v result=%s",
