@@ -95,7 +95,7 @@ func rejection(limits Limits, name string, rep *report) error {
 	if len(rep.vs) == 0 {
 		return fmt.Errorf("%w: the generated reader refuses a %s payload without saying why", ErrValidatorFailed, name)
 	}
-	ve := newValidationError(name, rep.vs)
+	ve := rep.validationError(name)
 	if rep.more() {
 		ve.Violations = append(ve.Violations, Violation{Keyword: KeywordLimit,
 			Message: fmt.Sprintf("more than MaxViolations (%d) violations; the rest are not listed", limits.MaxViolations)})

@@ -27,9 +27,37 @@ import (
 // report collects the violations that the generated readers find, in the
 // order of the payload, at most max of them (0: no maximum).
 type report struct {
-	vs  []Violation
-	n   int // violations found, listed or not
-	max int
+	vs    []Violation
+	n     int // violations found, listed or not
+	max   int
+	block *rejectionBlock // where vs began, made at the first violation
+}
+
+// rejectionBlock is the *ValidationError of a rejected payload and room
+// for its first violations, allocated as one.
+type rejectionBlock struct {
+	err  ValidationError
+	room [4]Violation
+}
+
+// append lists a violation.
+func (rep *report) append(v Violation) {
+	if rep.vs == nil {
+		rep.block = new(rejectionBlock)
+		rep.vs = rep.block.room[:0]
+	}
+	rep.vs = append(rep.vs, v)
+}
+
+// validationError returns the *ValidationError of the violations listed,
+// for the schema name, sorted as newValidationError sorts them.
+func (rep *report) validationError(name string) *ValidationError {
+	if rep.block == nil {
+		return newValidationError(name, rep.vs)
+	}
+	e := &rep.block.err
+	e.Schema, e.Violations = name, sortViolations(rep.vs)
+	return e
 }
 
 // listed counts one more violation and reports whether it is to be
@@ -41,10 +69,7 @@ func (rep *report) listed() bool {
 
 // add notes a violation of the value the reader has just read.
 func (rep *report) add(r *jsonread.Reader, keyword, message string) {
-	if rep.vs == nil {
-		rep.vs = make([]Violation, 0, 4)
-	}
-	rep.vs = append(rep.vs, Violation{InstancePath: r.Pointer(), Keyword: keyword, Message: message})
+	rep.append(Violation{InstancePath: r.Pointer(), Keyword: keyword, Message: message})
 }
 
 // more reports whether violations were found past max.
@@ -79,10 +104,7 @@ func (rep *report) wrongType(r *jsonread.Reader, want string) bool {
 //go:noinline
 func (rep *report) missing(r *jsonread.Reader, name string) {
 	if rep.listed() {
-		if rep.vs == nil {
-			rep.vs = make([]Violation, 0, 4)
-		}
-		rep.vs = append(rep.vs, Violation{InstancePath: jsonpointer.Key(r.Pointer(), name),
+		rep.append(Violation{InstancePath: jsonpointer.Key(r.Pointer(), name),
 			Keyword: KeywordRequired, Message: fmt.Sprintf("missing required property %q", name)})
 	}
 }

@@ -102,11 +102,16 @@ var ErrValidatorFailed = errors.New("taskschema: validator failed")
 // numbers, so that they follow the payload's order), keyword and message,
 // and de-duplicates them.
 func newValidationError(name string, vs []Violation) *ValidationError {
+	return &ValidationError{Schema: name, Violations: sortViolations(vs)}
+}
+
+// sortViolations sorts vs as ValidationError lists them and drops repeats.
+func sortViolations(vs []Violation) []Violation {
 	slices.SortFunc(vs, func(a, b Violation) int {
 		return cmp.Or(
 			jsonpointer.Compare(a.InstancePath, b.InstancePath),
 			cmp.Compare(a.Keyword, b.Keyword),
 			cmp.Compare(a.Message, b.Message))
 	})
-	return &ValidationError{Schema: name, Violations: slices.Compact(vs)}
+	return slices.Compact(vs)
 }
