@@ -231,22 +231,17 @@ func report(w io.Writer, samples map[string][]sample) bool {
 		fmt.Fprintln(w)
 	}
 
-	// The start-up cost: BenchmarkBuildRegistry (package models) compiles
-	// everything models compiles; CompileSchemas/v6 only the five files.
-	compile, label := "BuildRegistry", "Compiling everything models compiles at start-up"
-	if _, ok := median(samples, compile); !ok {
-		compile, label = "CompileSchemas/v6", "Compiling all the schemas (v6, from scratch)"
-	}
-	if c, ok := median(samples, compile); ok {
-		found = true
-		targets++
-		v := "met (< 5 ms)"
-		if c.ns >= 5e6 {
-			missed++
-			v = fmt.Sprintf("**MISSED** (< 5 ms; %.0f%% over)", (c.ns/5e6-1)*100)
+	// The start-up cost. Since issue 11 models compiles nothing at run
+	// time (it does not import jsonschema v6), so issue 3's target (< 5 ms)
+	// holds at zero; BenchmarkBuildRegistry times the v6 oracle that the
+	// tests compile, and is printed for information, not as a target.
+	for _, name := range []string{"BuildRegistry", "CompileSchemas/v6"} {
+		if c, ok := median(samples, name); ok {
+			found = true
+			fmt.Fprintf(w, "Compiling the v6 oracle of the tests (%s; models itself compiles nothing at start-up): %s, %.0f allocs, %.0f KiB\n\n",
+				name, ns(c.ns), c.allocs, c.bytes/1024)
+			break
 		}
-		fmt.Fprintf(w, "%s: %s, %.0f allocs, %.0f KiB: %s\n\n", label,
-			ns(c.ns), c.allocs, c.bytes/1024, v)
 	}
 	if found {
 		fmt.Fprintf(w, "Targets: %d of %d met.\n", targets-missed, targets)
