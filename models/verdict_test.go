@@ -66,7 +66,12 @@ func oracle(t testing.TB, name string) *jsonschema.Schema {
 // validator panic counts as a rejection.
 // The doc is nil when a payload rule refused the payload.
 func oracleVerdict(s *jsonschema.Schema, data []byte) (doc any, valid bool) {
-	limits := DefaultLimits()
+	return oracleVerdictWithin(s, data, DefaultLimits())
+}
+
+// oracleVerdictWithin is oracleVerdict with the payload rules read under
+// the given limits.
+func oracleVerdictWithin(s *jsonschema.Schema, data []byte, limits Limits) (doc any, valid bool) {
 	if len(data) > limits.MaxBytes || !utf8.Valid(data) {
 		return nil, false
 	}
