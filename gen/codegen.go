@@ -244,20 +244,26 @@ func checkExpr(p *prop, val string) string {
 		}
 		return "!" + val
 	case kindRef:
-		switch {
-		case p.Ref.IsEnum():
-		case p.Nullable:
-			val = val[1:] // the pointer itself
-		default:
-			val = "&" + val
-		}
-		return fmt.Sprintf("check%s(%s)", p.Ref.Title, val)
+		return fmt.Sprintf("check%s(%s)", p.Ref.Title, refArg(p, val))
 	case kindStringMap:
 		return fmt.Sprintf("validStringMap(%s)", val)
 	case kindAny:
 		return fmt.Sprintf("validRaw(%s)", val)
 	}
 	return fmt.Sprintf("checkArray(%s, check%s)", val, p.Ref.Title)
+}
+
+// refArg is the argument that passes the value val of p, a $ref, to the
+// generated check or writer of its schema: an enum by value, an object by
+// pointer (the field's own pointer when it is nullable).
+func refArg(p *prop, val string) string {
+	switch {
+	case p.Ref.IsEnum():
+		return val
+	case p.Nullable:
+		return val[1:] // the pointer itself
+	}
+	return "&" + val
 }
 
 // AppendCall is the expression that appends the value val of p to b.
@@ -274,14 +280,7 @@ func (s *schemaModel) AppendCall(p *prop, val string) string {
 	case kindBool:
 		return fmt.Sprintf("strconv.AppendBool(b, %s)", val)
 	case kindRef:
-		switch {
-		case p.Ref.IsEnum():
-		case p.Nullable:
-			val = val[1:] // the pointer itself
-		default:
-			val = "&" + val
-		}
-		return fmt.Sprintf("append%s(b, %s)", p.Ref.Title, val)
+		return fmt.Sprintf("append%s(b, %s)", p.Ref.Title, refArg(p, val))
 	case kindStringMap:
 		return fmt.Sprintf("appendStringMap(b, %s)", val)
 	case kindAny:
