@@ -2,13 +2,14 @@ package models
 
 import (
 	"encoding/json"
-	"fmt"
 	"math"
 	"math/big"
 	"strconv"
 	"strings"
 	"time"
+	"slices"
 	"unicode/utf8"
+	"unsafe"
 
 	"github.com/mcp-refcache/taskschema/internal/jsonpointer"
 	"github.com/mcp-refcache/taskschema/internal/jsonread"
@@ -31,6 +32,11 @@ type report struct {
 	n     int // violations found, listed or not
 	max   int
 	block *rejectionBlock // where vs began, made at the first violation
+	// text is where the pointers and the built messages of the violations
+	// are written; their strings point into it. It is only ever appended
+	// to, and append copies it when it grows, so no byte that a string
+	// holds is written again.
+	text []byte
 }
 
 // rejectionBlock is the *ValidationError of a rejected payload and room
@@ -40,13 +46,50 @@ type rejectionBlock struct {
 	room [4]Violation
 }
 
+// rejectionTextBlock is a rejectionBlock with room for the text of its
+// violations: the one allocation of a rejection whose first violation
+// needs text (a pointer below the top level or a built message).
+type rejectionTextBlock struct {
+	rejectionBlock
+	text [208]byte // with the rest, the block fits a 448-byte size class
+}
+
+// begin makes the block at the first violation, with room for text when
+// the violation needs some.
+func (rep *report) begin(needText bool) {
+	if rep.block != nil {
+		return
+	}
+	if needText {
+		b := new(rejectionTextBlock)
+		rep.block, rep.text = &b.rejectionBlock, b.text[:0]
+	} else {
+		rep.block = new(rejectionBlock)
+	}
+	rep.vs = rep.block.room[:0]
+}
+
 // append lists a violation.
 func (rep *report) append(v Violation) {
-	if rep.vs == nil {
-		rep.block = new(rejectionBlock)
-		rep.vs = rep.block.room[:0]
-	}
+	rep.begin(false)
 	rep.vs = append(rep.vs, v)
+}
+
+// reserve makes room for n more bytes of text, so that the text of one
+// payload's violations is usually in one allocation.
+func (rep *report) reserve(n int) {
+	if cap(rep.text)-len(rep.text) < n {
+		rep.text = slices.Grow(rep.text, max(n, 160))
+	}
+}
+
+// textFrom returns the text written since offset at, as a string that
+// shares its bytes.
+func (rep *report) textFrom(at int) string {
+	if at == len(rep.text) {
+		return ""
+	}
+	return unsafe.String(&rep.text[at], len(rep.text)-at)
 }
 
 // validationError returns the *ValidationError of the violations listed,
@@ -67,9 +110,47 @@ func (rep *report) listed() bool {
 	return rep.max <= 0 || len(rep.vs) < rep.max
 }
 
-// add notes a violation of the value the reader has just read.
+// add notes a violation of the value the reader has just read, with a
+// message that is held as it is (a constant, or a string made for it).
 func (rep *report) add(r *jsonread.Reader, keyword, message string) {
-	rep.append(Violation{InstancePath: r.Pointer(), Keyword: keyword, Message: message})
+	rep.append(Violation{InstancePath: rep.pointer(r, ""), Keyword: keyword, Message: message})
+}
+
+// addJoined is add with a message made of parts, which are copied into
+// the report's text with the pointer, so that the violation does not
+// allocate on its own.
+func (rep *report) addJoined(r *jsonread.Reader, keyword string, parts ...string) {
+	pointer := rep.pointer(r, "")
+	n := 0
+	for _, p := range parts {
+		n += len(p)
+	}
+	rep.begin(true)
+	rep.reserve(n)
+	at := len(rep.text)
+	for _, p := range parts {
+		rep.text = append(rep.text, p...)
+	}
+	rep.append(Violation{InstancePath: pointer, Keyword: keyword, Message: rep.textFrom(at)})
+}
+
+// pointer writes into the report's text the pointer of the value the
+// reader has just read, followed by the member key when it is not "", and
+// returns it.
+func (rep *report) pointer(r *jsonread.Reader, key string) string {
+	bound := r.PointerBound()
+	if bound == 0 && key == "" {
+		return "" // the payload's top level
+	}
+	rep.begin(true)
+	rep.reserve(bound + 1 + 2*len(key))
+	at := len(rep.text)
+	rep.text = r.AppendPointer(rep.text)
+	if key != "" {
+		rep.text = append(rep.text, '/')
+		rep.text = append(rep.text, jsonpointer.Escape(key)...)
+	}
+	return rep.textFrom(at)
 }
 
 // more reports whether violations were found past max.
@@ -93,7 +174,7 @@ func (rep *report) wrongType(r *jsonread.Reader, want string) bool {
 		return false
 	}
 	if rep.listed() {
-		rep.add(r, KeywordType, "got "+got+", want "+want)
+		rep.addJoined(r, KeywordType, "got ", got, ", want ", want)
 	}
 	return false
 }
@@ -103,10 +184,14 @@ func (rep *report) wrongType(r *jsonread.Reader, want string) bool {
 //
 //go:noinline
 func (rep *report) missing(r *jsonread.Reader, name string) {
-	if rep.listed() {
-		rep.append(Violation{InstancePath: jsonpointer.Key(r.Pointer(), name),
-			Keyword: KeywordRequired, Message: fmt.Sprintf("missing required property %q", name)})
+	if !rep.listed() {
+		return
 	}
+	pointer := rep.pointer(r, name)
+	rep.reserve(len(name) + 40)
+	at := len(rep.text)
+	rep.text = strconv.AppendQuote(append(rep.text, "missing required property "...), name)
+	rep.append(Violation{InstancePath: pointer, Keyword: KeywordRequired, Message: rep.textFrom(at)})
 }
 
 // notInEnum notes that the string just read is none of an enum's values;
@@ -179,9 +264,9 @@ func intViolation(r *jsonread.Reader, i int64, tok []byte, b intBounds, rep *rep
 		return false
 	}
 	if b.hasMin && i < b.min {
-		rep.add(r, "minimum", "must be at least "+b.minWords+", got "+string(tok))
+		rep.addJoined(r, "minimum", "must be at least ", b.minWords, ", got ", string(tok))
 	} else {
-		rep.add(r, "maximum", "must be at most "+b.maxWords+", got "+string(tok))
+		rep.addJoined(r, "maximum", "must be at most ", b.maxWords, ", got ", string(tok))
 	}
 	return false
 }
@@ -193,7 +278,7 @@ func intViolation(r *jsonread.Reader, i int64, tok []byte, b intBounds, rep *rep
 func readIntSlow(r *jsonread.Reader, dst *int64, tok []byte, b intBounds, want string, rep *report) bool {
 	if !integral(tok) {
 		if rep.listed() {
-			rep.add(r, KeywordType, "got number, want "+want)
+			rep.addJoined(r, KeywordType, "got number, want ", want)
 		}
 		return false
 	}
@@ -211,11 +296,11 @@ func readIntSlow(r *jsonread.Reader, dst *int64, tok []byte, b intBounds, want s
 	x, ok := new(big.Rat).SetString(string(tok))
 	switch {
 	case !ok: // the reader has checked the syntax already
-		rep.add(r, KeywordType, "got number, want "+want)
+		rep.addJoined(r, KeywordType, "got number, want ", want)
 	case b.hasMin && x.Cmp(big.NewRat(b.min, 1)) < 0:
-		rep.add(r, "minimum", "must be at least "+b.minWords+", got "+string(tok))
+		rep.addJoined(r, "minimum", "must be at least ", b.minWords, ", got ", string(tok))
 	case b.hasMax && x.Cmp(big.NewRat(b.max, 1)) > 0:
-		rep.add(r, "maximum", "must be at most "+b.maxWords+", got "+string(tok))
+		rep.addJoined(r, "maximum", "must be at most ", b.maxWords, ", got ", string(tok))
 	default:
 		// An integer beyond int64 within the bounds cannot be: the
 		// generator refuses a bound an int64 cannot hold. Counted but not
@@ -349,9 +434,9 @@ func floatViolation(r *jsonread.Reader, tok []byte, f float64, err error, b floa
 	}
 	switch {
 	case below:
-		rep.add(r, "minimum", "must be at least "+b.minWords+", got "+string(tok))
+		rep.addJoined(r, "minimum", "must be at least ", b.minWords, ", got ", string(tok))
 	case above:
-		rep.add(r, "maximum", "must be at most "+b.maxWords+", got "+string(tok))
+		rep.addJoined(r, "maximum", "must be at most ", b.maxWords, ", got ", string(tok))
 	default:
 		// A number within the bounds that float64 cannot hold: the
 		// generator bounds every number by float64 values, so it cannot
@@ -419,11 +504,11 @@ func dateTimeViolations(r *jsonread.Reader, s string, pattern string, rep *repor
 		return false
 	}
 	if reason := dateTimeFormatError(s); reason != "" {
-		rep.add(r, "format", validatorQuote(s)+" is not valid date-time: "+reason)
+		rep.addJoined(r, "format", validatorQuote(s), " is not valid date-time: ", reason)
 	} else {
 		// The format holds, so parseRFC3339 refused the string for what
 		// only the pattern forbids: the year 0000, second 60, a lone sign.
-		rep.add(r, "pattern", validatorQuote(s)+" does not match pattern "+validatorQuote(pattern))
+		rep.addJoined(r, "pattern", validatorQuote(s), " does not match pattern ", validatorQuote(pattern))
 	}
 	return false
 }

@@ -23,7 +23,7 @@ func readBoolConst(r *jsonread.Reader, dst *bool, want bool, typ string, rep *re
 	}
 	if *dst != want {
 		if rep.listed() {
-			rep.add(r, "const", "value must be "+strconv.FormatBool(want))
+			rep.addJoined(r, "const", "value must be ", strconv.FormatBool(want))
 		}
 		return false
 	}

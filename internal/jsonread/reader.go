@@ -18,7 +18,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"strconv"
-	"strings"
 	"unicode/utf16"
 	"unicode/utf8"
 	"unsafe"
@@ -148,28 +147,45 @@ func (r *Reader) fail(kind ErrorKind, format string, args ...any) {
 
 // Pointer returns the JSON Pointer (RFC 6901) of the value being read.
 func (r *Reader) Pointer() string {
-	var b strings.Builder
-	size := 0
+	return string(r.AppendPointer(nil))
+}
+
+// PointerBound returns a length that the JSON Pointer of the value being
+// read does not exceed, for a caller that makes room for AppendPointer.
+func (r *Reader) PointerBound() int {
+	n := 0
 	for _, t := range r.path {
-		size += 1 + len(t.key) + 20*btoi(!t.object)
+		n += 1 + 2*len(t.key) + 20*btoi(!t.object) // "~" and "/" escape to two bytes
 	}
-	b.Grow(size)
+	return n
+}
+
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// AppendPointer appends the JSON Pointer of the value being read to dst and
+// returns the extended slice.
+func (r *Reader) AppendPointer(dst []byte) []byte {
 	for _, t := range r.path {
 		if t.index == -1 || (t.object && t.key == nil) {
 			continue // no member read yet, or its key is being read
 		}
-		b.WriteByte('/')
+		dst = append(dst, '/')
 		if !t.object {
-			b.WriteString(strconv.Itoa(t.index))
+			dst = strconv.AppendInt(dst, int64(t.index), 10)
 			continue
 		}
 		if needsEscape(t.key) {
-			b.WriteString(jsonpointer.Escape(string(t.key)))
+			dst = append(dst, jsonpointer.Escape(string(t.key))...)
 		} else {
-			b.Write(t.key)
+			dst = append(dst, t.key...)
 		}
 	}
-	return b.String()
+	return dst
 }
 
 // needsEscape reports whether a key holds "~" or "/", which a JSON Pointer
@@ -181,13 +197,6 @@ func needsEscape(key []byte) bool {
 		}
 	}
 	return false
-}
-
-func btoi(b bool) int {
-	if b {
-		return 1
-	}
-	return 0
 }
 
 func (r *Reader) skipSpace() {
