@@ -4,10 +4,10 @@ import (
 	"encoding/json"
 	"math"
 	"math/big"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
-	"slices"
 	"unicode/utf8"
 	"unsafe"
 
@@ -28,10 +28,10 @@ import (
 // report collects the violations that the generated readers find, in the
 // order of the payload, at most max of them (0: no maximum).
 type report struct {
-	vs    []Violation
-	n     int // violations found, listed or not
-	max   int
-	block *rejectionBlock // where vs began, made at the first violation
+	vs  []Violation
+	n   int // violations found, listed or not
+	max int
+	err *ValidationError // made with room for vs at the first violation
 	// text is where the pointers and the built messages of the violations
 	// are written; their strings point into it. It is only ever appended
 	// to, and append copies it when it grows, so no byte that a string
@@ -39,34 +39,37 @@ type report struct {
 	text []byte
 }
 
-// rejectionBlock is the *ValidationError of a rejected payload and room
-// for its first violations, allocated as one.
+// rejectionBlock is the *ValidationError of a payload rejected as a whole
+// at its top level (the wrong type, or a value outside an enum), which has
+// no other violation, and room for that one: a violation with no text to
+// write is one of those, as every other pointer is written.
 type rejectionBlock struct {
 	err  ValidationError
-	room [4]Violation
+	room [1]Violation
 }
 
-// rejectionTextBlock is a rejectionBlock with room for the text of its
-// violations: the one allocation of a rejection whose first violation
-// needs text (a pointer below the top level or a built message).
+// rejectionTextBlock is the *ValidationError of any other rejection, room
+// for its first violations and for their text (pointers and built
+// messages), allocated as one.
 type rejectionTextBlock struct {
-	rejectionBlock
+	err  ValidationError
+	room [4]Violation
 	text [208]byte // with the rest, the block fits a 448-byte size class
 }
 
 // begin makes the block at the first violation, with room for text when
 // the violation needs some.
 func (rep *report) begin(needText bool) {
-	if rep.block != nil {
+	if rep.err != nil {
 		return
 	}
 	if needText {
 		b := new(rejectionTextBlock)
-		rep.block, rep.text = &b.rejectionBlock, b.text[:0]
+		rep.err, rep.vs, rep.text = &b.err, b.room[:0], b.text[:0]
 	} else {
-		rep.block = new(rejectionBlock)
+		b := new(rejectionBlock)
+		rep.err, rep.vs = &b.err, b.room[:0]
 	}
-	rep.vs = rep.block.room[:0]
 }
 
 // append lists a violation.
@@ -95,10 +98,10 @@ func (rep *report) textFrom(at int) string {
 // validationError returns the *ValidationError of the violations listed,
 // for the schema name, sorted as newValidationError sorts them.
 func (rep *report) validationError(name string) *ValidationError {
-	if rep.block == nil {
+	if rep.err == nil {
 		return newValidationError(name, rep.vs)
 	}
-	e := &rep.block.err
+	e := rep.err
 	e.Schema, e.Violations = name, sortViolations(rep.vs)
 	return e
 }
