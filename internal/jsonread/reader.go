@@ -84,12 +84,28 @@ const (
 	Array   Kind = '['
 )
 
+// keySpan locates an object key that has been read: in the payload, or,
+// for a key written with escapes, unescaped in Reader.unescaped. Offsets
+// rather than slices keep the reader's stacks free of pointers, so that
+// the garbage collector has nothing to track as they change.
+type keySpan struct {
+	start, end int
+	unescaped  bool
+}
+
 // pathToken is one step of the JSON Pointer of the value being read.
 type pathToken struct {
-	object  bool   // an object member, else an array item
-	key     []byte // the member's unescaped key, once read
-	index   int    // the item's index, or the number of members read; -1 before the first
-	pending bool   // a key or an item has begun, and its value is not read yet
+	object  bool    // an object member, else an array item
+	hasKey  bool    // the member's key is read, and in key
+	pending bool    // a key or an item has begun, and its value is not read yet
+	hasSet  bool    // the object's keys are in a set in Reader.keySets
+	key     keySpan // the member's key
+	index   int     // the item's index, or the number of members read; -1 before the first
+	// keysFrom is where the object's keys begin in Reader.keys.
+	keysFrom int
+	// filter has one bit set per key of the object, at a hash of the key:
+	// a key whose bit is clear is new without comparing it with the others.
+	filter uint64
 }
 
 // Reader reads one payload. The zero Reader is not usable; call Reset.
@@ -99,19 +115,25 @@ type Reader struct {
 	limits Limits
 	err    *Error
 	path   []pathToken
-	// keys[d] holds the keys seen so far in the object open at depth d,
-	// for the duplicate check; the slices are reused between objects.
-	keys    [][][]byte
+	// keys holds the keys read so far in the objects open, the outer
+	// object's first, for the duplicate check.
+	keys []keySpan
+	// keySets[d] holds the keys of the object open at depth d once it has
+	// more than maxListedKeys of them, so that no payload costs quadratic
+	// time; nil otherwise.
 	keySets []map[string]struct{}
+	// unescaped holds the keys that were written with escapes, unescaped.
+	unescaped []byte
 	// strs is where ReadString copies short strings, so that the strings
 	// of one payload share one backing allocation. Its bytes are never
 	// written again once a string points at them: Reset drops it rather
 	// than reusing it.
 	strs []byte
-	// deepest is the most entries path and keys have held since Reset:
-	// those that Reset must clear.
-	deepest int
 }
+
+// maxListedKeys is the most keys of one object that the duplicate check
+// compares one by one; past it, a set takes over.
+const maxListedKeys = 16
 
 // maxSharedStrings is the largest backing allocation that ReadString
 // shares between strings: at most this many bytes of one payload are kept
@@ -123,14 +145,25 @@ const maxSharedStrings = 128
 // alive.
 func (r *Reader) Reset(data []byte, limits Limits) {
 	r.data, r.pos, r.limits, r.err, r.strs = data, 0, limits, nil, nil
-	clear(r.path[:r.deepest])
-	r.path = r.path[:0]
-	for i := range min(r.deepest, len(r.keys)) {
-		clear(r.keys[i][:cap(r.keys[i])])
-		r.keys[i] = r.keys[i][:0]
-		r.keySets[i] = nil
+	for _, t := range r.path {
+		if t.hasSet { // an error left the object open
+			clear(r.keySets)
+			break
+		}
 	}
-	r.deepest = 0
+	r.path, r.keys = r.path[:0], r.keys[:0]
+	if cap(r.unescaped) > maxSharedStrings {
+		r.unescaped = nil
+	}
+	r.unescaped = r.unescaped[:0]
+}
+
+// keyBytes returns the bytes of a key that has been read.
+func (r *Reader) keyBytes(k keySpan) []byte {
+	if k.unescaped {
+		return r.unescaped[k.start:k.end]
+	}
+	return r.data[k.start:k.end]
 }
 
 // Err returns the first error, or nil.
@@ -155,7 +188,7 @@ func (r *Reader) Pointer() string {
 func (r *Reader) PointerBound() int {
 	n := 0
 	for _, t := range r.path {
-		n += 1 + 2*len(t.key) + 20*btoi(!t.object) // "~" and "/" escape to two bytes
+		n += 1 + 2*(t.key.end-t.key.start) + 20*btoi(!t.object) // "~" and "/" escape to two bytes
 	}
 	return n
 }
@@ -171,7 +204,7 @@ func btoi(b bool) int {
 // returns the extended slice.
 func (r *Reader) AppendPointer(dst []byte) []byte {
 	for _, t := range r.path {
-		if t.index == -1 || (t.object && t.key == nil) {
+		if t.index == -1 || (t.object && !t.hasKey) {
 			continue // no member read yet, or its key is being read
 		}
 		dst = append(dst, '/')
@@ -179,10 +212,10 @@ func (r *Reader) AppendPointer(dst []byte) []byte {
 			dst = strconv.AppendInt(dst, int64(t.index), 10)
 			continue
 		}
-		if needsEscape(t.key) {
-			dst = append(dst, jsonpointer.Escape(string(t.key))...)
+		if key := r.keyBytes(t.key); needsEscape(key) {
+			dst = append(dst, jsonpointer.Escape(string(key))...)
 		} else {
-			dst = append(dst, t.key...)
+			dst = append(dst, key...)
 		}
 	}
 	return dst
@@ -285,6 +318,13 @@ func (r *Reader) valueDone() {
 
 // closeContainer pops the object or array that just ended.
 func (r *Reader) closeContainer() {
+	top := &r.path[len(r.path)-1]
+	if top.object {
+		r.keys = r.keys[:top.keysFrom]
+		if top.hasSet {
+			r.keySets[len(r.path)-1] = nil
+		}
+	}
 	r.path = r.path[:len(r.path)-1]
 	r.valueDone()
 }
@@ -403,13 +443,21 @@ func (r *Reader) ReadStringBytes() []byte {
 // the string has no escapes. It is nil on error, and non-nil (possibly
 // empty) otherwise.
 func (r *Reader) readStringBytes() []byte {
+	b, _ := r.readStringTo(nil)
+	return b
+}
+
+// readStringTo reads a string as readStringBytes does, except that a string
+// with escapes is unescaped onto the end of *buf when buf is not nil;
+// escaped then reports that it was.
+func (r *Reader) readStringTo(buf *[]byte) (b []byte, escaped bool) {
 	if r.err != nil {
-		return nil
+		return nil, false
 	}
 	r.skipSpace()
 	if r.pos >= len(r.data) || r.data[r.pos] != '"' {
 		r.unexpected("a string")
-		return nil
+		return nil, false
 	}
 	r.pos++
 	start := r.pos
@@ -427,18 +475,26 @@ func (r *Reader) readStringBytes() []byte {
 		case c == '"':
 			r.pos = i + 1
 			r.valueDone()
-			return d[start:i:i]
+			return d[start:i:i], false
 		case c == '\\':
-			return r.readEscapedString(start, i)
+			if buf == nil {
+				return r.readEscapedString(make([]byte, 0, i-start+16), start, i), false
+			}
+			at := len(*buf)
+			*buf = r.readEscapedString(*buf, start, i)
+			if r.err != nil {
+				return nil, false
+			}
+			return (*buf)[at:], true
 		case c < 0x20:
 			r.pos = i
 			r.fail(Syntax, "malformed JSON: %s in a string, which must be escaped", DescribeAt(d, i))
-			return nil
+			return nil, false
 		}
 	}
 	r.pos = len(d)
 	r.unexpected("the end of the string")
-	return nil
+	return nil, false
 }
 
 // special reports whether any of the eight bytes of x is a quote, a
@@ -453,10 +509,10 @@ func special(x uint64) bool {
 	return (below|(quote-ones)&^quote|(backslash-ones)&^backslash)&highs != 0
 }
 
-// readEscapedString continues a string from its first backslash at i.
-func (r *Reader) readEscapedString(start, i int) []byte {
+// readEscapedString continues a string from its first backslash at i,
+// appending it unescaped to out.
+func (r *Reader) readEscapedString(out []byte, start, i int) []byte {
 	d := r.data
-	out := make([]byte, 0, i-start+16)
 	out = append(out, d[start:i]...)
 	for i < len(d) {
 		c := d[i]
@@ -567,15 +623,7 @@ func (r *Reader) ReadObject() bool {
 		return false
 	}
 	r.pos++
-	depth := len(r.path)
-	for len(r.keys) <= depth {
-		r.keys = append(r.keys, nil)
-		r.keySets = append(r.keySets, nil)
-	}
-	r.keys[depth] = r.keys[depth][:0]
-	r.keySets[depth] = nil
-	r.path = append(r.path, pathToken{object: true, index: -1})
-	r.deepest = max(r.deepest, len(r.path))
+	r.path = append(r.path, pathToken{object: true, index: -1, keysFrom: len(r.keys)})
 	return true
 }
 
@@ -588,7 +636,7 @@ func (r *Reader) NextKey() ([]byte, bool) {
 	}
 	top := &r.path[len(r.path)-1]
 	r.skipSpace()
-	top.key = nil
+	top.hasKey = false
 	if top.index == -1 { // first key, or an empty object
 		top.index = 0
 		if r.pos < len(r.data) && r.data[r.pos] == '}' {
@@ -608,14 +656,21 @@ func (r *Reader) NextKey() ([]byte, bool) {
 		}
 		r.pos++
 	}
-	key := r.readStringBytes()
+	r.skipSpace()
+	start := r.pos + 1 // after the quote
+	key, escaped := r.readStringTo(&r.unescaped)
 	if key == nil {
 		return nil, false
 	}
 	top = &r.path[len(r.path)-1]
-	top.key = key
+	if escaped {
+		top.key = keySpan{start: len(r.unescaped) - len(key), end: len(r.unescaped), unescaped: true}
+	} else {
+		top.key = keySpan{start: start, end: start + len(key)}
+	}
+	top.hasKey = true
 	top.index++
-	if r.seenKey(key) {
+	if r.seenKey(top, key) {
 		r.fail(DuplicateKey, "duplicate key %q in an object", key)
 		return nil, false
 	}
@@ -629,35 +684,58 @@ func (r *Reader) NextKey() ([]byte, bool) {
 	return key, true
 }
 
-// seenKey records key in the object open at the current depth and reports
-// whether it was there already. Small objects are searched linearly; past
-// 16 keys a set takes over, so that no payload costs quadratic time.
-func (r *Reader) seenKey(key []byte) bool {
-	depth := len(r.path) - 1
-	if set := r.keySets[depth]; set != nil {
+// seenKey records key, the key just read into top, in the object open at
+// the top of the path and reports whether it was there already. A key
+// whose filter bit is clear is new at once; else it is compared with the
+// object's keys, or looked up in a set past maxListedKeys keys, so that no
+// payload costs quadratic time.
+func (r *Reader) seenKey(top *pathToken, key []byte) bool {
+	bit := uint64(1) << (keyHash(key) & 63)
+	maybe := top.filter&bit != 0
+	top.filter |= bit
+	if top.hasSet {
+		set := r.keySets[len(r.path)-1]
 		if _, ok := set[string(key)]; ok {
 			return true
 		}
 		set[string(key)] = struct{}{}
 		return false
 	}
-	keys := r.keys[depth]
-	for _, k := range keys {
-		if bytes.Equal(k, key) {
-			return true
+	keys := r.keys[top.keysFrom:]
+	if maybe {
+		for _, k := range keys {
+			if bytes.Equal(r.keyBytes(k), key) {
+				return true
+			}
 		}
 	}
-	if len(keys) == 16 {
-		set := make(map[string]struct{}, 32)
+	if len(keys) == maxListedKeys {
+		set := make(map[string]struct{}, 2*maxListedKeys)
 		for _, k := range keys {
-			set[string(k)] = struct{}{}
+			set[string(r.keyBytes(k))] = struct{}{}
 		}
 		set[string(key)] = struct{}{}
-		r.keySets[depth] = set
+		for len(r.keySets) < len(r.path) {
+			r.keySets = append(r.keySets, nil)
+		}
+		r.keySets[len(r.path)-1] = set
+		top.hasSet = true
 		return false
 	}
-	r.keys[depth] = append(keys, key)
+	r.keys = append(r.keys, top.key)
 	return false
+}
+
+// keyHash is a cheap hash of a key for the duplicate check's filter: its
+// length and its first and last bytes, which tell most keys of an object
+// apart.
+func keyHash(key []byte) uint {
+	h := uint(len(key))
+	if len(key) > 0 {
+		h = h*31 + uint(key[0])
+		h = h*31 + uint(key[len(key)-1])
+	}
+	return h ^ h>>6
 }
 
 // ReadArray reads the opening bracket of an array. Then call NextItem until
@@ -673,7 +751,6 @@ func (r *Reader) ReadArray() bool {
 	}
 	r.pos++
 	r.path = append(r.path, pathToken{index: -1})
-	r.deepest = max(r.deepest, len(r.path))
 	return true
 }
 

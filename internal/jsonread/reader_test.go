@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"encoding/json"
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
@@ -62,6 +63,18 @@ func TestReader(t *testing.T) {
 		{`1e11`, Limit, ""},
 		{`123456789012`, Limit, ""},
 		{`{"a~/b":[0,{"c":"\ud800"}]}`, LoneSurrogate, "/a~0~1b/1/c"},
+		// The duplicate check's filter: keys of one length and first and
+		// last bytes are still told apart, and a key escaped differently
+		// is the same key wherever it was read.
+		{`{"axb":1,"ayb":2,"azb":3}`, 0, ""},
+		{`{"axb":1,"ayb":2,"a\u0078b":3}`, DuplicateKey, "/axb"},
+		{`{"\u0061xb":1,"ayb":2,"axb":3}`, DuplicateKey, "/axb"},
+		{`{"\u0061":1,"b":2,"\u0061":3}`, DuplicateKey, "/a"},
+		// The keys of a closed object are not the keys of the next one.
+		{`{"a":{"b":1,"c":2},"b":{"c":3,"b":4},"c":5}`, 0, ""},
+		{`{"a":{"b":1},"b":{"a":2},"a":3}`, DuplicateKey, "/a"},
+		{` { "a" : 1 , "b" : 2 , "a" : 3 } `, DuplicateKey, "/a"},
+		{`{"":1,"":2}`, DuplicateKey, "/"},
 	}
 	limits := Limits{MaxDepth: 4, MaxNumberLength: 11, MaxExponent: 10}
 	for _, tc := range tests {
@@ -76,6 +89,60 @@ func TestReader(t *testing.T) {
 		}
 		if err != nil && err.Pointer != tc.pointer {
 			t.Errorf("%q: pointer %q, want %q (%v)", tc.in, err.Pointer, tc.pointer, err)
+		}
+	}
+}
+
+// TestDuplicatesAroundTheSet finds a duplicate among the keys compared one
+// by one, at the key that makes the set, and in the set, next to sibling
+// objects of as many keys, and reuses the reader after an error left a set
+// open.
+func TestDuplicatesAroundTheSet(t *testing.T) {
+	object := func(n int, dup int) string {
+		var b strings.Builder
+		b.WriteString("{")
+		for i := range n {
+			if i > 0 {
+				b.WriteString(",")
+			}
+			key := i
+			if i == n-1 && dup >= 0 {
+				key = dup
+			}
+			fmt.Fprintf(&b, `"key%d":%d`, key, i)
+		}
+		b.WriteString("}")
+		return b.String()
+	}
+	tests := []struct {
+		in      string
+		pointer string // of the duplicate, "" for none
+	}{
+		{object(maxListedKeys, 3), "/key3"},
+		{object(maxListedKeys+1, 0), "/key0"},
+		{object(maxListedKeys+1, maxListedKeys-1), "/key15"},
+		{object(maxListedKeys+2, 16), "/key16"},
+		{object(3*maxListedKeys, -1), ""},
+		{"[" + object(40, -1) + "," + object(40, -1) + "]", ""},
+		{"[" + object(40, -1) + "," + object(40, 39-1) + "]", "/1/key38"},
+		{`{"a":` + object(40, -1) + `,"b":` + object(20, -1) + `,"a":1}`, "/a"},
+	}
+	var r Reader
+	for _, tc := range tests {
+		for _, after := range []string{`{"x":` + object(20, 5) + `}`, `{}`} {
+			// The previous payload fails with sets open, or succeeds.
+			r.Reset([]byte(after), Limits{})
+			r.Skip()
+			r.Reset([]byte(tc.in), Limits{})
+			r.Skip()
+			r.Finish()
+			err := r.Err()
+			switch {
+			case tc.pointer == "" && err != nil:
+				t.Errorf("%.60s: %v", tc.in, err)
+			case tc.pointer != "" && (err == nil || err.Kind != DuplicateKey || err.Pointer != tc.pointer):
+				t.Errorf("%.60s: got %v, want a duplicate key at %s", tc.in, err, tc.pointer)
+			}
 		}
 	}
 }
