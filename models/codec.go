@@ -6,7 +6,6 @@ package models
 import (
 	"fmt"
 	"reflect"
-	"sync"
 	"unicode/utf8"
 
 	"github.com/mcp-refcache/taskschema/internal/jsonread"
@@ -40,15 +39,6 @@ func validateJSON(limits Limits, name string, data []byte) error {
 	return fmt.Errorf("%w: unknown schema %q (known: %v)", ErrUnsupportedType, name, SchemaNames())
 }
 
-// decoder is the state of one Unmarshal call, pooled: the payload reader
-// and the report of violations.
-type decoder struct {
-	r   jsonread.Reader
-	rep report
-}
-
-var decoders = sync.Pool{New: func() any { return new(decoder) }}
-
 // unmarshal reads data in one pass with the reader and the readers generated
 // from the schemas (model_gen.go), which also word every violation they
 // find. Should they reject the payload without a violation (a bug, which
@@ -71,21 +61,18 @@ func unmarshal(limits Limits, data []byte, v any) error {
 	if !utf8.Valid(data) {
 		return newValidationError(name, []Violation{{Keyword: KeywordJSON, Message: invalidUTF8Message(data)}})
 	}
-	d := decoders.Get().(*decoder)
-	defer func() {
-		d.r.Reset(nil, jsonread.Limits{}) // let go of the payload
-		d.rep = report{}
-		decoders.Put(d)
-	}()
-	d.r.Reset(data, limits.reader())
-	d.rep = report{max: limits.MaxViolations}
-	if d.r.Begin() && readModel(&d.r, v, &d.rep) {
+	// The reader lives on this call's stack: nothing to pool, and nothing
+	// for the garbage collector to follow.
+	var r jsonread.Reader
+	r.Reset(data, limits.reader())
+	rep := report{max: limits.MaxViolations}
+	if r.Begin() && readModel(&r, v, &rep) {
 		return nil
 	}
-	if err := d.r.Err(); err != nil {
+	if err := r.Err(); err != nil {
 		return readError(name, err)
 	}
-	return rejection(limits, name, &d.rep)
+	return rejection(limits, name, &rep)
 }
 
 // rejection is Unmarshal's error for a payload in which the generated

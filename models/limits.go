@@ -75,7 +75,7 @@ func (l Limits) effective() Limits {
 }
 
 func withinCeiling(limit, ceiling int) int {
-	if limit <= 0 || limit > ceiling {
+	if uint(limit-1) >= uint(ceiling) { // limit <= 0 or limit > ceiling, in one comparison
 		return ceiling
 	}
 	return limit

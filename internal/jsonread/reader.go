@@ -17,6 +17,7 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
+	"math"
 	"strconv"
 	"unicode/utf16"
 	"unicode/utf8"
@@ -89,7 +90,7 @@ const (
 // rather than slices keep the reader's stacks free of pointers, so that
 // the garbage collector has nothing to track as they change.
 type keySpan struct {
-	start, end int
+	start, end int32
 	unescaped  bool
 }
 
@@ -100,24 +101,66 @@ type pathToken struct {
 	pending bool    // a key or an item has begun, and its value is not read yet
 	hasSet  bool    // the object's keys are in a set in Reader.keySets
 	key     keySpan // the member's key
-	index   int     // the item's index, or the number of members read; -1 before the first
+	index   int32   // the item's index, or the number of members read; -1 before the first
 	// keysFrom is where the object's keys begin in Reader.keys.
-	keysFrom int
+	keysFrom int32
 	// filter has one bit set per key of the object, at a hash of the key:
 	// a key whose bit is clear is new without comparing it with the others.
 	filter uint64
 }
 
-// Reader reads one payload. The zero Reader is not usable; call Reset.
+// stackRoom is how many items a stack holds in place.
+const stackRoom = 16
+
+// stack is a stack that holds its first stackRoom items in place and the
+// rest on the heap. Its items hold no pointers, so that a Reader declared
+// in a function stays on that function's stack, and reads a payload of
+// ordinary depth and width without allocating or anything for the
+// garbage collector to follow.
+type stack[T any] struct {
+	n    int
+	room [stackRoom]T
+	more []T
+}
+
+func (s *stack[T]) len() int { return s.n }
+
+// at returns the item i, counted from the bottom.
+func (s *stack[T]) at(i int) *T {
+	if i < stackRoom {
+		return &s.room[i]
+	}
+	return &s.more[i-stackRoom]
+}
+
+// top returns the item on top; the stack must not be empty.
+func (s *stack[T]) top() *T { return s.at(s.n - 1) }
+
+func (s *stack[T]) push(x T) {
+	if s.n < stackRoom {
+		s.room[s.n] = x
+	} else {
+		s.more = append(s.more[:s.n-stackRoom], x)
+	}
+	s.n++
+}
+
+// truncate drops the items from n up.
+func (s *stack[T]) truncate(n int) { s.n = n }
+
+// Reader reads one payload. The zero Reader is not usable; call Reset. A
+// Reader is best declared where it is used, as a variable that lives on the
+// stack: it is large, and holds no pointer but to the payload and its
+// strings.
 type Reader struct {
 	data   []byte
 	pos    int
 	limits Limits
 	err    *Error
-	path   []pathToken
+	path   stack[pathToken]
 	// keys holds the keys read so far in the objects open, the outer
 	// object's first, for the duplicate check.
-	keys []keySpan
+	keys stack[keySpan]
 	// keySets[d] holds the keys of the object open at depth d once it has
 	// more than maxListedKeys of them, so that no payload costs quadratic
 	// time; nil otherwise.
@@ -140,22 +183,30 @@ const maxListedKeys = 16
 // alive together by any one of its strings.
 const maxSharedStrings = 128
 
+// maxPayload is the longest payload a Reader reads: its offsets are
+// int32, to keep its stacks small.
+const maxPayload = math.MaxInt32
+
 // Reset prepares r to read data with the given limits. It drops every
 // reference to the previous payload, so a pooled Reader does not keep it
-// alive.
+// alive. A payload longer than 2 GiB - 1 byte is refused with a Limit error.
 func (r *Reader) Reset(data []byte, limits Limits) {
 	r.data, r.pos, r.limits, r.err, r.strs = data, 0, limits, nil, nil
-	for _, t := range r.path {
-		if t.hasSet { // an error left the object open
+	for i := range r.path.len() {
+		if r.path.at(i).hasSet { // an error left the object open
 			clear(r.keySets)
 			break
 		}
 	}
-	r.path, r.keys = r.path[:0], r.keys[:0]
+	r.path.truncate(0)
+	r.keys.truncate(0)
 	if cap(r.unescaped) > maxSharedStrings {
 		r.unescaped = nil
 	}
 	r.unescaped = r.unescaped[:0]
+	if len(data) > maxPayload {
+		r.fail(Limit, "payload is %d bytes, more than a reader takes (%d)", len(data), maxPayload)
+	}
 }
 
 // keyBytes returns the bytes of a key that has been read.
@@ -187,8 +238,9 @@ func (r *Reader) Pointer() string {
 // read does not exceed, for a caller that makes room for AppendPointer.
 func (r *Reader) PointerBound() int {
 	n := 0
-	for _, t := range r.path {
-		n += 1 + 2*(t.key.end-t.key.start) + 20*btoi(!t.object) // "~" and "/" escape to two bytes
+	for i := range r.path.len() {
+		t := r.path.at(i)
+		n += 1 + 2*int(t.key.end-t.key.start) + 20*btoi(!t.object) // "~" and "/" escape to two bytes
 	}
 	return n
 }
@@ -203,7 +255,8 @@ func btoi(b bool) int {
 // AppendPointer appends the JSON Pointer of the value being read to dst and
 // returns the extended slice.
 func (r *Reader) AppendPointer(dst []byte) []byte {
-	for _, t := range r.path {
+	for i := range r.path.len() {
+		t := r.path.at(i)
 		if t.index == -1 || (t.object && !t.hasKey) {
 			continue // no member read yet, or its key is being read
 		}
@@ -311,21 +364,21 @@ func (r *Reader) literal(word string) bool {
 
 // valueDone records that the value of the current member or item is read.
 func (r *Reader) valueDone() {
-	if n := len(r.path); n > 0 {
-		r.path[n-1].pending = false
+	if r.path.len() > 0 {
+		r.path.top().pending = false
 	}
 }
 
 // closeContainer pops the object or array that just ended.
 func (r *Reader) closeContainer() {
-	top := &r.path[len(r.path)-1]
+	top := r.path.top()
 	if top.object {
-		r.keys = r.keys[:top.keysFrom]
+		r.keys.truncate(int(top.keysFrom))
 		if top.hasSet {
-			r.keySets[len(r.path)-1] = nil
+			r.keySets[r.path.len()-1] = nil
 		}
 	}
-	r.path = r.path[:len(r.path)-1]
+	r.path.truncate(r.path.len() - 1)
 	r.valueDone()
 }
 
@@ -603,7 +656,7 @@ func hex4(d []byte, i int) (rune, bool) {
 }
 
 func (r *Reader) enter() bool {
-	depth := len(r.path) + 1
+	depth := r.path.len() + 1
 	if max := r.limits.MaxDepth; max > 0 && depth > max {
 		r.fail(Limit, "nesting deeper than MaxDepth (%d)", max)
 		return false
@@ -623,7 +676,7 @@ func (r *Reader) ReadObject() bool {
 		return false
 	}
 	r.pos++
-	r.path = append(r.path, pathToken{object: true, index: -1, keysFrom: len(r.keys)})
+	r.path.push(pathToken{object: true, index: -1, keysFrom: int32(r.keys.len())})
 	return true
 }
 
@@ -634,7 +687,7 @@ func (r *Reader) NextKey() ([]byte, bool) {
 	if r.err != nil {
 		return nil, false
 	}
-	top := &r.path[len(r.path)-1]
+	top := r.path.top()
 	r.skipSpace()
 	top.hasKey = false
 	if top.index == -1 { // first key, or an empty object
@@ -662,11 +715,11 @@ func (r *Reader) NextKey() ([]byte, bool) {
 	if key == nil {
 		return nil, false
 	}
-	top = &r.path[len(r.path)-1]
+	top = r.path.top()
 	if escaped {
-		top.key = keySpan{start: len(r.unescaped) - len(key), end: len(r.unescaped), unescaped: true}
+		top.key = keySpan{start: int32(len(r.unescaped) - len(key)), end: int32(len(r.unescaped)), unescaped: true}
 	} else {
-		top.key = keySpan{start: start, end: start + len(key)}
+		top.key = keySpan{start: int32(start), end: int32(start + len(key))}
 	}
 	top.hasKey = true
 	top.index++
@@ -694,35 +747,35 @@ func (r *Reader) seenKey(top *pathToken, key []byte) bool {
 	maybe := top.filter&bit != 0
 	top.filter |= bit
 	if top.hasSet {
-		set := r.keySets[len(r.path)-1]
+		set := r.keySets[r.path.len()-1]
 		if _, ok := set[string(key)]; ok {
 			return true
 		}
 		set[string(key)] = struct{}{}
 		return false
 	}
-	keys := r.keys[top.keysFrom:]
+	from, to := int(top.keysFrom), r.keys.len()
 	if maybe {
-		for _, k := range keys {
-			if bytes.Equal(r.keyBytes(k), key) {
+		for i := from; i < to; i++ {
+			if bytes.Equal(r.keyBytes(*r.keys.at(i)), key) {
 				return true
 			}
 		}
 	}
-	if len(keys) == maxListedKeys {
+	if to-from == maxListedKeys {
 		set := make(map[string]struct{}, 2*maxListedKeys)
-		for _, k := range keys {
-			set[string(r.keyBytes(k))] = struct{}{}
+		for i := from; i < to; i++ {
+			set[string(r.keyBytes(*r.keys.at(i)))] = struct{}{}
 		}
 		set[string(key)] = struct{}{}
-		for len(r.keySets) < len(r.path) {
+		for len(r.keySets) < r.path.len() {
 			r.keySets = append(r.keySets, nil)
 		}
-		r.keySets[len(r.path)-1] = set
+		r.keySets[r.path.len()-1] = set
 		top.hasSet = true
 		return false
 	}
-	r.keys = append(r.keys, top.key)
+	r.keys.push(top.key)
 	return false
 }
 
@@ -750,7 +803,7 @@ func (r *Reader) ReadArray() bool {
 		return false
 	}
 	r.pos++
-	r.path = append(r.path, pathToken{index: -1})
+	r.path.push(pathToken{index: -1})
 	return true
 }
 
@@ -760,7 +813,7 @@ func (r *Reader) NextItem() bool {
 	if r.err != nil {
 		return false
 	}
-	top := &r.path[len(r.path)-1]
+	top := r.path.top()
 	r.skipSpace()
 	if r.pos < len(r.data) && r.data[r.pos] == ']' {
 		r.pos++
@@ -788,15 +841,15 @@ func (m Mark) Offset() int { return m.pos }
 // Mark returns where the next value begins.
 func (r *Reader) Mark() Mark {
 	r.skipSpace()
-	return Mark{pos: r.pos, depth: len(r.path)}
+	return Mark{pos: r.pos, depth: r.path.len()}
 }
 
 // Recover reads the rest of the value that began at m, after a caller gave
 // up on it part-way (say, on a value its schema rejects), so that reading
 // can go on after it. Whatever remains is checked as Skip checks it.
 func (r *Reader) Recover(m Mark) {
-	for r.err == nil && len(r.path) > m.depth {
-		top := &r.path[len(r.path)-1]
+	for r.err == nil && r.path.len() > m.depth {
+		top := r.path.top()
 		if top.pending {
 			r.Skip()
 			continue
