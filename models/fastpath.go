@@ -407,7 +407,11 @@ func readFloat(r *jsonread.Reader, dst *float64, b floatBounds, want string, rep
 	if tok == nil {
 		return false
 	}
-	f, err := strconv.ParseFloat(string(tok), 64)
+	f, ok := exactFloat(tok)
+	var err error
+	if !ok {
+		f, err = strconv.ParseFloat(string(tok), 64)
+	}
 	if err != nil || !b.contains(f) ||
 		(b.hasMin && f == b.min && compareDecimal(tok, b.minText) < 0) ||
 		(b.hasMax && f == b.max && compareDecimal(tok, b.maxText) > 0) {
@@ -416,6 +420,53 @@ func readFloat(r *jsonread.Reader, dst *float64, b floatBounds, want string, rep
 	*dst = f
 	return true
 }
+
+// exactFloat converts a number token without an exponent whose digits,
+// the point left out, make an integer below 2^53 and that has at most 22
+// digits after the point: the integer and the power of ten are then exact
+// float64 values, and their quotient, rounded once, is the float64 nearest
+// the number, as strconv.ParseFloat gives it. ok is false for any other
+// token, which strconv.ParseFloat then reads.
+func exactFloat(tok []byte) (f float64, ok bool) {
+	i, neg := 0, false
+	if len(tok) > 0 && tok[0] == '-' {
+		i, neg = 1, true
+	}
+	var mantissa uint64
+	digits, fraction, inFraction := 0, 0, false
+	for ; i < len(tok); i++ {
+		c := tok[i]
+		switch {
+		case c >= '0' && c <= '9':
+			mantissa = mantissa*10 + uint64(c-'0')
+			if mantissa != 0 {
+				digits++ // significant digits, not leading zeros
+			}
+			if inFraction {
+				fraction++
+			}
+		case c == '.':
+			inFraction = true
+		default:
+			return 0, false // an exponent
+		}
+		if digits > 19 {
+			return 0, false // the mantissa could overflow
+		}
+	}
+	if mantissa >= 1<<53 || fraction > len(exactPowersOfTen)-1 {
+		return 0, false
+	}
+	f = float64(mantissa) / exactPowersOfTen[fraction]
+	if neg {
+		f = -f
+	}
+	return f, true
+}
+
+// exactPowersOfTen are the powers of ten that float64 holds exactly.
+var exactPowersOfTen = [...]float64{1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10,
+	1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22}
 
 // floatViolation notes which bound the number tok breaks; f and err are
 // what strconv.ParseFloat made of it. Rounding to float64 keeps the order
