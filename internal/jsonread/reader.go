@@ -109,44 +109,46 @@ type pathToken struct {
 	filter uint64
 }
 
-// stackRoom is how many items a stack holds in place.
-const stackRoom = 16
+// room is the array in which a stack holds its first items: 8 steps of
+// the path are deeper than any model nests, and 16 keys more than the
+// objects open at once in one of its payloads hold.
+type room[T any] interface{ ~[8]T | ~[16]T }
 
-// stack is a stack that holds its first stackRoom items in place and the
-// rest on the heap. Its items hold no pointers, so that a Reader declared
-// in a function stays on that function's stack, and reads a payload of
+// stack is a stack that holds its first items in place, in R, and the rest
+// on the heap. Its items hold no pointers, so that a Reader declared in a
+// function stays on that function's stack, and reads a payload of
 // ordinary depth and width without allocating or anything for the
 // garbage collector to follow.
-type stack[T any] struct {
+type stack[T any, R room[T]] struct {
 	n    int
-	room [stackRoom]T
+	room R
 	more []T
 }
 
-func (s *stack[T]) len() int { return s.n }
+func (s *stack[T, R]) len() int { return s.n }
 
 // at returns the item i, counted from the bottom.
-func (s *stack[T]) at(i int) *T {
-	if i < stackRoom {
+func (s *stack[T, R]) at(i int) *T {
+	if i < len(s.room) {
 		return &s.room[i]
 	}
-	return &s.more[i-stackRoom]
+	return &s.more[i-len(s.room)]
 }
 
 // top returns the item on top; the stack must not be empty.
-func (s *stack[T]) top() *T { return s.at(s.n - 1) }
+func (s *stack[T, R]) top() *T { return s.at(s.n - 1) }
 
-func (s *stack[T]) push(x T) {
-	if s.n < stackRoom {
+func (s *stack[T, R]) push(x T) {
+	if s.n < len(s.room) {
 		s.room[s.n] = x
 	} else {
-		s.more = append(s.more[:s.n-stackRoom], x)
+		s.more = append(s.more[:s.n-len(s.room)], x)
 	}
 	s.n++
 }
 
 // truncate drops the items from n up.
-func (s *stack[T]) truncate(n int) { s.n = n }
+func (s *stack[T, R]) truncate(n int) { s.n = n }
 
 // Reader reads one payload. The zero Reader is not usable; call Reset. A
 // Reader is best declared where it is used, as a variable that lives on the
@@ -157,10 +159,10 @@ type Reader struct {
 	pos    int
 	limits Limits
 	err    *Error
-	path   stack[pathToken]
+	path   stack[pathToken, [8]pathToken]
 	// keys holds the keys read so far in the objects open, the outer
 	// object's first, for the duplicate check.
-	keys stack[keySpan]
+	keys stack[keySpan, [16]keySpan]
 	// keySets[d] holds the keys of the object open at depth d once it has
 	// more than maxListedKeys of them, so that no payload costs quadratic
 	// time; nil otherwise.

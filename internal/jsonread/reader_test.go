@@ -351,3 +351,47 @@ func TestSpecial(t *testing.T) {
 		}
 	}
 }
+
+// TestBeyondTheRoom reads payloads deeper and wider than the room the
+// stacks hold in place, and checks the pointer of an error at the bottom.
+func TestBeyondTheRoom(t *testing.T) {
+	deep := func(depth int, bottom string) (string, string) {
+		var open, pointer strings.Builder
+		closing := ""
+		for i := range depth {
+			if i%2 == 0 {
+				fmt.Fprintf(&open, `{"k%d":0,"n%d":`, i, i)
+				closing = "}" + closing
+				fmt.Fprintf(&pointer, "/n%d", i)
+			} else {
+				open.WriteString(`[1,2,`)
+				closing = "]" + closing
+				pointer.WriteString("/2")
+			}
+		}
+		return open.String() + bottom + closing, pointer.String()
+	}
+	for _, depth := range []int{7, 8, 9, 16, 17, 40} {
+		in, pointer := deep(depth, `"\ud800"`)
+		_, err := readAll([]byte(in), Limits{})
+		if err == nil || err.Kind != LoneSurrogate || err.Pointer != pointer {
+			t.Errorf("depth %d: got %v at %q, want a lone surrogate at %q", depth, err, errPointer(err), pointer)
+		}
+		in, _ = deep(depth, `{"a":1,"b":2,"a":3}`)
+		_, err = readAll([]byte(in), Limits{})
+		if err == nil || err.Kind != DuplicateKey || err.Pointer != pointer+"/a" {
+			t.Errorf("depth %d: got %v at %q, want a duplicate key at %q", depth, err, errPointer(err), pointer+"/a")
+		}
+		in, _ = deep(depth, `true`)
+		if _, err = readAll([]byte(in), Limits{}); err != nil {
+			t.Errorf("depth %d: %v", depth, err)
+		}
+	}
+}
+
+func errPointer(err *Error) string {
+	if err == nil {
+		return ""
+	}
+	return err.Pointer
+}
