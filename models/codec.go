@@ -53,7 +53,9 @@ func unmarshal(limits Limits, data []byte, v any) error {
 		return fmt.Errorf("%w: %T", ErrUnsupportedType, v)
 	}
 	name := id.String()
-	limits = limits.effective()
+	if limits != DefaultLimits() { // the defaults are within the ceilings
+		limits = limits.effective()
+	}
 	if len(data) > limits.MaxBytes {
 		return newValidationError(name, []Violation{{Keyword: KeywordLimit,
 			Message: fmt.Sprintf("payload is %d bytes, more than MaxBytes (%d)", len(data), limits.MaxBytes)}})
@@ -66,7 +68,7 @@ func unmarshal(limits Limits, data []byte, v any) error {
 	var r jsonread.Reader
 	r.Reset(data, limits.reader())
 	rep := report{max: limits.MaxViolations}
-	if r.Begin() && readModel(&r, v, &rep) {
+	if r.Begin() && readModel(&r, id, v, &rep) {
 		return nil
 	}
 	if err := r.Err(); err != nil {

@@ -20,7 +20,7 @@ func explainValue(id schemaID, rv reflect.Value) error {
 	r.Reset(data, jsonread.Limits{})
 	rep := report{}
 	target := reflect.New(schemaTable[id].goType).Interface()
-	if r.Begin() && readModel(&r, target, &rep) {
+	if r.Begin() && readModel(&r, id, target, &rep) {
 		return fmt.Errorf("%w: the generated check refuses a %s value that the schema accepts", ErrValidatorFailed, name)
 	}
 	if err := r.Err(); err != nil {

@@ -113,3 +113,11 @@ func (zeroReader) Read(p []byte) (int, error) {
 	clear(p)
 	return len(p), nil
 }
+
+// TestDefaultLimitsWithinCeilings holds the shortcut of unmarshal, which
+// takes DefaultLimits as they are, without clamping them to the ceilings.
+func TestDefaultLimitsWithinCeilings(t *testing.T) {
+	if d := DefaultLimits(); d.effective() != d {
+		t.Errorf("DefaultLimits %+v are not within the ceilings: %+v", d, d.effective())
+	}
+}

@@ -160,99 +160,100 @@ func targetSchema(v any) (schemaID, bool) {
 	return 0, false
 }
 
-// readModel reads a whole payload into v, a pointer to a model type, and
-// reports whether it satisfies the schema. v is set only on success; the
-// violations are in rep.
-func readModel(r *jsonread.Reader, v any, rep *report) bool {
-	switch v := v.(type) {
-	case *ExpectedSchema:
+// readModel reads a whole payload into v, a non-nil pointer to the model
+// type of schema id (as targetSchema found it), and reports whether it
+// satisfies the schema. v is set only on success; the violations are in
+// rep.
+func readModel(r *jsonread.Reader, id schemaID, v any, rep *report) bool {
+	switch id {
+	case schemaExpectedSchema:
 		var x ExpectedSchema
 		if ok := readExpectedSchema(r, &x, nil, rep); r.Finish() && ok {
-			*v = x
+			*v.(*ExpectedSchema) = x
 			return true
 		}
-	case *MCPTaskStatus:
+	case schemaMCPTaskStatus:
 		var x MCPTaskStatus
 		if ok := readMCPTaskStatus(r, &x, rep); r.Finish() && ok {
-			*v = x
+			*v.(*MCPTaskStatus) = x
 			return true
 		}
-	case *MCPTask:
+	case schemaMCPTask:
 		var x MCPTask
 		if ok := readMCPTask(r, &x, nil, rep); r.Finish() && ok {
-			*v = x
+			*v.(*MCPTask) = x
 			return true
 		}
-	case *MCPCreateTaskResult:
+	case schemaMCPCreateTaskResult:
 		var x MCPCreateTaskResult
 		if ok := readMCPCreateTaskResult(r, &x, rep); r.Finish() && ok {
-			*v = x
+			*v.(*MCPCreateTaskResult) = x
 			return true
 		}
-	case *MCPListTasksResult:
+	case schemaMCPListTasksResult:
 		var x MCPListTasksResult
 		if ok := readMCPListTasksResult(r, &x, rep); r.Finish() && ok {
-			*v = x
+			*v.(*MCPListTasksResult) = x
 			return true
 		}
-	case *ResponseFormat:
+	case schemaResponseFormat:
 		var x ResponseFormat
 		if ok := readResponseFormat(r, &x, rep); r.Finish() && ok {
-			*v = x
+			*v.(*ResponseFormat) = x
 			return true
 		}
-	case *RetryInfo:
+	case schemaRetryInfo:
 		var x RetryInfo
 		if ok := readRetryInfo(r, &x, rep); r.Finish() && ok {
-			*v = x
+			*v.(*RetryInfo) = x
 			return true
 		}
-	case *TaskProgress:
+	case schemaTaskProgress:
 		var x TaskProgress
 		if ok := readTaskProgress(r, &x, nil, rep); r.Finish() && ok {
-			*v = x
+			*v.(*TaskProgress) = x
 			return true
 		}
-	case *TaskStatus:
+	case schemaTaskStatus:
 		var x TaskStatus
 		if ok := readTaskStatus(r, &x, rep); r.Finish() && ok {
-			*v = x
+			*v.(*TaskStatus) = x
 			return true
 		}
-	case *AsyncTaskResponse:
+	case schemaAsyncTaskResponse:
 		var x AsyncTaskResponse
 		if ok := readAsyncTaskResponse(r, &x, nil, rep); r.Finish() && ok {
-			*v = x
+			*v.(*AsyncTaskResponse) = x
 			return true
 		}
-	case *AsyncTaskPage:
+	case schemaAsyncTaskPage:
 		var x AsyncTaskPage
 		if ok := readAsyncTaskPage(r, &x, rep); r.Finish() && ok {
-			*v = x
+			*v.(*AsyncTaskPage) = x
 			return true
 		}
-	case *FullTaskResponse:
+	case schemaFullTaskResponse:
 		var x FullTaskResponse
 		if ok := readFullTaskResponse(r, &x, nil, rep); r.Finish() && ok {
-			*v = x
+			*v.(*FullTaskResponse) = x
 			return true
 		}
-	case *MinimalTaskResponse:
+	case schemaMinimalTaskResponse:
 		var x MinimalTaskResponse
 		if ok := readMinimalTaskResponse(r, &x, rep); r.Finish() && ok {
-			*v = x
+			*v.(*MinimalTaskResponse) = x
 			return true
 		}
-	case *StandardTaskResponse:
+	case schemaStandardTaskResponse:
 		var x StandardTaskResponse
 		if ok := readStandardTaskResponse(r, &x, nil, rep); r.Finish() && ok {
-			*v = x
+			*v.(*StandardTaskResponse) = x
 			return true
 		}
-	case *TaskInfo:
+	case schemaTaskInfo:
 		var x TaskInfo
 		if ok := readTaskInfo(r, &x, nil, rep); r.Finish() && ok {
-			*v = x
+			*v.(*TaskInfo) = x
 			return true
 		}
 	}

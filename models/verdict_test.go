@@ -102,7 +102,8 @@ func fastVerdict[T any](data []byte) (T, bool) {
 	}
 	var r jsonread.Reader
 	r.Reset(data, limits.reader())
-	ok := r.Begin() && readModel(&r, &v, &report{})
+	id, known := targetSchema(&v)
+	ok := known && r.Begin() && readModel(&r, id, &v, &report{})
 	return v, ok
 }
 
