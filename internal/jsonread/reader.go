@@ -96,12 +96,11 @@ type keySpan struct {
 
 // pathToken is one step of the JSON Pointer of the value being read.
 type pathToken struct {
-	object  bool    // an object member, else an array item
-	hasKey  bool    // the member's key is read, and in key
-	pending bool    // a key or an item has begun, and its value is not read yet
-	hasSet  bool    // the object's keys are in a set in Reader.keySets
-	key     keySpan // the member's key
-	index   int32   // the item's index, or the number of members read; -1 before the first
+	object bool    // an object member, else an array item
+	hasKey bool    // the member's key is read, and in key
+	hasSet bool    // the object's keys are in a set in Reader.keySets
+	key    keySpan // the member's key
+	index  int32   // the item's index, or the number of members read; -1 before the first
 	// keysFrom is where the object's keys begin in Reader.keys.
 	keysFrom int32
 	// filter has one bit set per key of the object, at a hash of the key:
@@ -362,15 +361,7 @@ func (r *Reader) literal(word string) bool {
 		return false
 	}
 	r.pos += len(word)
-	r.valueDone()
 	return true
-}
-
-// valueDone records that the value of the current member or item is read.
-func (r *Reader) valueDone() {
-	if r.path.len() > 0 {
-		r.path.top().pending = false
-	}
 }
 
 // closeContainer pops the object or array that just ended.
@@ -383,7 +374,6 @@ func (r *Reader) closeContainer() {
 		}
 	}
 	r.path.truncate(r.path.len() - 1)
-	r.valueDone()
 }
 
 // ReadNull reads null.
@@ -463,7 +453,6 @@ func (r *Reader) ReadNumber() []byte {
 		return nil
 	}
 	r.pos = i
-	r.valueDone()
 	return d[start:i]
 }
 
@@ -531,7 +520,6 @@ func (r *Reader) readStringTo(buf *[]byte) (b []byte, escaped bool) {
 		switch c := d[i]; {
 		case c == '"':
 			r.pos = i + 1
-			r.valueDone()
 			return d[start:i:i], false
 		case c == '\\':
 			if buf == nil {
@@ -576,7 +564,6 @@ func (r *Reader) readEscapedString(out []byte, start, i int) []byte {
 		switch {
 		case c == '"':
 			r.pos = i + 1
-			r.valueDone()
 			return out
 		case c < 0x20:
 			r.pos = i
@@ -737,7 +724,6 @@ func (r *Reader) NextKey() ([]byte, bool) {
 		return nil, false
 	}
 	r.pos++
-	top.pending = true
 	return key, true
 }
 
@@ -832,12 +818,11 @@ func (r *Reader) NextItem() bool {
 		r.pos++
 	}
 	top.index++
-	top.pending = true
 	return true
 }
 
-// Mark is where a value begins, for Recover.
-type Mark struct{ pos, depth int }
+// Mark is where a value begins, for Raw.
+type Mark struct{ pos int }
 
 // Offset returns the byte offset at which the marked value begins.
 func (m Mark) Offset() int { return m.pos }
@@ -845,30 +830,7 @@ func (m Mark) Offset() int { return m.pos }
 // Mark returns where the next value begins.
 func (r *Reader) Mark() Mark {
 	r.skipSpace()
-	return Mark{pos: r.pos, depth: r.path.len()}
-}
-
-// Recover reads the rest of the value that began at m, after a caller gave
-// up on it part-way (say, on a value its schema rejects), so that reading
-// can go on after it. Whatever remains is checked as Skip checks it.
-func (r *Reader) Recover(m Mark) {
-	for r.err == nil && r.path.len() > m.depth {
-		top := r.path.top()
-		if top.pending {
-			r.Skip()
-			continue
-		}
-		if top.object {
-			if _, ok := r.NextKey(); ok {
-				r.Skip()
-			}
-		} else if r.NextItem() {
-			r.Skip()
-		}
-	}
-	if r.err == nil && r.Mark().pos == m.pos {
-		r.Skip() // the value was not begun
-	}
+	return Mark{pos: r.pos}
 }
 
 // Offset returns the byte offset of the reader in the payload.
