@@ -60,9 +60,6 @@ func unmarshal(limits Limits, data []byte, v any) error {
 		return newValidationError(name, []Violation{{Keyword: KeywordLimit,
 			Message: fmt.Sprintf("payload is %d bytes, more than MaxBytes (%d)", len(data), limits.MaxBytes)}})
 	}
-	if !utf8.Valid(data) {
-		return newValidationError(name, []Violation{{Keyword: KeywordJSON, Message: invalidUTF8Message(data)}})
-	}
 	// The reader lives on this call's stack: nothing to pool, and nothing
 	// for the garbage collector to follow.
 	var r jsonread.Reader
@@ -72,6 +69,12 @@ func unmarshal(limits Limits, data []byte, v any) error {
 		return nil
 	}
 	if err := r.Err(); err != nil {
+		// The reader checks UTF-8 in strings as it goes, and stops at the
+		// first error of any kind: a payload that is not valid UTF-8
+		// anywhere is refused as such, whatever the reader met first.
+		if !utf8.Valid(data) {
+			return newValidationError(name, []Violation{{Keyword: KeywordJSON, Message: invalidUTF8Message(data)}})
+		}
 		return readError(name, err)
 	}
 	return rejection(limits, name, &rep)

@@ -2,14 +2,18 @@
 // without building a tree. It is the single place where the taskschema
 // library decides what counts as well-formed JSON: RFC 8259 syntax, nothing
 // after the value, no object with the same key twice (I-JSON, RFC 7493), no
-// lone UTF-16 surrogate in a \u escape, and the nesting and number limits.
+// lone UTF-16 surrogate in a \u escape, valid UTF-8, and the nesting and
+// number limits.
 //
 // A Reader stops at the first such error: every later call returns a zero
 // value, and Err reports the error with the byte offset and the JSON Pointer
 // of the value being read. Schema checks are the caller's; a caller that
 // does not want a value calls Skip, which still checks it completely.
 //
-// The input must be valid UTF-8; the caller checks that once, up front.
+// The reader checks that every string is valid UTF-8; every other byte of a
+// payload it accepts is ASCII, so a payload read without an error is valid
+// UTF-8 as a whole. A caller that words a UTF-8 error its own way checks the
+// whole payload when reading fails.
 package jsonread
 
 import (
@@ -18,6 +22,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"math/bits"
 	"strconv"
 	"unicode/utf16"
 	"unicode/utf8"
@@ -53,6 +58,9 @@ const (
 	// LoneSurrogate is a \u escape of a UTF-16 surrogate that is not part
 	// of a pair.
 	LoneSurrogate
+	// InvalidUTF8 is a string that is not valid UTF-8. Bytes outside
+	// strings are ASCII or a Syntax error.
+	InvalidUTF8
 )
 
 // Error is the first reason a payload could not be read.
@@ -509,15 +517,28 @@ func (r *Reader) readStringTo(buf *[]byte) (b []byte, escaped bool) {
 	start := r.pos
 	d := r.data
 	i := start
-	// Eight bytes at a time while none of them ends the string or needs
-	// a look: a quote, a backslash or a control character.
-	for ; i+8 <= len(d); i += 8 {
-		if special(binary.LittleEndian.Uint64(d[i:])) {
+	for {
+		// Eight bytes at a time to the first that ends the string or
+		// needs a look: a quote, a backslash, a control character or the
+		// first byte of a multi-byte UTF-8 sequence.
+		for i+8 <= len(d) {
+			if m := specialBytes(binary.LittleEndian.Uint64(d[i:])); m != 0 {
+				i += bits.TrailingZeros64(m) / 8
+				break
+			}
+			i += 8
+		}
+		if i >= len(d) {
 			break
 		}
-	}
-	for ; i < len(d); i++ {
 		switch c := d[i]; {
+		case c >= utf8.RuneSelf:
+			size := r.validRune(i)
+			if size == 0 {
+				return nil, false
+			}
+			i += size
+			continue
 		case c == '"':
 			r.pos = i + 1
 			return d[start:i:i], false
@@ -536,22 +557,36 @@ func (r *Reader) readStringTo(buf *[]byte) (b []byte, escaped bool) {
 			r.fail(Syntax, "malformed JSON: %s in a string, which must be escaped", DescribeAt(d, i))
 			return nil, false
 		}
+		i++ // an ordinary byte among the last seven
 	}
 	r.pos = len(d)
 	r.unexpected("the end of the string")
 	return nil, false
 }
 
-// special reports whether any of the eight bytes of x is a quote, a
-// backslash or below 0x20, with the bit tricks of "Bit Twiddling Hacks"
-// (hasless and haszero): a byte b gives 0x80 in (b - n) &^ b exactly when
-// b < n, for n up to 0x80.
-func special(x uint64) bool {
+// validRune checks the UTF-8 sequence that begins at i, inside a string,
+// and returns its length, or 0 after failing with InvalidUTF8.
+func (r *Reader) validRune(i int) int {
+	if _, size := utf8.DecodeRune(r.data[i:]); size > 1 {
+		return size
+	}
+	r.pos = i
+	r.fail(InvalidUTF8, "string holds byte 0x%02X, which is not valid UTF-8", r.data[i])
+	return 0
+}
+
+// specialBytes flags, with its high bit, each of the eight bytes of x
+// (read little-endian) that is a quote, a backslash, below 0x20 or above
+// 0x7F, with the bit tricks of "Bit Twiddling Hacks" (hasless and
+// haszero): a byte b gives 0x80 in (b - n) &^ b when b < n, for n up to
+// 0x80. A borrow can flag a byte above a flagged one wrongly, never below:
+// the lowest flag is the first such byte, and no flag means none.
+func specialBytes(x uint64) uint64 {
 	const ones, highs = 0x0101010101010101, 0x8080808080808080
 	below := (x - 0x20*ones) &^ x
 	quote := x ^ '"'*ones
 	backslash := x ^ '\\'*ones
-	return (below|(quote-ones)&^quote|(backslash-ones)&^backslash)&highs != 0
+	return (x | below | (quote-ones)&^quote | (backslash-ones)&^backslash) & highs
 }
 
 // readEscapedString continues a string from its first backslash at i,
@@ -569,6 +604,14 @@ func (r *Reader) readEscapedString(out []byte, start, i int) []byte {
 			r.pos = i
 			r.fail(Syntax, "malformed JSON: %s in a string, which must be escaped", DescribeAt(d, i))
 			return nil
+		case c >= utf8.RuneSelf:
+			size := r.validRune(i)
+			if size == 0 {
+				return nil
+			}
+			out = append(out, d[i:i+size]...)
+			i += size
+			continue
 		case c != '\\':
 			out = append(out, c)
 			i++
@@ -679,34 +722,28 @@ func (r *Reader) NextKey() ([]byte, bool) {
 		return nil, false
 	}
 	top := r.path.top()
-	r.skipSpace()
 	top.hasKey = false
-	if top.index == -1 { // first key, or an empty object
+	r.skipSpace()
+	if r.pos < len(r.data) && r.data[r.pos] == '}' {
+		r.pos++
+		r.closeContainer()
+		return nil, false
+	}
+	if top.index == -1 { // the first key
 		top.index = 0
-		if r.pos < len(r.data) && r.data[r.pos] == '}' {
-			r.pos++
-			r.closeContainer()
-			return nil, false
-		}
 	} else {
-		if r.pos < len(r.data) && r.data[r.pos] == '}' {
-			r.pos++
-			r.closeContainer()
-			return nil, false
-		}
 		if r.pos >= len(r.data) || r.data[r.pos] != ',' {
 			r.unexpected("',' or '}'")
 			return nil, false
 		}
 		r.pos++
+		r.skipSpace()
 	}
-	r.skipSpace()
 	start := r.pos + 1 // after the quote
 	key, escaped := r.readStringTo(&r.unescaped)
 	if key == nil {
 		return nil, false
 	}
-	top = r.path.top()
 	if escaped {
 		top.key = keySpan{start: int32(len(r.unescaped) - len(key)), end: int32(len(r.unescaped)), unescaped: true}
 	} else {

@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
+	"math/bits"
 	"reflect"
 	"strings"
 	"testing"
@@ -57,6 +58,14 @@ func TestReader(t *testing.T) {
 		{`{"x":"\udc00\ud800"}`, LoneSurrogate, "/x"},
 		{`{"\ud800":1}`, LoneSurrogate, ""},
 		{`{"x":"\ud83d\ude00"}`, 0, ""},
+		{"{\"x\":\"caf\u00e9 \U0001F600 \xef\xbf\xbd\"}", 0, ""},
+		{"{\"x\":\"\xff\"}", InvalidUTF8, "/x"},
+		{"{\"x\":\"abcdefgh\xc3\"}", InvalidUTF8, "/x"},
+		{"{\"x\":\"\xed\xa0\x80\"}", InvalidUTF8, "/x"},
+		{"{\"x\":\"\\n\xc0\xaf\"}", InvalidUTF8, "/x"},
+		{"{\"\xfe\":1}", InvalidUTF8, ""},
+		{"[\"ok\",\"\xe2\x82\"]", InvalidUTF8, "/1"},
+		{"\xa0", Syntax, ""},
 		{`[[[[1]]]]`, 0, ""},
 		{`[[[[[1]]]]]`, Limit, "/0/0/0/0"},
 		{`1e10`, 0, ""},
@@ -176,6 +185,11 @@ func FuzzReader(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		if !utf8.Valid(data) {
+			// Every byte outside a string must be ASCII, and every string
+			// valid UTF-8: the reader refuses the payload.
+			if _, err := readAll(data, Limits{}); err == nil {
+				t.Fatalf("reader accepts %q, which is not valid UTF-8", data)
+			}
 			return
 		}
 		got, err := readAll(data, Limits{})
@@ -252,33 +266,57 @@ func TestReadStringShared(t *testing.T) {
 	}
 }
 
-// special finds a quote, a backslash or a control character among eight
-// bytes exactly when one is there.
-func TestSpecial(t *testing.T) {
-	naive := func(b []byte) bool {
-		for _, c := range b {
-			if c == '"' || c == '\\' || c < 0x20 {
-				return true
+// specialBytes finds the first quote, backslash, control character or
+// byte above 0x7F among eight bytes exactly, and flags none when there is
+// none.
+func TestSpecialBytes(t *testing.T) {
+	naive := func(b []byte) int {
+		for i, c := range b {
+			if c == '"' || c == '\\' || c < 0x20 || c > 0x7F {
+				return i
 			}
 		}
-		return false
+		return -1
+	}
+	first := func(b []byte) int {
+		m := specialBytes(binary.LittleEndian.Uint64(b))
+		if m == 0 {
+			return -1
+		}
+		return bits.TrailingZeros64(m) / 8
 	}
 	seed := uint64(0x9E3779B97F4A7C15)
-	interesting := []byte{0, 0x1F, 0x20, 0x21, '"', '\\', 'a', 0x7F, 0x80, 0xC3, 0xFF, 0x5B, 0x5D}
+	interesting := []byte{0, 0x1F, 0x20, 0x21, '"', '\\', 'a', 0x7F, 0x80, 0xC3, 0xFF, 0x5B, 0x5D, 0x01, 0x02, 0x23, 0x5C + 1}
 	for n := 0; n < 200000; n++ {
 		var b [8]byte
 		for i := range b {
 			seed ^= seed << 13
 			seed ^= seed >> 7
 			seed ^= seed << 17
-			if seed%3 == 0 {
+			if seed%3 != 0 {
 				b[i] = interesting[seed%uint64(len(interesting))]
 			} else {
 				b[i] = byte(seed >> 32)
 			}
 		}
-		if got, want := special(binary.LittleEndian.Uint64(b[:])), naive(b[:]); got != want {
-			t.Fatalf("special(% x) = %v, want %v", b, got, want)
+		if got, want := first(b[:]), naive(b[:]); got != want {
+			t.Fatalf("first special byte of % x: %d, want %d", b, got, want)
+		}
+	}
+	// Every byte value at every place, among plain letters and after a
+	// byte that borrows (0x00).
+	for place := range 8 {
+		for c := range 256 {
+			for _, fill := range []byte{'a', 0x00, 0xFF} {
+				b := []byte("aaaaaaaa")
+				for i := place + 1; i < 8; i++ {
+					b[i] = fill
+				}
+				b[place] = byte(c)
+				if got, want := first(b), naive(b); got != want {
+					t.Fatalf("first special byte of % x: %d, want %d", b, got, want)
+				}
+			}
 		}
 	}
 }
