@@ -53,8 +53,8 @@ type rejectionBlock struct {
 // messages), allocated as one.
 type rejectionTextBlock struct {
 	err  ValidationError
-	room [4]Violation
-	text [208]byte // with the rest, the block fits a 448-byte size class
+	room [3]Violation
+	text [104]byte // with the rest, the block fits a 288-byte size class
 }
 
 // begin makes the block at the first violation, with room for text when
