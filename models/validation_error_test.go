@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"runtime"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -208,6 +210,69 @@ func TestSyntaxViolationsNameTheCharacter(t *testing.T) {
 		}
 		if len(ve.Violations) != 1 || ve.Violations[0].Message != tc.want || ve.Violations[0].Keyword != KeywordJSON {
 			t.Errorf("%q: got %v, want the message %q", tc.payload, ve.Violations, tc.want)
+		}
+	}
+}
+
+// TestRejectionTextIsItsOwn holds the violations of a rejection, whose
+// pointers and messages share room in the error's block (and, past it, in
+// blocks that grow), to their values after later payloads reuse nothing of
+// them: each error keeps its own text.
+func TestRejectionTextIsItsOwn(t *testing.T) {
+	var b strings.Builder
+	b.WriteString(`{"ref_id":"r","status":"pending","retry_count":-1,"max_retries":-2,"retry_history":[`)
+	for i := range 12 {
+		if i > 0 {
+			b.WriteString(",")
+		}
+		fmt.Fprintf(&b, `{"attempt":%d,"error":%d,"timestamp":-%d}`, -i, i, i+1)
+	}
+	b.WriteString(`]}`)
+	payloads := [][]byte{
+		[]byte(b.String()), // dozens of violations, far more text than the block holds
+		[]byte(`{"attempt":0,"error":null,"timestamp":1736937031500}`),
+		[]byte(`"canceled"`),
+		[]byte(`{"current":42.5,"total":120,"message":"m","percentage":135.4}`),
+	}
+	targets := []func() any{
+		func() any { return new(TaskInfo) },
+		func() any { return new(RetryInfo) },
+		func() any { return new(TaskStatus) },
+		func() any { return new(TaskProgress) },
+	}
+	var kept []*ValidationError
+	var want [][]Violation
+	for round := range 3 {
+		for i, p := range payloads {
+			var ve *ValidationError
+			if !errors.As(Unmarshal(p, targets[i]()), &ve) {
+				t.Fatalf("payload %d: no *ValidationError", i)
+			}
+			if round == 0 {
+				kept = append(kept, ve)
+				own := make([]Violation, len(ve.Violations))
+				for j, v := range ve.Violations { // copies that share no bytes with the error
+					own[j] = Violation{strings.Clone(v.InstancePath), strings.Clone(v.Keyword), strings.Clone(v.Message)}
+				}
+				want = append(want, own)
+				// The first payload is here to overflow the block.
+				if i == 0 && len(ve.Violations) < 30 {
+					t.Fatalf("payload 0: only %d violations", len(ve.Violations))
+				}
+			} else if !slices.Equal(ve.Violations, want[i]) {
+				t.Errorf("payload %d, round %d: violations differ from the first round's", i, round)
+			}
+		}
+		runtime.GC()
+	}
+	for i, ve := range kept {
+		if !slices.Equal(ve.Violations, want[i]) {
+			t.Errorf("payload %d: the kept error changed after later calls:\n%v\nwant\n%v", i, ve.Violations, want[i])
+		}
+		for _, v := range ve.Violations {
+			if !strings.HasPrefix(v.InstancePath, "/") && v.InstancePath != "" || v.Message == "" {
+				t.Errorf("payload %d: malformed violation %+v", i, v)
+			}
 		}
 	}
 }
