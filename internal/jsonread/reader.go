@@ -197,8 +197,9 @@ const maxSharedStrings = 128
 const maxPayload = math.MaxInt32
 
 // Reset prepares r to read data with the given limits. It drops every
-// reference to the previous payload, so a pooled Reader does not keep it
-// alive. A payload longer than 2 GiB - 1 byte is refused with a Limit error.
+// reference to the previous payload, so a Reader kept for reuse does not
+// keep it alive. A payload longer than 2 GiB - 1 byte is refused with a
+// Limit error.
 func (r *Reader) Reset(data []byte, limits Limits) {
 	r.data, r.pos, r.limits, r.err, r.strs = data, 0, limits, nil, nil
 	for i := range r.path.len() {
