@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"slices"
 	"strconv"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/mcp-refcache/taskschema/internal/jsonread"
@@ -146,9 +147,9 @@ func compact(raw []byte) bool {
 
 // validRaw reports whether raw is nil (null) or one JSON value that keeps
 // the payload rules (valid UTF-8, no duplicate keys, no lone surrogates)
-// within the ceilings of the limits. The writer then compacts it, and the
-// encoding is read back against the caller's limits (its schema's depth is
-// unbounded), so Marshal writes nothing that Unmarshal refuses.
+// within the ceilings of the limits. The writer then compacts it and
+// measures it against the caller's limits, where it sits in the encoding
+// (see encoded), so Marshal writes nothing that Unmarshal refuses.
 func validRaw(raw json.RawMessage) bool {
 	if raw == nil {
 		return true
@@ -156,22 +157,25 @@ func validRaw(raw json.RawMessage) bool {
 	if !utf8.Valid(raw) { // the reader leaves UTF-8 to its caller
 		return false
 	}
-	var r jsonread.Reader
+	r := rawReaders.Get().(*jsonread.Reader)
 	r.Reset(raw, LimitCeilings().reader())
 	r.Begin()
 	r.Skip()
-	return r.Finish()
+	ok := r.Finish()
+	r.Reset(nil, jsonread.Limits{}) // let go of raw
+	rawReaders.Put(r)
+	return ok
 }
 
-// appendRaw appends null for nil, else raw without insignificant space;
-// validRaw accepted raw.
-func appendRaw(b []byte, raw json.RawMessage) []byte {
+// rawReaders are the readers of validRaw, pooled so that they keep the
+// room they grew for their key lists.
+var rawReaders = sync.Pool{New: func() any { return new(jsonread.Reader) }}
+
+// appendRaw appends null for nil, else raw without insignificant space,
+// and widens x to cover raw; validRaw accepted raw.
+func appendRaw(x *jsonread.Extent, b []byte, raw json.RawMessage) []byte {
 	if raw == nil {
 		return append(b, "null"...)
 	}
-	buf := bytes.NewBuffer(b)
-	if err := json.Compact(buf, raw); err != nil {
-		return append(b, "null"...) // unreachable: validRaw accepted raw
-	}
-	return buf.Bytes()
+	return jsonread.AppendCompact(b, raw, x)
 }
