@@ -138,11 +138,12 @@ func appendArray[T any](x *jsonread.Extent, b []byte, items []T, write func(*jso
 	return append(b, ']')
 }
 
-// Writer bounds: the generated writers never write a number longer than 24
-// characters (a float64 such as -2.2250738585072014e-308) or with an
-// exponent beyond 324 (5e-324).
+// Writer bounds: the generated writers never write a number longer than 25
+// characters (a float64 such as -0.0000012345678901234567, which
+// appendFloat writes without an exponent from 1e-6 on; an int64 takes at
+// most 20) or with an exponent beyond 324 (5e-324).
 const (
-	maxWrittenNumber   = 24
+	maxWrittenNumber   = 25
 	maxWrittenExponent = 324
 )
 
