@@ -158,7 +158,7 @@ const (
 // and it is not read again; otherwise readBack decides.
 func encoded(l Limits, id schemaID, data []byte, raw jsonread.Extent) ([]byte, error) {
 	l = l.effective()
-	s := schemaTable[id]
+	s := &schemaTable[id]
 	if len(data) <= l.MaxBytes &&
 		l.MaxDepth >= max(s.depth, s.rawDepth+raw.Depth) &&
 		l.MaxNumberLength >= max(maxWrittenNumber, raw.NumberLength) &&
