@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"slices"
 	"strconv"
-	"sync"
 	"unicode/utf8"
 
 	"github.com/mcp-refcache/taskschema/internal/jsonread"
@@ -157,19 +156,12 @@ func validRaw(raw json.RawMessage) bool {
 	if !utf8.Valid(raw) { // the reader leaves UTF-8 to its caller
 		return false
 	}
-	r := rawReaders.Get().(*jsonread.Reader)
+	var r jsonread.Reader
 	r.Reset(raw, LimitCeilings().reader())
 	r.Begin()
 	r.Skip()
-	ok := r.Finish()
-	r.Reset(nil, jsonread.Limits{}) // let go of raw
-	rawReaders.Put(r)
-	return ok
+	return r.Finish()
 }
-
-// rawReaders are the readers of validRaw, pooled so that they keep the
-// room they grew for their key lists.
-var rawReaders = sync.Pool{New: func() any { return new(jsonread.Reader) }}
 
 // appendRaw appends null for nil, else raw without insignificant space,
 // and widens x to cover raw; validRaw accepted raw.
