@@ -280,45 +280,60 @@ func (s *schemaModel) AppendCall(p *prop, val string) string {
 	case kindBool:
 		return fmt.Sprintf("strconv.AppendBool(b, %s)", val)
 	case kindRef:
-		return fmt.Sprintf("append%s(b, %s)", p.Ref.Title, refArg(p, val))
+		if p.Ref.IsEnum() {
+			return fmt.Sprintf("append%s(b, %s)", p.Ref.Title, refArg(p, val))
+		}
+		return fmt.Sprintf("append%s(x, b, %s)", p.Ref.Title, refArg(p, val))
 	case kindStringMap:
 		return fmt.Sprintf("appendStringMap(b, %s)", val)
 	case kindAny:
-		return fmt.Sprintf("appendRaw(b, %s)", val)
+		return fmt.Sprintf("appendRaw(x, b, %s)", val)
 	}
-	return fmt.Sprintf("appendArray(b, %s, append%s)", val, p.Ref.Title)
+	return fmt.Sprintf("appendArray(x, b, %s, append%s)", val, p.Ref.Title)
 }
 
-// unboundedDepth is the Depth of a schema whose values can nest without
-// bound (a value of any type inside): more than any limit's ceiling, so
-// that the writer always reads such an encoding back against the limits.
-const unboundedDepth = 1<<31 - 1
-
 // Depth is the deepest nesting of objects and arrays that a value of s
-// can have; an object is depth 1.
+// can have, an object being depth 1, not counting what a value of any type
+// (a json.RawMessage) holds: the writer measures that as it writes it.
 func (m *model) Depth(s *schemaModel) int {
 	if s.IsEnum() {
 		return 0
 	}
 	deepest := 0
 	for _, p := range s.Props {
-		d := 0
-		switch {
-		case p.Kind == kindRef: // loadModel refuses cycles
-			d = m.Depth(p.Ref)
-		case p.Kind == kindArrayOfRef:
-			d = 1 + m.Depth(p.Ref)
-		case p.Kind == kindStringMap:
-			d = 1
-		case p.Kind == kindAny:
-			return unboundedDepth
+		switch p.Kind {
+		case kindRef: // loadModel refuses cycles
+			deepest = max(deepest, m.Depth(p.Ref))
+		case kindArrayOfRef:
+			deepest = max(deepest, 1+m.Depth(p.Ref))
+		case kindStringMap:
+			deepest = max(deepest, 1)
 		}
-		if d == unboundedDepth {
-			return unboundedDepth
-		}
-		deepest = max(deepest, d)
 	}
 	return 1 + deepest
+}
+
+// RawDepth is the deepest nesting of objects and arrays around a value of
+// any type (a json.RawMessage) in a value of s, 0 when s has none: a value
+// of any type that holds Extent.Depth levels itself makes a payload
+// RawDepth+Extent.Depth deep.
+func (m *model) RawDepth(s *schemaModel) int {
+	deepest := 0
+	for _, p := range s.Props {
+		switch p.Kind {
+		case kindAny:
+			deepest = max(deepest, 1)
+		case kindRef:
+			if d := m.RawDepth(p.Ref); d > 0 {
+				deepest = max(deepest, 1+d)
+			}
+		case kindArrayOfRef:
+			if d := m.RawDepth(p.Ref); d > 0 {
+				deepest = max(deepest, 2+d)
+			}
+		}
+	}
+	return deepest
 }
 
 // UsesRaw reports whether a property holds any JSON value (a

@@ -384,7 +384,7 @@ func TestViewKinds(t *testing.T) {
 	}
 	for key, want := range map[string][4]string{
 		"expected_schema.fields":         {"map[string]string", `readStringMap(r, &v.Fields, "null or object", rep)`, "validStringMap(v.Fields)", "appendStringMap(b, v.Fields)"},
-		"expected_schema.example":        {"json.RawMessage", "readRaw(r, &v.Example, rep)", "validRaw(v.Example)", "appendRaw(b, v.Example)"},
+		"expected_schema.example":        {"json.RawMessage", "readRaw(r, &v.Example, rep)", "validRaw(v.Example)", "appendRaw(x, b, v.Example)"},
 		"minimal_task_response.is_async": {"bool", `readBoolConst(r, &v.IsAsync, true, "boolean", rep)`, "v.IsAsync", "strconv.AppendBool(b, v.IsAsync)"},
 		"full_task_response.is_complete": {"bool", `readBoolConst(r, &v.IsComplete, false, "boolean", rep)`, "!v.IsComplete", "strconv.AppendBool(b, v.IsComplete)"},
 		"standard_task_response.message": {"*string", `readString(r, v.Message, "null or string", rep)`, "validString(*v.Message)", "appendString(b, *v.Message)"},
@@ -406,11 +406,36 @@ func TestViewKinds(t *testing.T) {
 			t.Errorf("%s: got %q, want %q", key, got, want)
 		}
 	}
-	for name, want := range map[string]int{"expected_schema": unboundedDepth, "full_task_response": unboundedDepth, "minimal_task_response": 1, "standard_task_response": 2} {
+	// Depth leaves out what a json.RawMessage holds; RawDepth is how deep
+	// one sits: expected_schema.example in the top object, and inside
+	// full_task_response's expected_schema one level further.
+	for name, want := range map[string][2]int{"expected_schema": {2, 1}, "full_task_response": {3, 2},
+		"minimal_task_response": {1, 0}, "standard_task_response": {2, 0}, "task_status": {0, 0}} {
+		found := false
 		for _, s := range m.Schemas {
-			if s.Name == name && m.Depth(s) != want {
-				t.Errorf("Depth(%s) = %d, want %d", name, m.Depth(s), want)
+			if s.Name != name {
+				continue
 			}
+			found = true
+			if got := [2]int{m.Depth(s), m.RawDepth(s)}; got != want {
+				t.Errorf("Depth, RawDepth(%s) = %v, want %v", name, got, want)
+			}
+		}
+		if !found {
+			t.Errorf("no schema %s", name)
+		}
+	}
+	// A json.RawMessage in the items of an array sits one level deeper
+	// than in a referenced object; a string map adds to Depth only.
+	leaf := &schemaModel{Title: "Leaf", Props: []*prop{{Kind: kindAny}, {Kind: kindStringMap}}}
+	list := &schemaModel{Title: "List", Props: []*prop{{Kind: kindArrayOfRef, Ref: leaf}, {Kind: kindRef, Ref: leaf}}}
+	top := &schemaModel{Title: "Top", Props: []*prop{{Kind: kindRef, Ref: list}, {Kind: kindAny}}}
+	for _, tt := range []struct {
+		s           *schemaModel
+		depth, raws int
+	}{{leaf, 2, 1}, {list, 4, 3}, {top, 5, 4}} {
+		if got := [2]int{m.Depth(tt.s), m.RawDepth(tt.s)}; got != [2]int{tt.depth, tt.raws} {
+			t.Errorf("Depth, RawDepth(%s) = %v, want %v", tt.s.Title, got, [2]int{tt.depth, tt.raws})
 		}
 	}
 	// go-jsonschema writes interface{} for any value: accepted for a

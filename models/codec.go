@@ -130,7 +130,7 @@ func marshal(l Limits, v any) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	return encode(l, id, func(b []byte) []byte { return appendModel(b, v) })
+	return encode(l, id, func(x *jsonread.Extent, b []byte) []byte { return appendModel(x, b, v) })
 }
 
 // Validate reports whether v, a model value or a pointer to one, satisfies

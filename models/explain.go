@@ -15,7 +15,7 @@ func explainValue(id schemaID, rv reflect.Value) error {
 	if vs := goValueViolations(reflect.Indirect(rv), ""); len(vs) > 0 {
 		return newValidationError(name, vs)
 	}
-	data := appendModel(nil, rv.Interface())
+	data := appendModel(new(jsonread.Extent), nil, rv.Interface())
 	var r jsonread.Reader
 	r.Reset(data, jsonread.Limits{})
 	rep := report{}

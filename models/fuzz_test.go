@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
+
+	"github.com/mcp-refcache/taskschema/internal/jsonread"
 )
 
 // Each fuzz target checks the one-verdict invariant (see verdict_test.go)
@@ -126,7 +128,7 @@ func checkValue[T any](t *testing.T, s *jsonschema.Schema, v T) {
 		// The generated writer, which TestWriterMatchesEncodingJSON holds
 		// to encoding/json's output; json.Marshal itself would call the
 		// model's MarshalJSON, which checks first.
-		out = appendModel(nil, v)
+		out = appendModel(new(jsonread.Extent), nil, v)
 		if !json.Valid(out) {
 			t.Fatalf("the writer wrote invalid JSON for %+v after the Go-value rules passed: %s", v, out)
 		}
@@ -156,6 +158,18 @@ func checkValue[T any](t *testing.T, s *jsonschema.Schema, v T) {
 			}
 		}
 		return
+	}
+	// Marshal decides from what the writers measured of the
+	// json.RawMessage values exactly what reading its whole encoding
+	// back decides, with the same words: under the default limits and
+	// under limits near what the writers write themselves.
+	id, _ := schemaOf(reflect.TypeOf(v))
+	for _, l := range []Limits{DefaultLimits(), {MaxDepth: 3, MaxNumberLength: 25, MaxExponent: 324}, {MaxDepth: 5, MaxNumberLength: 30, MaxExponent: 330}} {
+		got, gotErr := l.Marshal(v)
+		want, wantErr := readBack(l.effective(), id, out)
+		if string(got) != string(want) || (gotErr == nil) != (wantErr == nil) || (gotErr != nil && gotErr.Error() != wantErr.Error()) {
+			t.Fatalf("limits %+v: Marshal gives %s, %v; reading back %s, %v", l, got, gotErr, want, wantErr)
+		}
 	}
 	data, err := Marshal(v)
 	if err != nil {

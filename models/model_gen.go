@@ -33,15 +33,16 @@ const (
 
 // schemaEntry describes one schema.
 type schemaEntry struct {
-	name   string       // the file stem, such as "task_info"
-	goType reflect.Type // the model type
-	isEnum bool         // a string enum
-	depth  int          // the deepest nesting of objects and arrays its values can have (2147483647: no bound)
+	name     string       // the file stem, such as "task_info"
+	goType   reflect.Type // the model type
+	isEnum   bool         // a string enum
+	depth    int          // the deepest nesting of objects and arrays its values can have, not counting inside a json.RawMessage
+	rawDepth int          // the deepest nesting of objects and arrays around a json.RawMessage in its values, 0 when none
 }
 
 // schemaTable lists every schema, in dependency order.
 var schemaTable = [...]schemaEntry{
-	schemaExpectedSchema:       {name: "expected_schema", goType: reflect.TypeFor[ExpectedSchema](), depth: 2147483647},
+	schemaExpectedSchema:       {name: "expected_schema", goType: reflect.TypeFor[ExpectedSchema](), depth: 2, rawDepth: 1},
 	schemaMCPTaskStatus:        {name: "mcp_task_status", goType: reflect.TypeFor[MCPTaskStatus](), isEnum: true, depth: 0},
 	schemaMCPTask:              {name: "mcp_task", goType: reflect.TypeFor[MCPTask](), depth: 1},
 	schemaMCPCreateTaskResult:  {name: "mcp_create_task_result", goType: reflect.TypeFor[MCPCreateTaskResult](), depth: 2},
@@ -52,7 +53,7 @@ var schemaTable = [...]schemaEntry{
 	schemaTaskStatus:           {name: "task_status", goType: reflect.TypeFor[TaskStatus](), isEnum: true, depth: 0},
 	schemaAsyncTaskResponse:    {name: "async_task_response", goType: reflect.TypeFor[AsyncTaskResponse](), depth: 2},
 	schemaAsyncTaskPage:        {name: "async_task_page", goType: reflect.TypeFor[AsyncTaskPage](), depth: 4},
-	schemaFullTaskResponse:     {name: "full_task_response", goType: reflect.TypeFor[FullTaskResponse](), depth: 2147483647},
+	schemaFullTaskResponse:     {name: "full_task_response", goType: reflect.TypeFor[FullTaskResponse](), depth: 3, rawDepth: 2},
 	schemaMinimalTaskResponse:  {name: "minimal_task_response", goType: reflect.TypeFor[MinimalTaskResponse](), depth: 1},
 	schemaStandardTaskResponse: {name: "standard_task_response", goType: reflect.TypeFor[StandardTaskResponse](), depth: 2},
 	schemaTaskInfo:             {name: "task_info", goType: reflect.TypeFor[TaskInfo](), depth: 3},
@@ -329,69 +330,70 @@ func checkModel(v any) bool {
 }
 
 // appendModel appends the JSON encoding of v, a model value or a pointer to
-// one, which checkModel accepted.
-func appendModel(b []byte, v any) []byte {
+// one, which checkModel accepted, and widens x to cover the json.RawMessage
+// values it writes.
+func appendModel(x *jsonread.Extent, b []byte, v any) []byte {
 	switch v := v.(type) {
 	case ExpectedSchema:
-		return appendExpectedSchema(b, &v)
+		return appendExpectedSchema(x, b, &v)
 	case *ExpectedSchema:
-		return appendExpectedSchema(b, v)
+		return appendExpectedSchema(x, b, v)
 	case MCPTaskStatus:
 		return appendMCPTaskStatus(b, v)
 	case *MCPTaskStatus:
 		return appendMCPTaskStatus(b, *v)
 	case MCPTask:
-		return appendMCPTask(b, &v)
+		return appendMCPTask(x, b, &v)
 	case *MCPTask:
-		return appendMCPTask(b, v)
+		return appendMCPTask(x, b, v)
 	case MCPCreateTaskResult:
-		return appendMCPCreateTaskResult(b, &v)
+		return appendMCPCreateTaskResult(x, b, &v)
 	case *MCPCreateTaskResult:
-		return appendMCPCreateTaskResult(b, v)
+		return appendMCPCreateTaskResult(x, b, v)
 	case MCPListTasksResult:
-		return appendMCPListTasksResult(b, &v)
+		return appendMCPListTasksResult(x, b, &v)
 	case *MCPListTasksResult:
-		return appendMCPListTasksResult(b, v)
+		return appendMCPListTasksResult(x, b, v)
 	case ResponseFormat:
 		return appendResponseFormat(b, v)
 	case *ResponseFormat:
 		return appendResponseFormat(b, *v)
 	case RetryInfo:
-		return appendRetryInfo(b, &v)
+		return appendRetryInfo(x, b, &v)
 	case *RetryInfo:
-		return appendRetryInfo(b, v)
+		return appendRetryInfo(x, b, v)
 	case TaskProgress:
-		return appendTaskProgress(b, &v)
+		return appendTaskProgress(x, b, &v)
 	case *TaskProgress:
-		return appendTaskProgress(b, v)
+		return appendTaskProgress(x, b, v)
 	case TaskStatus:
 		return appendTaskStatus(b, v)
 	case *TaskStatus:
 		return appendTaskStatus(b, *v)
 	case AsyncTaskResponse:
-		return appendAsyncTaskResponse(b, &v)
+		return appendAsyncTaskResponse(x, b, &v)
 	case *AsyncTaskResponse:
-		return appendAsyncTaskResponse(b, v)
+		return appendAsyncTaskResponse(x, b, v)
 	case AsyncTaskPage:
-		return appendAsyncTaskPage(b, &v)
+		return appendAsyncTaskPage(x, b, &v)
 	case *AsyncTaskPage:
-		return appendAsyncTaskPage(b, v)
+		return appendAsyncTaskPage(x, b, v)
 	case FullTaskResponse:
-		return appendFullTaskResponse(b, &v)
+		return appendFullTaskResponse(x, b, &v)
 	case *FullTaskResponse:
-		return appendFullTaskResponse(b, v)
+		return appendFullTaskResponse(x, b, v)
 	case MinimalTaskResponse:
-		return appendMinimalTaskResponse(b, &v)
+		return appendMinimalTaskResponse(x, b, &v)
 	case *MinimalTaskResponse:
-		return appendMinimalTaskResponse(b, v)
+		return appendMinimalTaskResponse(x, b, v)
 	case StandardTaskResponse:
-		return appendStandardTaskResponse(b, &v)
+		return appendStandardTaskResponse(x, b, &v)
 	case *StandardTaskResponse:
-		return appendStandardTaskResponse(b, v)
+		return appendStandardTaskResponse(x, b, v)
 	case TaskInfo:
-		return appendTaskInfo(b, &v)
+		return appendTaskInfo(x, b, &v)
 	case *TaskInfo:
-		return appendTaskInfo(b, v)
+		return appendTaskInfo(x, b, v)
 	}
 	return b
 }
@@ -543,8 +545,9 @@ func checkExpectedSchema(v *ExpectedSchema) bool {
 }
 
 // appendExpectedSchema appends the JSON encoding of v, which
-// checkExpectedSchema accepted: its fields in the schema's order.
-func appendExpectedSchema(b []byte, v *ExpectedSchema) []byte {
+// checkExpectedSchema accepted: its fields in the schema's order. It widens x
+// to cover the json.RawMessage values it writes.
+func appendExpectedSchema(x *jsonread.Extent, b []byte, v *ExpectedSchema) []byte {
 	b = append(b, `{"return_type":`...)
 	if v.ReturnType == nil {
 		b = append(b, "null"...)
@@ -554,7 +557,7 @@ func appendExpectedSchema(b []byte, v *ExpectedSchema) []byte {
 	b = append(b, `,"fields":`...)
 	b = appendStringMap(b, v.Fields)
 	b = append(b, `,"example":`...)
-	b = appendRaw(b, v.Example)
+	b = appendRaw(x, b, v.Example)
 	b = append(b, `,"description":`...)
 	if v.Description == nil {
 		b = append(b, "null"...)
@@ -570,7 +573,7 @@ func (v ExpectedSchema) MarshalJSON() ([]byte, error) {
 	if !checkExpectedSchema(&v) {
 		return nil, explainValue(schemaExpectedSchema, reflect.ValueOf(&v))
 	}
-	return encode(DefaultLimits(), schemaExpectedSchema, func(b []byte) []byte { return appendExpectedSchema(b, &v) })
+	return encode(DefaultLimits(), schemaExpectedSchema, func(x *jsonread.Extent, b []byte) []byte { return appendExpectedSchema(x, b, &v) })
 }
 
 // UnmarshalJSON decodes data as [Unmarshal] does, so that encoding/json accepts
@@ -630,7 +633,7 @@ func (v MCPTaskStatus) MarshalJSON() ([]byte, error) {
 	if !checkMCPTaskStatus(v) {
 		return nil, explainValue(schemaMCPTaskStatus, reflect.ValueOf(v))
 	}
-	return encode(DefaultLimits(), schemaMCPTaskStatus, func(b []byte) []byte { return appendMCPTaskStatus(b, v) })
+	return encode(DefaultLimits(), schemaMCPTaskStatus, func(_ *jsonread.Extent, b []byte) []byte { return appendMCPTaskStatus(b, v) })
 }
 
 // UnmarshalJSON decodes data as [Unmarshal] does, so that encoding/json accepts
@@ -734,8 +737,9 @@ func checkMCPTask(v *MCPTask) bool {
 }
 
 // appendMCPTask appends the JSON encoding of v, which checkMCPTask accepted:
-// its fields in the schema's order.
-func appendMCPTask(b []byte, v *MCPTask) []byte {
+// its fields in the schema's order. It widens x to cover the json.RawMessage
+// values it writes.
+func appendMCPTask(x *jsonread.Extent, b []byte, v *MCPTask) []byte {
 	b = append(b, `{"taskId":`...)
 	b = appendString(b, v.TaskID)
 	b = append(b, `,"status":`...)
@@ -763,7 +767,7 @@ func (v MCPTask) MarshalJSON() ([]byte, error) {
 	if !checkMCPTask(&v) {
 		return nil, explainValue(schemaMCPTask, reflect.ValueOf(&v))
 	}
-	return encode(DefaultLimits(), schemaMCPTask, func(b []byte) []byte { return appendMCPTask(b, &v) })
+	return encode(DefaultLimits(), schemaMCPTask, func(x *jsonread.Extent, b []byte) []byte { return appendMCPTask(x, b, &v) })
 }
 
 // UnmarshalJSON decodes data as [Unmarshal] does, so that encoding/json accepts
@@ -810,10 +814,11 @@ func checkMCPCreateTaskResult(v *MCPCreateTaskResult) bool {
 }
 
 // appendMCPCreateTaskResult appends the JSON encoding of v, which
-// checkMCPCreateTaskResult accepted: its fields in the schema's order.
-func appendMCPCreateTaskResult(b []byte, v *MCPCreateTaskResult) []byte {
+// checkMCPCreateTaskResult accepted: its fields in the schema's order. It
+// widens x to cover the json.RawMessage values it writes.
+func appendMCPCreateTaskResult(x *jsonread.Extent, b []byte, v *MCPCreateTaskResult) []byte {
 	b = append(b, `{"task":`...)
-	b = appendMCPTask(b, &v.Task)
+	b = appendMCPTask(x, b, &v.Task)
 	return append(b, '}')
 }
 
@@ -823,7 +828,7 @@ func (v MCPCreateTaskResult) MarshalJSON() ([]byte, error) {
 	if !checkMCPCreateTaskResult(&v) {
 		return nil, explainValue(schemaMCPCreateTaskResult, reflect.ValueOf(&v))
 	}
-	return encode(DefaultLimits(), schemaMCPCreateTaskResult, func(b []byte) []byte { return appendMCPCreateTaskResult(b, &v) })
+	return encode(DefaultLimits(), schemaMCPCreateTaskResult, func(x *jsonread.Extent, b []byte) []byte { return appendMCPCreateTaskResult(x, b, &v) })
 }
 
 // UnmarshalJSON decodes data as [Unmarshal] does, so that encoding/json accepts
@@ -874,10 +879,11 @@ func checkMCPListTasksResult(v *MCPListTasksResult) bool {
 }
 
 // appendMCPListTasksResult appends the JSON encoding of v, which
-// checkMCPListTasksResult accepted: its fields in the schema's order.
-func appendMCPListTasksResult(b []byte, v *MCPListTasksResult) []byte {
+// checkMCPListTasksResult accepted: its fields in the schema's order. It widens
+// x to cover the json.RawMessage values it writes.
+func appendMCPListTasksResult(x *jsonread.Extent, b []byte, v *MCPListTasksResult) []byte {
 	b = append(b, `{"tasks":`...)
-	b = appendArray(b, v.Tasks, appendMCPTask)
+	b = appendArray(x, b, v.Tasks, appendMCPTask)
 	b = append(b, `,"nextCursor":`...)
 	b = appendString(b, v.NextCursor)
 	return append(b, '}')
@@ -889,7 +895,7 @@ func (v MCPListTasksResult) MarshalJSON() ([]byte, error) {
 	if !checkMCPListTasksResult(&v) {
 		return nil, explainValue(schemaMCPListTasksResult, reflect.ValueOf(&v))
 	}
-	return encode(DefaultLimits(), schemaMCPListTasksResult, func(b []byte) []byte { return appendMCPListTasksResult(b, &v) })
+	return encode(DefaultLimits(), schemaMCPListTasksResult, func(x *jsonread.Extent, b []byte) []byte { return appendMCPListTasksResult(x, b, &v) })
 }
 
 // UnmarshalJSON decodes data as [Unmarshal] does, so that encoding/json accepts
@@ -943,7 +949,7 @@ func (v ResponseFormat) MarshalJSON() ([]byte, error) {
 	if !checkResponseFormat(v) {
 		return nil, explainValue(schemaResponseFormat, reflect.ValueOf(v))
 	}
-	return encode(DefaultLimits(), schemaResponseFormat, func(b []byte) []byte { return appendResponseFormat(b, v) })
+	return encode(DefaultLimits(), schemaResponseFormat, func(_ *jsonread.Extent, b []byte) []byte { return appendResponseFormat(b, v) })
 }
 
 // UnmarshalJSON decodes data as [Unmarshal] does, so that encoding/json accepts
@@ -1003,8 +1009,9 @@ func checkRetryInfo(v *RetryInfo) bool {
 }
 
 // appendRetryInfo appends the JSON encoding of v, which checkRetryInfo
-// accepted: its fields in the schema's order.
-func appendRetryInfo(b []byte, v *RetryInfo) []byte {
+// accepted: its fields in the schema's order. It widens x to cover the
+// json.RawMessage values it writes.
+func appendRetryInfo(x *jsonread.Extent, b []byte, v *RetryInfo) []byte {
 	b = append(b, `{"attempt":`...)
 	b = strconv.AppendInt(b, v.Attempt, 10)
 	b = append(b, `,"error":`...)
@@ -1020,7 +1027,7 @@ func (v RetryInfo) MarshalJSON() ([]byte, error) {
 	if !checkRetryInfo(&v) {
 		return nil, explainValue(schemaRetryInfo, reflect.ValueOf(&v))
 	}
-	return encode(DefaultLimits(), schemaRetryInfo, func(b []byte) []byte { return appendRetryInfo(b, &v) })
+	return encode(DefaultLimits(), schemaRetryInfo, func(x *jsonread.Extent, b []byte) []byte { return appendRetryInfo(x, b, &v) })
 }
 
 // UnmarshalJSON decodes data as [Unmarshal] does, so that encoding/json accepts
@@ -1119,8 +1126,9 @@ func checkTaskProgress(v *TaskProgress) bool {
 }
 
 // appendTaskProgress appends the JSON encoding of v, which checkTaskProgress
-// accepted: its fields in the schema's order.
-func appendTaskProgress(b []byte, v *TaskProgress) []byte {
+// accepted: its fields in the schema's order. It widens x to cover the
+// json.RawMessage values it writes.
+func appendTaskProgress(x *jsonread.Extent, b []byte, v *TaskProgress) []byte {
 	b = append(b, `{"current":`...)
 	if v.Current == nil {
 		b = append(b, "null"...)
@@ -1154,7 +1162,7 @@ func (v TaskProgress) MarshalJSON() ([]byte, error) {
 	if !checkTaskProgress(&v) {
 		return nil, explainValue(schemaTaskProgress, reflect.ValueOf(&v))
 	}
-	return encode(DefaultLimits(), schemaTaskProgress, func(b []byte) []byte { return appendTaskProgress(b, &v) })
+	return encode(DefaultLimits(), schemaTaskProgress, func(x *jsonread.Extent, b []byte) []byte { return appendTaskProgress(x, b, &v) })
 }
 
 // UnmarshalJSON decodes data as [Unmarshal] does, so that encoding/json accepts
@@ -1214,7 +1222,7 @@ func (v TaskStatus) MarshalJSON() ([]byte, error) {
 	if !checkTaskStatus(v) {
 		return nil, explainValue(schemaTaskStatus, reflect.ValueOf(v))
 	}
-	return encode(DefaultLimits(), schemaTaskStatus, func(b []byte) []byte { return appendTaskStatus(b, v) })
+	return encode(DefaultLimits(), schemaTaskStatus, func(_ *jsonread.Extent, b []byte) []byte { return appendTaskStatus(b, v) })
 }
 
 // UnmarshalJSON decodes data as [Unmarshal] does, so that encoding/json accepts
@@ -1343,8 +1351,9 @@ func checkAsyncTaskResponse(v *AsyncTaskResponse) bool {
 }
 
 // appendAsyncTaskResponse appends the JSON encoding of v, which
-// checkAsyncTaskResponse accepted: its fields in the schema's order.
-func appendAsyncTaskResponse(b []byte, v *AsyncTaskResponse) []byte {
+// checkAsyncTaskResponse accepted: its fields in the schema's order. It widens
+// x to cover the json.RawMessage values it writes.
+func appendAsyncTaskResponse(x *jsonread.Extent, b []byte, v *AsyncTaskResponse) []byte {
 	b = append(b, `{"ref_id":`...)
 	b = appendString(b, v.RefID)
 	b = append(b, `,"status":`...)
@@ -1353,7 +1362,7 @@ func appendAsyncTaskResponse(b []byte, v *AsyncTaskResponse) []byte {
 	if v.Progress == nil {
 		b = append(b, "null"...)
 	} else {
-		b = appendTaskProgress(b, v.Progress)
+		b = appendTaskProgress(x, b, v.Progress)
 	}
 	b = append(b, `,"started_at":`...)
 	b = appendDateTime(b, v.StartedAt)
@@ -1388,7 +1397,7 @@ func (v AsyncTaskResponse) MarshalJSON() ([]byte, error) {
 	if !checkAsyncTaskResponse(&v) {
 		return nil, explainValue(schemaAsyncTaskResponse, reflect.ValueOf(&v))
 	}
-	return encode(DefaultLimits(), schemaAsyncTaskResponse, func(b []byte) []byte { return appendAsyncTaskResponse(b, &v) })
+	return encode(DefaultLimits(), schemaAsyncTaskResponse, func(x *jsonread.Extent, b []byte) []byte { return appendAsyncTaskResponse(x, b, &v) })
 }
 
 // UnmarshalJSON decodes data as [Unmarshal] does, so that encoding/json accepts
@@ -1438,10 +1447,11 @@ func checkAsyncTaskPage(v *AsyncTaskPage) bool {
 }
 
 // appendAsyncTaskPage appends the JSON encoding of v, which checkAsyncTaskPage
-// accepted: its fields in the schema's order.
-func appendAsyncTaskPage(b []byte, v *AsyncTaskPage) []byte {
+// accepted: its fields in the schema's order. It widens x to cover the
+// json.RawMessage values it writes.
+func appendAsyncTaskPage(x *jsonread.Extent, b []byte, v *AsyncTaskPage) []byte {
 	b = append(b, `{"tasks":`...)
-	b = appendArray(b, v.Tasks, appendAsyncTaskResponse)
+	b = appendArray(x, b, v.Tasks, appendAsyncTaskResponse)
 	b = append(b, `,"next_cursor":`...)
 	b = appendString(b, v.NextCursor)
 	return append(b, '}')
@@ -1453,7 +1463,7 @@ func (v AsyncTaskPage) MarshalJSON() ([]byte, error) {
 	if !checkAsyncTaskPage(&v) {
 		return nil, explainValue(schemaAsyncTaskPage, reflect.ValueOf(&v))
 	}
-	return encode(DefaultLimits(), schemaAsyncTaskPage, func(b []byte) []byte { return appendAsyncTaskPage(b, &v) })
+	return encode(DefaultLimits(), schemaAsyncTaskPage, func(x *jsonread.Extent, b []byte) []byte { return appendAsyncTaskPage(x, b, &v) })
 }
 
 // UnmarshalJSON decodes data as [Unmarshal] does, so that encoding/json accepts
@@ -1628,8 +1638,9 @@ func checkFullTaskResponse(v *FullTaskResponse) bool {
 }
 
 // appendFullTaskResponse appends the JSON encoding of v, which
-// checkFullTaskResponse accepted: its fields in the schema's order.
-func appendFullTaskResponse(b []byte, v *FullTaskResponse) []byte {
+// checkFullTaskResponse accepted: its fields in the schema's order. It widens x
+// to cover the json.RawMessage values it writes.
+func appendFullTaskResponse(x *jsonread.Extent, b []byte, v *FullTaskResponse) []byte {
 	b = append(b, `{"ref_id":`...)
 	b = appendString(b, v.RefID)
 	b = append(b, `,"status":`...)
@@ -1644,7 +1655,7 @@ func appendFullTaskResponse(b []byte, v *FullTaskResponse) []byte {
 	if v.Progress == nil {
 		b = append(b, "null"...)
 	} else {
-		b = appendTaskProgress(b, v.Progress)
+		b = appendTaskProgress(x, b, v.Progress)
 	}
 	b = append(b, `,"message":`...)
 	if v.Message == nil {
@@ -1672,7 +1683,7 @@ func appendFullTaskResponse(b []byte, v *FullTaskResponse) []byte {
 	if v.ExpectedSchema == nil {
 		b = append(b, "null"...)
 	} else {
-		b = appendExpectedSchema(b, v.ExpectedSchema)
+		b = appendExpectedSchema(x, b, v.ExpectedSchema)
 	}
 	return append(b, '}')
 }
@@ -1683,7 +1694,7 @@ func (v FullTaskResponse) MarshalJSON() ([]byte, error) {
 	if !checkFullTaskResponse(&v) {
 		return nil, explainValue(schemaFullTaskResponse, reflect.ValueOf(&v))
 	}
-	return encode(DefaultLimits(), schemaFullTaskResponse, func(b []byte) []byte { return appendFullTaskResponse(b, &v) })
+	return encode(DefaultLimits(), schemaFullTaskResponse, func(x *jsonread.Extent, b []byte) []byte { return appendFullTaskResponse(x, b, &v) })
 }
 
 // UnmarshalJSON decodes data as [Unmarshal] does, so that encoding/json accepts
@@ -1752,8 +1763,9 @@ func checkMinimalTaskResponse(v *MinimalTaskResponse) bool {
 }
 
 // appendMinimalTaskResponse appends the JSON encoding of v, which
-// checkMinimalTaskResponse accepted: its fields in the schema's order.
-func appendMinimalTaskResponse(b []byte, v *MinimalTaskResponse) []byte {
+// checkMinimalTaskResponse accepted: its fields in the schema's order. It
+// widens x to cover the json.RawMessage values it writes.
+func appendMinimalTaskResponse(x *jsonread.Extent, b []byte, v *MinimalTaskResponse) []byte {
 	b = append(b, `{"ref_id":`...)
 	b = appendString(b, v.RefID)
 	b = append(b, `,"status":`...)
@@ -1771,7 +1783,7 @@ func (v MinimalTaskResponse) MarshalJSON() ([]byte, error) {
 	if !checkMinimalTaskResponse(&v) {
 		return nil, explainValue(schemaMinimalTaskResponse, reflect.ValueOf(&v))
 	}
-	return encode(DefaultLimits(), schemaMinimalTaskResponse, func(b []byte) []byte { return appendMinimalTaskResponse(b, &v) })
+	return encode(DefaultLimits(), schemaMinimalTaskResponse, func(x *jsonread.Extent, b []byte) []byte { return appendMinimalTaskResponse(x, b, &v) })
 }
 
 // UnmarshalJSON decodes data as [Unmarshal] does, so that encoding/json accepts
@@ -1885,8 +1897,9 @@ func checkStandardTaskResponse(v *StandardTaskResponse) bool {
 }
 
 // appendStandardTaskResponse appends the JSON encoding of v, which
-// checkStandardTaskResponse accepted: its fields in the schema's order.
-func appendStandardTaskResponse(b []byte, v *StandardTaskResponse) []byte {
+// checkStandardTaskResponse accepted: its fields in the schema's order. It
+// widens x to cover the json.RawMessage values it writes.
+func appendStandardTaskResponse(x *jsonread.Extent, b []byte, v *StandardTaskResponse) []byte {
 	b = append(b, `{"ref_id":`...)
 	b = appendString(b, v.RefID)
 	b = append(b, `,"status":`...)
@@ -1901,7 +1914,7 @@ func appendStandardTaskResponse(b []byte, v *StandardTaskResponse) []byte {
 	if v.Progress == nil {
 		b = append(b, "null"...)
 	} else {
-		b = appendTaskProgress(b, v.Progress)
+		b = appendTaskProgress(x, b, v.Progress)
 	}
 	b = append(b, `,"message":`...)
 	if v.Message == nil {
@@ -1918,7 +1931,7 @@ func (v StandardTaskResponse) MarshalJSON() ([]byte, error) {
 	if !checkStandardTaskResponse(&v) {
 		return nil, explainValue(schemaStandardTaskResponse, reflect.ValueOf(&v))
 	}
-	return encode(DefaultLimits(), schemaStandardTaskResponse, func(b []byte) []byte { return appendStandardTaskResponse(b, &v) })
+	return encode(DefaultLimits(), schemaStandardTaskResponse, func(x *jsonread.Extent, b []byte) []byte { return appendStandardTaskResponse(x, b, &v) })
 }
 
 // UnmarshalJSON decodes data as [Unmarshal] does, so that encoding/json accepts
@@ -2037,8 +2050,9 @@ func checkTaskInfo(v *TaskInfo) bool {
 }
 
 // appendTaskInfo appends the JSON encoding of v, which checkTaskInfo accepted:
-// its fields in the schema's order, an empty array left out (its default).
-func appendTaskInfo(b []byte, v *TaskInfo) []byte {
+// its fields in the schema's order, an empty array left out (its default). It
+// widens x to cover the json.RawMessage values it writes.
+func appendTaskInfo(x *jsonread.Extent, b []byte, v *TaskInfo) []byte {
 	b = append(b, `{"ref_id":`...)
 	b = appendString(b, v.RefID)
 	b = append(b, `,"status":`...)
@@ -2047,7 +2061,7 @@ func appendTaskInfo(b []byte, v *TaskInfo) []byte {
 	if v.Progress == nil {
 		b = append(b, "null"...)
 	} else {
-		b = appendTaskProgress(b, v.Progress)
+		b = appendTaskProgress(x, b, v.Progress)
 	}
 	b = append(b, `,"started_at":`...)
 	b = appendFloat(b, v.StartedAt)
@@ -2069,7 +2083,7 @@ func appendTaskInfo(b []byte, v *TaskInfo) []byte {
 	b = strconv.AppendInt(b, v.MaxRetries, 10)
 	if len(v.RetryHistory) > 0 {
 		b = append(b, `,"retry_history":`...)
-		b = appendArray(b, v.RetryHistory, appendRetryInfo)
+		b = appendArray(x, b, v.RetryHistory, appendRetryInfo)
 	}
 	return append(b, '}')
 }
@@ -2080,7 +2094,7 @@ func (v TaskInfo) MarshalJSON() ([]byte, error) {
 	if !checkTaskInfo(&v) {
 		return nil, explainValue(schemaTaskInfo, reflect.ValueOf(&v))
 	}
-	return encode(DefaultLimits(), schemaTaskInfo, func(b []byte) []byte { return appendTaskInfo(b, &v) })
+	return encode(DefaultLimits(), schemaTaskInfo, func(x *jsonread.Extent, b []byte) []byte { return appendTaskInfo(x, b, &v) })
 }
 
 // UnmarshalJSON decodes data as [Unmarshal] does, so that encoding/json accepts

@@ -146,9 +146,9 @@ func compact(raw []byte) bool {
 
 // validRaw reports whether raw is nil (null) or one JSON value that keeps
 // the payload rules (valid UTF-8, no duplicate keys, no lone surrogates)
-// within the ceilings of the limits. The writer then compacts it, and the
-// encoding is read back against the caller's limits (its schema's depth is
-// unbounded), so Marshal writes nothing that Unmarshal refuses.
+// within the ceilings of the limits. The writer then compacts it and
+// measures it against the caller's limits, where it sits in the encoding
+// (see encoded), so Marshal writes nothing that Unmarshal refuses.
 func validRaw(raw json.RawMessage) bool {
 	if raw == nil {
 		return true
@@ -163,15 +163,11 @@ func validRaw(raw json.RawMessage) bool {
 	return r.Finish()
 }
 
-// appendRaw appends null for nil, else raw without insignificant space;
-// validRaw accepted raw.
-func appendRaw(b []byte, raw json.RawMessage) []byte {
+// appendRaw appends null for nil, else raw without insignificant space,
+// and widens x to cover raw; validRaw accepted raw.
+func appendRaw(x *jsonread.Extent, b []byte, raw json.RawMessage) []byte {
 	if raw == nil {
 		return append(b, "null"...)
 	}
-	buf := bytes.NewBuffer(b)
-	if err := json.Compact(buf, raw); err != nil {
-		return append(b, "null"...) // unreachable: validRaw accepted raw
-	}
-	return buf.Bytes()
+	return jsonread.AppendCompact(b, raw, x)
 }

@@ -17,26 +17,35 @@ import (
 	"github.com/mcp-refcache/taskschema/internal/jsonread"
 )
 
-// encodeBuffers are the buffers the writers write into; the encoding is
-// then copied out at its exact size, so that an encoding allocates once.
-var encodeBuffers = sync.Pool{New: func() any { b := make([]byte, 0, 1024); return &b }}
+// encoding is the state of one encoding, pooled: the buffer the writers
+// write into, which is then copied out at its exact size, so that an
+// encoding allocates once, and the extent of the json.RawMessage values
+// written (see encoded).
+type encoding struct {
+	b   []byte
+	raw jsonread.Extent
+}
+
+var encodings = sync.Pool{New: func() any { return &encoding{b: make([]byte, 0, 1024)} }}
 
 // maxPooledBuffer is the largest buffer kept for reuse.
 const maxPooledBuffer = 64 << 10
 
 // encode returns what write appends to an empty buffer, the encoding of a
 // value of schema id, unless Unmarshal with the limits l would refuse it
-// (see encoded).
-func encode(l Limits, id schemaID, write func([]byte) []byte) ([]byte, error) {
-	bp := encodeBuffers.Get().(*[]byte)
-	b := write((*bp)[:0])
-	out, err := encoded(l, id, b)
+// (see encoded). write widens its *jsonread.Extent to cover the
+// json.RawMessage values it writes.
+func encode(l Limits, id schemaID, write func(*jsonread.Extent, []byte) []byte) ([]byte, error) {
+	e := encodings.Get().(*encoding)
+	e.raw = jsonread.Extent{}
+	b := write(&e.raw, e.b[:0])
+	out, err := encoded(l, id, b, e.raw)
 	if err == nil {
 		out = bytes.Clone(out)
 	}
 	if cap(b) <= maxPooledBuffer {
-		*bp = b[:0]
-		encodeBuffers.Put(bp)
+		e.b = b[:0]
+		encodings.Put(e)
 	}
 	return out, err
 }
@@ -117,36 +126,57 @@ func appendDateTime(b []byte, t time.Time) []byte {
 }
 
 // appendArray appends items as a JSON array.
-func appendArray[T any](b []byte, items []T, write func([]byte, *T) []byte) []byte {
+// write widens x to cover the json.RawMessage values it writes.
+func appendArray[T any](x *jsonread.Extent, b []byte, items []T, write func(*jsonread.Extent, []byte, *T) []byte) []byte {
 	b = append(b, '[')
 	for i := range items {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = write(b, &items[i])
+		b = write(x, b, &items[i])
 	}
 	return append(b, ']')
 }
 
-// Writer bounds: the generated writers never write a number longer than 24
-// characters (a float64 such as -2.2250738585072014e-308) or with an
-// exponent beyond 324 (5e-324).
+// Writer bounds: the generated writers never write a number longer than 25
+// characters (a float64 such as -0.0000012345678901234567, which
+// appendFloat writes without an exponent from 1e-6 on; an int64 takes at
+// most 20) or with an exponent beyond 324 (5e-324).
 const (
-	maxWrittenNumber   = 24
+	maxWrittenNumber   = 25
 	maxWrittenExponent = 324
 )
 
 // encoded returns data, the encoding of a value of schema id, or a
 // *ValidationError with the keyword [KeywordLimit] when Unmarshal with the
 // limits l would refuse it: Marshal writes nothing that Unmarshal refuses.
-func encoded(l Limits, id schemaID, data []byte) ([]byte, error) {
+// raw is the extent of the json.RawMessage values in data.
+//
+// Only these values can nest deeper than the schema's depth or hold
+// numbers longer than the writers write, and the writers measured them as
+// they copied them. When the measures are within the limits, so is data,
+// and it is not read again; otherwise readBack decides.
+func encoded(l Limits, id schemaID, data []byte, raw jsonread.Extent) ([]byte, error) {
 	l = l.effective()
+	s := &schemaTable[id]
+	if len(data) <= l.MaxBytes &&
+		l.MaxDepth >= max(s.depth, s.rawDepth+raw.Depth) &&
+		l.MaxNumberLength >= max(maxWrittenNumber, raw.NumberLength) &&
+		l.MaxExponent >= max(maxWrittenExponent, raw.Exponent) {
+		return data, nil // no value in data is beyond a limit
+	}
+	return readBack(l, id, data)
+}
+
+// readBack returns data, the encoding of a value of schema id, or a
+// *ValidationError with the keyword [KeywordLimit] when Unmarshal with the
+// limits l, which must be effective, would refuse it. It reads data with
+// the reader that Unmarshal uses, so that the message gives the offset in
+// data of the first value beyond a limit, as Unmarshal's would.
+func readBack(l Limits, id schemaID, data []byte) ([]byte, error) {
 	if len(data) > l.MaxBytes {
 		return nil, newValidationError(id.String(), []Violation{{Keyword: KeywordLimit,
 			Message: fmt.Sprintf("the encoding is %d bytes, more than MaxBytes (%d)", len(data), l.MaxBytes)}})
-	}
-	if l.MaxDepth >= schemaTable[id].depth && l.MaxNumberLength >= maxWrittenNumber && l.MaxExponent >= maxWrittenExponent {
-		return data, nil // no value of the schema can break the other limits
 	}
 	var r jsonread.Reader
 	r.Reset(data, l.reader())

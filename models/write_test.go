@@ -5,8 +5,11 @@ import (
 	"encoding/json"
 	"math"
 	"math/rand/v2"
+	"strconv"
 	"testing"
 	"time"
+
+	"github.com/mcp-refcache/taskschema/internal/jsonread"
 )
 
 // jsonEncode is encoding/json's encoding of v without HTML escaping, the
@@ -67,5 +70,33 @@ func TestAppendDateTimeMatchesEncodingJSON(t *testing.T) {
 		if got, want := string(appendDateTime(nil, tm)), jsonEncode(t, tm); got != want {
 			t.Errorf("%v: got %s, want %s", tm, got, want)
 		}
+	}
+}
+
+// The writers' bounds, which let Marshal skip reading its encoding back,
+// hold for every float64 and int64, and are reached.
+func TestWrittenNumberBounds(t *testing.T) {
+	values := []float64{-0.0000012345678901234567, -1.0000000000000002e-6, 9.999999999999999e-7, -2.2250738585072014e-308,
+		5e-324, -5e-324, math.MaxFloat64, -math.MaxFloat64, -1.2345678901234567e20, 1e21, math.SmallestNonzeroFloat64}
+	rng := rand.New(rand.NewPCG(3, 4))
+	for range 20000 {
+		values = append(values, math.Float64frombits(rng.Uint64()), -(1e-6 + rng.Float64()*9e-6))
+	}
+	longest, widest := 0, 0
+	for _, f := range values {
+		if math.IsNaN(f) || math.IsInf(f, 0) {
+			continue
+		}
+		var x jsonread.Extent
+		jsonread.AppendCompact(nil, appendFloat(nil, f), &x)
+		longest, widest = max(longest, x.NumberLength), max(widest, x.Exponent)
+	}
+	for _, i := range []int64{math.MinInt64, math.MaxInt64} {
+		var x jsonread.Extent
+		jsonread.AppendCompact(nil, strconv.AppendInt(nil, i, 10), &x)
+		longest = max(longest, x.NumberLength)
+	}
+	if longest != maxWrittenNumber || widest != maxWrittenExponent {
+		t.Errorf("longest number %d, largest exponent %d; the bounds are %d and %d", longest, widest, maxWrittenNumber, maxWrittenExponent)
 	}
 }
