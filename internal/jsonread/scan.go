@@ -1,6 +1,9 @@
 package jsonread
 
-import "encoding/binary"
+import (
+	"encoding/binary"
+	"math/bits"
+)
 
 // Extent is how far JSON values reach towards the Limits: the deepest
 // nesting of objects and arrays inside one of them (0 for a value that is
@@ -49,9 +52,14 @@ func AppendCompact(dst, value []byte, x *Extent) []byte {
 // whose contents begin at d[i], or len(d) when it has none.
 func stringEnd(d []byte, i int) int {
 	for {
-		// Eight bytes at a time while none of them is a quote or a
-		// backslash (a control character cannot be in a string).
-		for i+8 <= len(d) && !special(binary.LittleEndian.Uint64(d[i:])) {
+		// Eight bytes at a time to the first that may be a quote or a
+		// backslash (specialBytes also stops at bytes that cannot be
+		// in an accepted string, and at those above 0x7F).
+		for i+8 <= len(d) {
+			if m := specialBytes(binary.LittleEndian.Uint64(d[i:])); m != 0 {
+				i += bits.TrailingZeros64(m) / 8
+				break
+			}
 			i += 8
 		}
 		if i >= len(d) {
