@@ -159,11 +159,51 @@ func dateTimeFormatError(s string) string {
 	if s[10] != 't' && s[10] != 'T' {
 		return "11th character must be t or T"
 	}
-	if _, err := time.Parse("2006-01-02", s[:10]); err != nil {
-		return "invalid date element: " + err.Error()
+	if reason := dateError(s[:10]); reason != "" {
+		return "invalid date element: " + reason
 	}
 	if reason := timeFormatError(s[11:]); reason != "" {
 		return "invalid time element: " + reason
+	}
+	return ""
+}
+
+// dateError is time.Parse's error for the date s (10 bytes) in the layout
+// 2006-01-02, as text, or "" for a date it accepts. A date written
+// dddd-dd-dd is decided here, with time.Parse's words; any other string
+// is left to time.Parse.
+func dateError(s string) string {
+	digit := func(i int) int {
+		if s[i] < '0' || s[i] > '9' {
+			return -1
+		}
+		return int(s[i] - '0')
+	}
+	var n [8]int
+	for i, at := range [8]int{0, 1, 2, 3, 5, 6, 8, 9} {
+		if n[i] = digit(at); n[i] < 0 {
+			return parseDateError(s)
+		}
+	}
+	if s[4] != '-' || s[7] != '-' {
+		return parseDateError(s)
+	}
+	year := n[0]*1000 + n[1]*100 + n[2]*10 + n[3]
+	month := n[4]*10 + n[5]
+	day := n[6]*10 + n[7]
+	switch {
+	case month < 1 || month > 12:
+		return `parsing time "` + s + `": month out of range`
+	case day < 1 || day > daysIn(month, year):
+		return `parsing time "` + s + `": day out of range`
+	}
+	return ""
+}
+
+// parseDateError is time.Parse's error for the date s, as text.
+func parseDateError(s string) string {
+	if _, err := time.Parse("2006-01-02", s); err != nil {
+		return err.Error()
 	}
 	return ""
 }
@@ -178,7 +218,7 @@ func timeFormatError(s string) string {
 		return "missing colon in correct place"
 	}
 	var hms [3]int
-	for i, tok := range strings.SplitN(s[:8], ":", 3) {
+	for i, tok := range [3]string{s[0:2], s[3:5], s[6:8]} { // split at the colons
 		n, err := strconv.Atoi(tok)
 		if err != nil {
 			return "invalid hour/min/sec"
@@ -221,7 +261,8 @@ func timeFormatError(s string) string {
 			return "missing colon in offset in correct place"
 		}
 		var zhm [2]int
-		for i, tok := range strings.SplitN(s, ":", 2) {
+		for i, tok := range [2]string{s[0:2], s[3:]} { // split at the colon
+
 			n, err := strconv.Atoi(tok)
 			if err != nil {
 				return "invalid hour/min in offset"

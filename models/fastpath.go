@@ -545,7 +545,9 @@ func readDateTime(r *jsonread.Reader, dst *time.Time, pattern string, want strin
 		*dst = t
 		return true
 	}
-	return dateTimeViolations(r, string(b), pattern, rep)
+	// The string is only looked at while the violation is worded, and
+	// every word of it is copied: it may share the payload's bytes.
+	return dateTimeViolations(r, unsafe.String(unsafe.SliceData(b), len(b)), pattern, rep)
 }
 
 // dateTimeViolations notes why the string s is not a date-time of the
@@ -558,7 +560,11 @@ func dateTimeViolations(r *jsonread.Reader, s string, pattern string, rep *repor
 		return false
 	}
 	if reason := dateTimeFormatError(s); reason != "" {
-		rep.addJoined(r, "format", validatorQuote(s), " is not valid date-time: ", reason)
+		if plainQuote(s) {
+			rep.addJoined(r, "format", "'", s, "' is not valid date-time: ", reason)
+		} else {
+			rep.addJoined(r, "format", validatorQuote(s), " is not valid date-time: ", reason)
+		}
 	} else {
 		// The format holds, so parseRFC3339 refused the string for what
 		// only the pattern forbids: the year 0000, second 60, a lone sign.
@@ -571,10 +577,24 @@ func dateTimeViolations(r *jsonread.Reader, s string, pattern string, rep *repor
 // between single quotes, with double quotes left alone and single quotes
 // escaped.
 func validatorQuote(s string) string {
+	if plainQuote(s) {
+		return "'" + s + "'"
+	}
 	q := strconv.Quote(s)
 	q = strings.ReplaceAll(q, `\"`, `"`)
 	q = strings.ReplaceAll(q, `'`, `\'`)
 	return "'" + q[1:len(q)-1] + "'"
+}
+
+// plainQuote reports whether validatorQuote leaves s as it is between its
+// quotes: printable ASCII without a backslash or a single quote.
+func plainQuote(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c > 0x7E || c == '\\' || c == '\'' {
+			return false
+		}
+	}
+	return true
 }
 
 // validString reports whether s has a JSON form that reads back as s:
