@@ -192,6 +192,11 @@ const maxListedKeys = 16
 // alive together by any one of its strings.
 const maxSharedStrings = 128
 
+// maxCountedExponent is where ReadNumber stops counting the digits of an
+// exponent: far past any limit, and low enough that the count cannot
+// overflow an int of 32 bits.
+const maxCountedExponent = 1 << 20
+
 // maxPayload is the longest payload a Reader reads: its offsets are
 // int32, to keep its stacks small.
 const maxPayload = math.MaxInt32
@@ -442,7 +447,7 @@ func (r *Reader) ReadNumber() []byte {
 		}
 		j := i
 		for i < len(d) && d[i] >= '0' && d[i] <= '9' {
-			if exp <= 1<<30 {
+			if exp < maxCountedExponent {
 				exp = exp*10 + int(d[i]-'0')
 			}
 			i++

@@ -364,3 +364,18 @@ func errPointer(err *Error) string {
 	}
 	return err.Pointer
 }
+
+// TestExponentCountDoesNotWrap reads exponents whose digits, counted in an
+// int of 32 bits without a stop, wrap to a negative count and pass the
+// limit (make test-32bit runs it on ARMv7): 1073741824 is 1<<30.
+func TestExponentCountDoesNotWrap(t *testing.T) {
+	for _, in := range []string{"1e10737418240", "1e-10737418240", "1E+10737418249999999999", "1e4294967296", "1e1001"} {
+		_, err := readAll([]byte(in), Limits{MaxExponent: 1000})
+		if err == nil || err.Kind != Limit {
+			t.Errorf("%s: got %v, want a Limit error", in, err)
+		}
+	}
+	if _, err := readAll([]byte("1e1000"), Limits{MaxExponent: 1000}); err != nil {
+		t.Errorf("1e1000: %v", err)
+	}
+}

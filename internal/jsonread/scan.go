@@ -93,7 +93,7 @@ func (x *Extent) number(d []byte, i int) int {
 		}
 		exp := 0
 		for i < len(d) && d[i] >= '0' && d[i] <= '9' {
-			if exp <= 1<<30 { // as ReadNumber, which stops counting there
+			if exp < maxCountedExponent { // as ReadNumber, which stops counting there
 				exp = exp*10 + int(d[i]-'0')
 			}
 			i++

@@ -32,7 +32,7 @@ func TestAppendCompact(t *testing.T) {
 		{`{"a" : [ [ {} ] ], "b": {"c": 1e5}}`, Extent{Depth: 4, NumberLength: 3, Exponent: 5}},
 		{`[[[[1]]], [[[[[2]]]]], 3]`, Extent{Depth: 6, NumberLength: 1}},
 		{`{"[[[": "}}}", "n": "1e999"}`, Extent{Depth: 1}},
-		{`1e` + strings.Repeat("9", 12), Extent{NumberLength: 14, Exponent: 9999999999}},
+		{`1e` + strings.Repeat("9", 12), Extent{NumberLength: 14, Exponent: 9999999}},
 	}
 	for _, tt := range tests {
 		var x Extent
