@@ -64,6 +64,26 @@ func (s *schemaModel) RequiredBit(p *prop) int {
 	return slices.Index(s.Required, p.Name)
 }
 
+// FirstName is the name of the schema's first property, the key a reader
+// expects first; "" when it has none.
+func (s *schemaModel) FirstName() string {
+	if len(s.Props) == 0 {
+		return ""
+	}
+	return s.Props[0].Name
+}
+
+// NextName is the name of the property after p in the schema's order, the
+// key a reader expects after p's; "" after the last.
+func (s *schemaModel) NextName(p *prop) string {
+	for i, q := range s.Props {
+		if q == p && i+1 < len(s.Props) {
+			return s.Props[i+1].Name
+		}
+	}
+	return ""
+}
+
 // ReadCall is the call that reads a property's value into target, a
 // pointer expression, noting what is wrong in rep.
 func (s *schemaModel) ReadCall(p *prop, target string) string {

@@ -500,9 +500,11 @@ func readExpectedSchema(r *jsonread.Reader, v *ExpectedSchema, vals *expectedSch
 		return false
 	}
 	n := rep.n
-	for key, more := r.NextKey(); more; key, more = r.NextKey() {
+	next := "return_type" // the key expected next, in the schema's order
+	for key, more := r.NextKeyExpecting(next); more; key, more = r.NextKeyExpecting(next) {
 		switch string(key) {
 		case "return_type":
+			next = "fields"
 			if r.Peek() == jsonread.Null {
 				r.ReadNull()
 				continue
@@ -513,10 +515,13 @@ func readExpectedSchema(r *jsonread.Reader, v *ExpectedSchema, vals *expectedSch
 			v.ReturnType = &vals.ReturnType
 			readString(r, v.ReturnType, "null or string", rep)
 		case "fields":
+			next = "example"
 			readStringMap(r, &v.Fields, "null or object", rep)
 		case "example":
+			next = "description"
 			readRaw(r, &v.Example, rep)
 		case "description":
+			next = ""
 			if r.Peek() == jsonread.Null {
 				r.ReadNull()
 				continue
@@ -670,24 +675,31 @@ func readMCPTask(r *jsonread.Reader, v *MCPTask, vals *mCPTaskValues, rep *repor
 	}
 	*v = defaultMCPTask()
 	n := rep.n
-	var seen uint64 // one bit per required property, in the order of "required"
-	for key, more := r.NextKey(); more; key, more = r.NextKey() {
+	var seen uint64  // one bit per required property, in the order of "required"
+	next := "taskId" // the key expected next, in the schema's order
+	for key, more := r.NextKeyExpecting(next); more; key, more = r.NextKeyExpecting(next) {
 		switch string(key) {
 		case "taskId":
+			next = "status"
 			seen |= 1 << 0
 			readString(r, &v.TaskID, "string", rep)
 		case "status":
+			next = "statusMessage"
 			seen |= 1 << 1
 			readMCPTaskStatus(r, &v.Status, rep)
 		case "statusMessage":
+			next = "createdAt"
 			readString(r, &v.StatusMessage, "string", rep)
 		case "createdAt":
+			next = "lastUpdatedAt"
 			seen |= 1 << 2
 			readDateTime(r, &v.CreatedAt, mCPTaskCreatedAtPattern, "string", rep)
 		case "lastUpdatedAt":
+			next = "ttl"
 			seen |= 1 << 3
 			readDateTime(r, &v.LastUpdatedAt, mCPTaskLastUpdatedAtPattern, "string", rep)
 		case "ttl":
+			next = "pollInterval"
 			seen |= 1 << 4
 			if r.Peek() == jsonread.Null {
 				r.ReadNull()
@@ -699,6 +711,7 @@ func readMCPTask(r *jsonread.Reader, v *MCPTask, vals *mCPTaskValues, rep *repor
 			v.Ttl = &vals.Ttl
 			readInt(r, v.Ttl, mCPTaskTtlBounds, "null or integer", rep)
 		case "pollInterval":
+			next = ""
 			readInt(r, &v.PollInterval, mCPTaskPollIntervalBounds, "integer", rep)
 		default:
 			r.Skip()
@@ -789,9 +802,11 @@ func readMCPCreateTaskResult(r *jsonread.Reader, v *MCPCreateTaskResult, rep *re
 	}
 	n := rep.n
 	var seen uint64 // one bit per required property, in the order of "required"
-	for key, more := r.NextKey(); more; key, more = r.NextKey() {
+	next := "task"  // the key expected next, in the schema's order
+	for key, more := r.NextKeyExpecting(next); more; key, more = r.NextKeyExpecting(next) {
 		switch string(key) {
 		case "task":
+			next = ""
 			seen |= 1 << 0
 			readMCPTask(r, &v.Task, nil, rep)
 		default:
@@ -851,12 +866,15 @@ func readMCPListTasksResult(r *jsonread.Reader, v *MCPListTasksResult, rep *repo
 	}
 	n := rep.n
 	var seen uint64 // one bit per required property, in the order of "required"
-	for key, more := r.NextKey(); more; key, more = r.NextKey() {
+	next := "tasks" // the key expected next, in the schema's order
+	for key, more := r.NextKeyExpecting(next); more; key, more = r.NextKeyExpecting(next) {
 		switch string(key) {
 		case "tasks":
+			next = "nextCursor"
 			seen |= 1 << 0
 			readMCPTaskArray(r, &v.Tasks, rep)
 		case "nextCursor":
+			next = ""
 			readString(r, &v.NextCursor, "string", rep)
 		default:
 			r.Skip()
@@ -970,16 +988,20 @@ func readRetryInfo(r *jsonread.Reader, v *RetryInfo, rep *report) bool {
 		return false
 	}
 	n := rep.n
-	var seen uint64 // one bit per required property, in the order of "required"
-	for key, more := r.NextKey(); more; key, more = r.NextKey() {
+	var seen uint64   // one bit per required property, in the order of "required"
+	next := "attempt" // the key expected next, in the schema's order
+	for key, more := r.NextKeyExpecting(next); more; key, more = r.NextKeyExpecting(next) {
 		switch string(key) {
 		case "attempt":
+			next = "error"
 			seen |= 1 << 0
 			readInt(r, &v.Attempt, retryInfoAttemptBounds, "integer", rep)
 		case "error":
+			next = "timestamp"
 			seen |= 1 << 1
 			readString(r, &v.Error, "string", rep)
 		case "timestamp":
+			next = ""
 			seen |= 1 << 2
 			readFloat(r, &v.Timestamp, retryInfoTimestampBounds, "number", rep)
 		default:
@@ -1065,9 +1087,11 @@ func readTaskProgress(r *jsonread.Reader, v *TaskProgress, vals *taskProgressVal
 		return false
 	}
 	n := rep.n
-	for key, more := r.NextKey(); more; key, more = r.NextKey() {
+	next := "current" // the key expected next, in the schema's order
+	for key, more := r.NextKeyExpecting(next); more; key, more = r.NextKeyExpecting(next) {
 		switch string(key) {
 		case "current":
+			next = "total"
 			if r.Peek() == jsonread.Null {
 				r.ReadNull()
 				continue
@@ -1078,6 +1102,7 @@ func readTaskProgress(r *jsonread.Reader, v *TaskProgress, vals *taskProgressVal
 			v.Current = &vals.Current
 			readInt(r, v.Current, taskProgressCurrentBounds, "null or integer", rep)
 		case "total":
+			next = "message"
 			if r.Peek() == jsonread.Null {
 				r.ReadNull()
 				continue
@@ -1088,6 +1113,7 @@ func readTaskProgress(r *jsonread.Reader, v *TaskProgress, vals *taskProgressVal
 			v.Total = &vals.Total
 			readInt(r, v.Total, taskProgressTotalBounds, "null or integer", rep)
 		case "message":
+			next = "percentage"
 			if r.Peek() == jsonread.Null {
 				r.ReadNull()
 				continue
@@ -1098,6 +1124,7 @@ func readTaskProgress(r *jsonread.Reader, v *TaskProgress, vals *taskProgressVal
 			v.Message = &vals.Message
 			readString(r, v.Message, "null or string", rep)
 		case "percentage":
+			next = ""
 			if r.Peek() == jsonread.Null {
 				r.ReadNull()
 				continue
@@ -1261,16 +1288,20 @@ func readAsyncTaskResponse(r *jsonread.Reader, v *AsyncTaskResponse, vals *async
 	}
 	*v = defaultAsyncTaskResponse()
 	n := rep.n
-	var seen uint64 // one bit per required property, in the order of "required"
-	for key, more := r.NextKey(); more; key, more = r.NextKey() {
+	var seen uint64  // one bit per required property, in the order of "required"
+	next := "ref_id" // the key expected next, in the schema's order
+	for key, more := r.NextKeyExpecting(next); more; key, more = r.NextKeyExpecting(next) {
 		switch string(key) {
 		case "ref_id":
+			next = "status"
 			seen |= 1 << 0
 			readString(r, &v.RefID, "string", rep)
 		case "status":
+			next = "progress"
 			seen |= 1 << 1
 			readTaskStatus(r, &v.Status, rep)
 		case "progress":
+			next = "started_at"
 			switch r.Peek() {
 			case jsonread.Null:
 				r.ReadNull()
@@ -1282,9 +1313,11 @@ func readAsyncTaskResponse(r *jsonread.Reader, v *AsyncTaskResponse, vals *async
 				rep.wrongType(r, "object or null")
 			}
 		case "started_at":
+			next = "eta_seconds"
 			seen |= 1 << 2
 			readDateTime(r, &v.StartedAt, asyncTaskResponseStartedAtPattern, "string", rep)
 		case "eta_seconds":
+			next = "error"
 			if r.Peek() == jsonread.Null {
 				r.ReadNull()
 				continue
@@ -1295,6 +1328,7 @@ func readAsyncTaskResponse(r *jsonread.Reader, v *AsyncTaskResponse, vals *async
 			v.EtaSeconds = &vals.EtaSeconds
 			readFloat(r, v.EtaSeconds, asyncTaskResponseEtaSecondsBounds, "null or number", rep)
 		case "error":
+			next = "message"
 			if r.Peek() == jsonread.Null {
 				r.ReadNull()
 				continue
@@ -1305,6 +1339,7 @@ func readAsyncTaskResponse(r *jsonread.Reader, v *AsyncTaskResponse, vals *async
 			v.Error = &vals.Error
 			readString(r, v.Error, "null or string", rep)
 		case "message":
+			next = "retry_count"
 			if r.Peek() == jsonread.Null {
 				r.ReadNull()
 				continue
@@ -1315,8 +1350,10 @@ func readAsyncTaskResponse(r *jsonread.Reader, v *AsyncTaskResponse, vals *async
 			v.Message = &vals.Message
 			readString(r, v.Message, "null or string", rep)
 		case "retry_count":
+			next = "can_retry"
 			readInt(r, &v.RetryCount, asyncTaskResponseRetryCountBounds, "integer", rep)
 		case "can_retry":
+			next = ""
 			readBool(r, &v.CanRetry, "boolean", rep)
 		default:
 			r.Skip()
@@ -1420,12 +1457,15 @@ func readAsyncTaskPage(r *jsonread.Reader, v *AsyncTaskPage, rep *report) bool {
 	}
 	n := rep.n
 	var seen uint64 // one bit per required property, in the order of "required"
-	for key, more := r.NextKey(); more; key, more = r.NextKey() {
+	next := "tasks" // the key expected next, in the schema's order
+	for key, more := r.NextKeyExpecting(next); more; key, more = r.NextKeyExpecting(next) {
 		switch string(key) {
 		case "tasks":
+			next = "next_cursor"
 			seen |= 1 << 0
 			readAsyncTaskResponseArray(r, &v.Tasks, rep)
 		case "next_cursor":
+			next = ""
 			readString(r, &v.NextCursor, "string", rep)
 		default:
 			r.Skip()
@@ -1494,25 +1534,32 @@ func readFullTaskResponse(r *jsonread.Reader, v *FullTaskResponse, vals *fullTas
 		return false
 	}
 	n := rep.n
-	var seen uint64 // one bit per required property, in the order of "required"
-	for key, more := r.NextKey(); more; key, more = r.NextKey() {
+	var seen uint64  // one bit per required property, in the order of "required"
+	next := "ref_id" // the key expected next, in the schema's order
+	for key, more := r.NextKeyExpecting(next); more; key, more = r.NextKeyExpecting(next) {
 		switch string(key) {
 		case "ref_id":
+			next = "status"
 			seen |= 1 << 0
 			readString(r, &v.RefID, "string", rep)
 		case "status":
+			next = "is_complete"
 			seen |= 1 << 1
 			readTaskStatus(r, &v.Status, rep)
 		case "is_complete":
+			next = "is_async"
 			seen |= 1 << 2
 			readBoolConst(r, &v.IsComplete, false, "boolean", rep)
 		case "is_async":
+			next = "started_at"
 			seen |= 1 << 3
 			readBoolConst(r, &v.IsAsync, true, "boolean", rep)
 		case "started_at":
+			next = "progress"
 			seen |= 1 << 4
 			readDateTime(r, &v.StartedAt, fullTaskResponseStartedAtPattern, "string", rep)
 		case "progress":
+			next = "message"
 			seen |= 1 << 5
 			switch r.Peek() {
 			case jsonread.Null:
@@ -1525,6 +1572,7 @@ func readFullTaskResponse(r *jsonread.Reader, v *FullTaskResponse, vals *fullTas
 				rep.wrongType(r, "object or null")
 			}
 		case "message":
+			next = "eta_seconds"
 			seen |= 1 << 6
 			if r.Peek() == jsonread.Null {
 				r.ReadNull()
@@ -1536,6 +1584,7 @@ func readFullTaskResponse(r *jsonread.Reader, v *FullTaskResponse, vals *fullTas
 			v.Message = &vals.Message
 			readString(r, v.Message, "null or string", rep)
 		case "eta_seconds":
+			next = "error"
 			seen |= 1 << 7
 			if r.Peek() == jsonread.Null {
 				r.ReadNull()
@@ -1547,6 +1596,7 @@ func readFullTaskResponse(r *jsonread.Reader, v *FullTaskResponse, vals *fullTas
 			v.EtaSeconds = &vals.EtaSeconds
 			readFloat(r, v.EtaSeconds, fullTaskResponseEtaSecondsBounds, "null or number", rep)
 		case "error":
+			next = "retry_count"
 			seen |= 1 << 8
 			if r.Peek() == jsonread.Null {
 				r.ReadNull()
@@ -1558,12 +1608,15 @@ func readFullTaskResponse(r *jsonread.Reader, v *FullTaskResponse, vals *fullTas
 			v.Error = &vals.Error
 			readString(r, v.Error, "null or string", rep)
 		case "retry_count":
+			next = "can_retry"
 			seen |= 1 << 9
 			readInt(r, &v.RetryCount, fullTaskResponseRetryCountBounds, "integer", rep)
 		case "can_retry":
+			next = "expected_schema"
 			seen |= 1 << 10
 			readBool(r, &v.CanRetry, "boolean", rep)
 		case "expected_schema":
+			next = ""
 			seen |= 1 << 11
 			switch r.Peek() {
 			case jsonread.Null:
@@ -1716,19 +1769,24 @@ func readMinimalTaskResponse(r *jsonread.Reader, v *MinimalTaskResponse, rep *re
 		return false
 	}
 	n := rep.n
-	var seen uint64 // one bit per required property, in the order of "required"
-	for key, more := r.NextKey(); more; key, more = r.NextKey() {
+	var seen uint64  // one bit per required property, in the order of "required"
+	next := "ref_id" // the key expected next, in the schema's order
+	for key, more := r.NextKeyExpecting(next); more; key, more = r.NextKeyExpecting(next) {
 		switch string(key) {
 		case "ref_id":
+			next = "status"
 			seen |= 1 << 0
 			readString(r, &v.RefID, "string", rep)
 		case "status":
+			next = "is_complete"
 			seen |= 1 << 1
 			readTaskStatus(r, &v.Status, rep)
 		case "is_complete":
+			next = "is_async"
 			seen |= 1 << 2
 			readBoolConst(r, &v.IsComplete, false, "boolean", rep)
 		case "is_async":
+			next = ""
 			seen |= 1 << 3
 			readBoolConst(r, &v.IsAsync, true, "boolean", rep)
 		default:
@@ -1812,25 +1870,32 @@ func readStandardTaskResponse(r *jsonread.Reader, v *StandardTaskResponse, vals 
 		return false
 	}
 	n := rep.n
-	var seen uint64 // one bit per required property, in the order of "required"
-	for key, more := r.NextKey(); more; key, more = r.NextKey() {
+	var seen uint64  // one bit per required property, in the order of "required"
+	next := "ref_id" // the key expected next, in the schema's order
+	for key, more := r.NextKeyExpecting(next); more; key, more = r.NextKeyExpecting(next) {
 		switch string(key) {
 		case "ref_id":
+			next = "status"
 			seen |= 1 << 0
 			readString(r, &v.RefID, "string", rep)
 		case "status":
+			next = "is_complete"
 			seen |= 1 << 1
 			readTaskStatus(r, &v.Status, rep)
 		case "is_complete":
+			next = "is_async"
 			seen |= 1 << 2
 			readBoolConst(r, &v.IsComplete, false, "boolean", rep)
 		case "is_async":
+			next = "started_at"
 			seen |= 1 << 3
 			readBoolConst(r, &v.IsAsync, true, "boolean", rep)
 		case "started_at":
+			next = "progress"
 			seen |= 1 << 4
 			readDateTime(r, &v.StartedAt, standardTaskResponseStartedAtPattern, "string", rep)
 		case "progress":
+			next = "message"
 			seen |= 1 << 5
 			switch r.Peek() {
 			case jsonread.Null:
@@ -1843,6 +1908,7 @@ func readStandardTaskResponse(r *jsonread.Reader, v *StandardTaskResponse, vals 
 				rep.wrongType(r, "object or null")
 			}
 		case "message":
+			next = ""
 			seen |= 1 << 6
 			if r.Peek() == jsonread.Null {
 				r.ReadNull()
@@ -1972,15 +2038,19 @@ func readTaskInfo(r *jsonread.Reader, v *TaskInfo, vals *taskInfoValues, rep *re
 	}
 	*v = defaultTaskInfo()
 	n := rep.n
-	var seen uint64 // one bit per required property, in the order of "required"
-	for key, more := r.NextKey(); more; key, more = r.NextKey() {
+	var seen uint64  // one bit per required property, in the order of "required"
+	next := "ref_id" // the key expected next, in the schema's order
+	for key, more := r.NextKeyExpecting(next); more; key, more = r.NextKeyExpecting(next) {
 		switch string(key) {
 		case "ref_id":
+			next = "status"
 			seen |= 1 << 0
 			readString(r, &v.RefID, "string", rep)
 		case "status":
+			next = "progress"
 			readTaskStatus(r, &v.Status, rep)
 		case "progress":
+			next = "started_at"
 			switch r.Peek() {
 			case jsonread.Null:
 				r.ReadNull()
@@ -1992,9 +2062,11 @@ func readTaskInfo(r *jsonread.Reader, v *TaskInfo, vals *taskInfoValues, rep *re
 				rep.wrongType(r, "object or null")
 			}
 		case "started_at":
+			next = "completed_at"
 			seen |= 1 << 1
 			readFloat(r, &v.StartedAt, taskInfoStartedAtBounds, "number", rep)
 		case "completed_at":
+			next = "error"
 			if r.Peek() == jsonread.Null {
 				r.ReadNull()
 				continue
@@ -2005,6 +2077,7 @@ func readTaskInfo(r *jsonread.Reader, v *TaskInfo, vals *taskInfoValues, rep *re
 			v.CompletedAt = &vals.CompletedAt
 			readFloat(r, v.CompletedAt, taskInfoCompletedAtBounds, "null or number", rep)
 		case "error":
+			next = "retry_count"
 			if r.Peek() == jsonread.Null {
 				r.ReadNull()
 				continue
@@ -2015,10 +2088,13 @@ func readTaskInfo(r *jsonread.Reader, v *TaskInfo, vals *taskInfoValues, rep *re
 			v.Error = &vals.Error
 			readString(r, v.Error, "null or string", rep)
 		case "retry_count":
+			next = "max_retries"
 			readInt(r, &v.RetryCount, taskInfoRetryCountBounds, "integer", rep)
 		case "max_retries":
+			next = "retry_history"
 			readInt(r, &v.MaxRetries, taskInfoMaxRetriesBounds, "integer", rep)
 		case "retry_history":
+			next = ""
 			readRetryInfoArray(r, &v.RetryHistory, rep)
 		default:
 			r.Skip()

@@ -724,6 +724,17 @@ func (r *Reader) ReadObject() bool {
 // returns the key unescaped (it may point into the payload). It returns false
 // at the end of the object, or on an error.
 func (r *Reader) NextKey() ([]byte, bool) {
+	return r.NextKeyExpecting("")
+}
+
+// NextKeyExpecting is NextKey for a caller that expects the key expect
+// next, as a schema's properties usually come in its order: when the
+// payload writes exactly that key, without escapes, it is taken without
+// scanning the string. What it returns and checks is NextKey's whatever
+// the payload holds. expect must be a key that JSON writes as it is,
+// without escapes (no quote, backslash or control character), or "" for
+// none.
+func (r *Reader) NextKeyExpecting(expect string) ([]byte, bool) {
 	if r.err != nil {
 		return nil, false
 	}
@@ -746,8 +757,13 @@ func (r *Reader) NextKey() ([]byte, bool) {
 		r.skipSpace()
 	}
 	start := r.pos + 1 // after the quote
-	key, escaped := r.readStringTo(&r.unescaped)
-	if key == nil {
+	var key []byte
+	escaped := false
+	if end := start + len(expect); expect != "" && end < len(r.data) && r.data[r.pos] == '"' &&
+		r.data[end] == '"' && string(r.data[start:end]) == expect {
+		key = r.data[start:end:end]
+		r.pos = end + 1
+	} else if key, escaped = r.readStringTo(&r.unescaped); key == nil {
 		return nil, false
 	}
 	if escaped {

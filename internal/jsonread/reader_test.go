@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math/bits"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -378,4 +379,87 @@ func TestExponentCountDoesNotWrap(t *testing.T) {
 	if _, err := readAll([]byte("1e1000"), Limits{MaxExponent: 1000}); err != nil {
 		t.Errorf("1e1000: %v", err)
 	}
+}
+
+// walkKeys reads a payload whole, listing every key it reads, with
+// NextKeyExpecting(expect) for every object (NextKey when expect is "").
+func walkKeys(data []byte, expect string) ([]string, *Error) {
+	var r Reader
+	r.Reset(data, Limits{MaxDepth: 64})
+	var keys []string
+	var walk func()
+	walk = func() {
+		switch r.Peek() {
+		case Object:
+			if r.ReadObject() {
+				for key, ok := r.NextKeyExpecting(expect); ok; key, ok = r.NextKeyExpecting(expect) {
+					keys = append(keys, string(key))
+					walk()
+				}
+			}
+		case Array:
+			if r.ReadArray() {
+				for r.NextItem() {
+					walk()
+				}
+			}
+		default:
+			r.Skip()
+		}
+	}
+	if r.Begin() {
+		walk()
+	}
+	r.Finish()
+	return keys, r.Err()
+}
+
+var expectingCases = []struct{ in, expect string }{
+	{`{"ref_id":1,"status":2}`, "ref_id"},
+	{`{"ref_id":1,"ref_id":2}`, "ref_id"},
+	{`{"\u0072ef_id":1,"ref_id":2}`, "ref_id"},
+	{`{"ref_id":1,"\u0072ef_id":2}`, "ref_id"},
+	{`{"ref_idx":1}`, "ref_id"},
+	{`{"ref":1}`, "ref_id"},
+	{`{"ref\"id":1}`, "ref"},
+	{`{"ref\\":1}`, "ref"},
+	{`{ "ref_id" : 1 , "ref_id" : 2 }`, "ref_id"},
+	{`{"ref_id"`, "ref_id"},
+	{`{"ref_id"}`, "ref_id"},
+	{`{"ref_id`, "ref_id"},
+	{`{"a":{"a":{"a":1},"a":2}}`, "a"},
+	{`[{"a":1},{"b":2,"a":3,"a":4}]`, "a"},
+	{`{"":1,"":2}`, "a"},
+}
+
+// TestNextKeyExpecting reads payloads with and without an expected key:
+// the keys and the error are the same.
+func TestNextKeyExpecting(t *testing.T) {
+	for _, tc := range expectingCases {
+		want, wantErr := walkKeys([]byte(tc.in), "")
+		got, gotErr := walkKeys([]byte(tc.in), tc.expect)
+		if !slices.Equal(got, want) || fmt.Sprint(gotErr) != fmt.Sprint(wantErr) || errPointer(gotErr) != errPointer(wantErr) {
+			t.Errorf("%s expecting %q: keys %q, error %v; NextKey: keys %q, error %v", tc.in, tc.expect, got, gotErr, want, wantErr)
+		}
+	}
+}
+
+// FuzzNextKeyExpecting holds NextKeyExpecting to NextKey on any payload
+// and any expected key that JSON writes without escapes.
+func FuzzNextKeyExpecting(f *testing.F) {
+	for _, tc := range expectingCases {
+		f.Add([]byte(tc.in), tc.expect)
+	}
+	f.Fuzz(func(t *testing.T, data []byte, expect string) {
+		for _, c := range []byte(expect) {
+			if c == '"' || c == '\\' || c < 0x20 || c > 0x7E {
+				return // not a key that JSON writes as it is
+			}
+		}
+		want, wantErr := walkKeys(data, "")
+		got, gotErr := walkKeys(data, expect)
+		if !slices.Equal(got, want) || fmt.Sprint(gotErr) != fmt.Sprint(wantErr) || errPointer(gotErr) != errPointer(wantErr) {
+			t.Fatalf("%q expecting %q: keys %q, error %v; NextKey: keys %q, error %v", data, expect, got, gotErr, want, wantErr)
+		}
+	})
 }
