@@ -524,17 +524,10 @@ func (r *Reader) readStringTo(buf *[]byte) (b []byte, escaped bool) {
 	d := r.data
 	i := start
 	for {
-		// Eight bytes at a time to the first that ends the string or
-		// needs a look: a quote, a backslash, a control character or the
-		// first byte of a multi-byte UTF-8 sequence.
-		for i+8 <= len(d) {
-			if m := specialBytes(binary.LittleEndian.Uint64(d[i:])); m != 0 {
-				i += bits.TrailingZeros64(m) / 8
-				break
-			}
-			i += 8
-		}
-		if i >= len(d) {
+		// To the first byte that ends the string or needs a look: a
+		// quote, a backslash, a control character or the first byte of a
+		// multi-byte UTF-8 sequence.
+		if i = skipPlain(d, i); i >= len(d) {
 			break
 		}
 		switch c := d[i]; {
@@ -579,6 +572,19 @@ func (r *Reader) validRune(i int) int {
 	r.pos = i
 	r.fail(InvalidUTF8, "string holds byte 0x%02X, which is not valid UTF-8", r.data[i])
 	return 0
+}
+
+// skipPlain returns the offset of the first byte from i on that
+// specialBytes flags, reading eight bytes at a time; when fewer than eight
+// bytes are left before it, the offset where they begin.
+func skipPlain(d []byte, i int) int {
+	for i+8 <= len(d) {
+		if m := specialBytes(binary.LittleEndian.Uint64(d[i:])); m != 0 {
+			return i + bits.TrailingZeros64(m)/8
+		}
+		i += 8
+	}
+	return i
 }
 
 // specialBytes flags, with its high bit, each of the eight bytes of x

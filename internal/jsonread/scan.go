@@ -1,10 +1,5 @@
 package jsonread
 
-import (
-	"encoding/binary"
-	"math/bits"
-)
-
 // Extent is how far JSON values reach towards the Limits: the deepest
 // nesting of objects and arrays inside one of them (0 for a value that is
 // neither, 1 for [] or {"a":1}), the longest number token and the largest
@@ -52,17 +47,10 @@ func AppendCompact(dst, value []byte, x *Extent) []byte {
 // whose contents begin at d[i], or len(d) when it has none.
 func stringEnd(d []byte, i int) int {
 	for {
-		// Eight bytes at a time to the first that may be a quote or a
-		// backslash (specialBytes also stops at bytes that cannot be
-		// in an accepted string, and at those above 0x7F).
-		for i+8 <= len(d) {
-			if m := specialBytes(binary.LittleEndian.Uint64(d[i:])); m != 0 {
-				i += bits.TrailingZeros64(m) / 8
-				break
-			}
-			i += 8
-		}
-		if i >= len(d) {
+		// To the first byte that may be a quote or a backslash (skipPlain
+		// also stops at bytes that cannot be in an accepted string, and
+		// at those above 0x7F).
+		if i = skipPlain(d, i); i >= len(d) {
 			return len(d)
 		}
 		switch d[i] {
