@@ -82,9 +82,10 @@ func parseRFC3339(b []byte) (time.Time, bool) {
 }
 
 // digits parses a run of ASCII digits.
-func digits(b []byte) (int, bool) {
+func digits[T string | []byte](b T) (int, bool) {
 	n := 0
-	for _, c := range b {
+	for i := range len(b) {
+		c := b[i]
 		if c < '0' || c > '9' {
 			return 0, false
 		}
@@ -173,24 +174,12 @@ func dateTimeFormatError(s string) string {
 // dddd-dd-dd is decided here, with time.Parse's words; any other string
 // is left to time.Parse.
 func dateError(s string) string {
-	digit := func(i int) int {
-		if s[i] < '0' || s[i] > '9' {
-			return -1
-		}
-		return int(s[i] - '0')
-	}
-	var n [8]int
-	for i, at := range [8]int{0, 1, 2, 3, 5, 6, 8, 9} {
-		if n[i] = digit(at); n[i] < 0 {
-			return parseDateError(s)
-		}
-	}
-	if s[4] != '-' || s[7] != '-' {
+	year, ok1 := digits(s[0:4])
+	month, ok2 := digits(s[5:7])
+	day, ok3 := digits(s[8:10])
+	if !ok1 || !ok2 || !ok3 || s[4] != '-' || s[7] != '-' {
 		return parseDateError(s)
 	}
-	year := n[0]*1000 + n[1]*100 + n[2]*10 + n[3]
-	month := n[4]*10 + n[5]
-	day := n[6]*10 + n[7]
 	switch {
 	case month < 1 || month > 12:
 		return `parsing time "` + s + `": month out of range`
@@ -262,7 +251,6 @@ func timeFormatError(s string) string {
 		}
 		var zhm [2]int
 		for i, tok := range [2]string{s[0:2], s[3:]} { // split at the colon
-
 			n, err := strconv.Atoi(tok)
 			if err != nil {
 				return "invalid hour/min in offset"

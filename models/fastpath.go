@@ -560,11 +560,8 @@ func dateTimeViolations(r *jsonread.Reader, s string, pattern string, rep *repor
 		return false
 	}
 	if reason := dateTimeFormatError(s); reason != "" {
-		if plainQuote(s) {
-			rep.addJoined(r, "format", "'", s, "' is not valid date-time: ", reason)
-		} else {
-			rep.addJoined(r, "format", validatorQuote(s), " is not valid date-time: ", reason)
-		}
+		open, text, closing := validatorQuoteParts(s)
+		rep.addJoined(r, "format", open, text, closing, " is not valid date-time: ", reason)
 	} else {
 		// The format holds, so parseRFC3339 refused the string for what
 		// only the pattern forbids: the year 0000, second 60, a lone sign.
@@ -577,13 +574,21 @@ func dateTimeViolations(r *jsonread.Reader, s string, pattern string, rep *repor
 // between single quotes, with double quotes left alone and single quotes
 // escaped.
 func validatorQuote(s string) string {
+	open, text, closing := validatorQuoteParts(s)
+	return open + text + closing
+}
+
+// validatorQuoteParts is validatorQuote in three parts, for a caller that
+// joins them with more text: a plain string (see plainQuote) is its own
+// middle part, so that quoting it makes nothing.
+func validatorQuoteParts(s string) (open, text, closing string) {
 	if plainQuote(s) {
-		return "'" + s + "'"
+		return "'", s, "'"
 	}
 	q := strconv.Quote(s)
 	q = strings.ReplaceAll(q, `\"`, `"`)
 	q = strings.ReplaceAll(q, `'`, `\'`)
-	return "'" + q[1:len(q)-1] + "'"
+	return "'", q[1 : len(q)-1], "'"
 }
 
 // plainQuote reports whether validatorQuote leaves s as it is between its

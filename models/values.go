@@ -1,7 +1,6 @@
 package models
 
 import (
-	"bytes"
 	"encoding/json"
 	"slices"
 	"strconv"
@@ -98,8 +97,10 @@ func appendStringMap(b []byte, m map[string]string) []byte {
 
 // readRaw reads any JSON value, checking it as the reader checks every
 // payload (duplicate keys, surrogates, the limits), into dst: null as nil,
-// anything else as a compact copy of its bytes.
-func readRaw(r *jsonread.Reader, dst *json.RawMessage, rep *report) bool {
+// anything else as a compact copy of its bytes. Whatever is wrong with the
+// value is the reader's error, so rep (the generated readers pass it to
+// every reader of a property) is not used.
+func readRaw(r *jsonread.Reader, dst *json.RawMessage, _ *report) bool {
 	m := r.Mark()
 	if r.Peek() == jsonread.Null {
 		r.ReadNull()
@@ -111,36 +112,8 @@ func readRaw(r *jsonread.Reader, dst *json.RawMessage, rep *report) bool {
 		return false
 	}
 	raw := r.Raw(m)
-	if compact(raw) {
-		*dst = bytes.Clone(raw)
-		return true
-	}
-	var buf bytes.Buffer
-	if err := json.Compact(&buf, raw); err != nil {
-		// Unreachable: the reader accepted the value. Counted but not
-		// listed, it makes Unmarshal report ErrValidatorFailed.
-		rep.n++
-		return false
-	}
-	*dst = buf.Bytes()
-	return true
-}
-
-// compact reports whether the JSON value raw, which the reader accepted,
-// has no white space outside its strings: json.Compact would copy it as it
-// is.
-func compact(raw []byte) bool {
-	inString := false
-	for i := 0; i < len(raw); i++ {
-		switch c := raw[i]; {
-		case inString && c == '\\':
-			i++ // the escaped character, which may be a quote
-		case c == '"':
-			inString = !inString
-		case !inString && (c == ' ' || c == '\t' || c == '\n' || c == '\r'):
-			return false
-		}
-	}
+	var extent jsonread.Extent // the reader has checked the limits already
+	*dst = jsonread.AppendCompact(make([]byte, 0, len(raw)), raw, &extent)
 	return true
 }
 
