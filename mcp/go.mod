@@ -4,8 +4,8 @@ go 1.25.0
 
 require (
 	github.com/google/jsonschema-go v0.4.3
-	github.com/mcp-refcache/taskschema v0.0.0
-	github.com/mcp-refcache/taskschema/tasks/redisstore v0.0.0
+	github.com/mcp-refcache/taskschema v0.1.0
+	github.com/mcp-refcache/taskschema/tasks/redisstore v0.1.0
 	github.com/modelcontextprotocol/go-sdk v1.8.0
 	github.com/redis/go-redis/v9 v9.22.0
 	github.com/santhosh-tekuri/jsonschema/v6 v6.0.3
@@ -24,6 +24,3 @@ require (
 	golang.org/x/time v0.15.0 // indirect
 )
 
-replace github.com/mcp-refcache/taskschema => ../
-
-replace github.com/mcp-refcache/taskschema/tasks/redisstore => ../tasks/redisstore

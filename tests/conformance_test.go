@@ -383,7 +383,7 @@ func TestConformanceGo(t *testing.T) {
 // real Python payloads are current.
 func TestConformance(t *testing.T) {
 	if os.Getenv(conformanceEnv) != "1" {
-		t.Skipf("the conformance suite runs Python (jsonschema, pydantic) and Node (ajv) on the corpus: run it with `make conformance`, or %s=1 go test ./tests/ -run Conformance after `npm ci` in conformance/node", conformanceEnv)
+		t.Skipf("the conformance suite runs Python (jsonschema, pydantic) and Node (ajv) on the corpus: run it with `make conformance`, or %s=1 go -C tests test . -run Conformance after `npm ci` in conformance/node", conformanceEnv)
 	}
 	checkConformancePrerequisites(t)
 	diffs := loadKnownDifferences(t, runnerNames())

@@ -2,12 +2,10 @@ module github.com/mcp-refcache/taskschema/bench/peers
 
 go 1.25
 
-replace github.com/mcp-refcache/taskschema => ../..
-
 require (
 	github.com/bytedance/sonic v1.15.5
 	github.com/goccy/go-json v0.12.0
-	github.com/mcp-refcache/taskschema v0.0.0-00010101000000-000000000000
+	github.com/mcp-refcache/taskschema v0.1.0
 )
 
 require (

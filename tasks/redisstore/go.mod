@@ -2,10 +2,8 @@ module github.com/mcp-refcache/taskschema/tasks/redisstore
 
 go 1.25
 
-replace github.com/mcp-refcache/taskschema => ../..
-
 require (
-	github.com/mcp-refcache/taskschema v0.0.0
+	github.com/mcp-refcache/taskschema v0.1.0
 	github.com/redis/go-redis/v9 v9.22.0
 )
 

@@ -1,0 +1,3 @@
+module github.com/mcp-refcache/taskschema/bench
+
+go 1.25

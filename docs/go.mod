@@ -1,0 +1,3 @@
+module github.com/mcp-refcache/taskschema/docs
+
+go 1.25
