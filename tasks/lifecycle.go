@@ -38,6 +38,13 @@ func (e *TransitionError) Is(target error) bool { return target == ErrIllegalTra
 //     error; a pending or processing one has neither.
 //
 // Complete, cancelled, and failed with no retries left never change.
+//
+// A task that will not run again although it could (its owner died and no
+// runner can run it: see [Runner.ReapExpired]) is given up: pending,
+// processing, or failed with retries left -> failed with retry_count set to
+// max_retries, so that can_retry is false. When retry_count rises, exactly
+// one RetryInfo whose attempt is the new retry_count is appended (its
+// error says why); when it is max_retries already, nothing is appended.
 func CheckTransition(from, to models.TaskInfo) error {
 	if reason := transitionFault(&from, &to); reason != "" {
 		return &TransitionError{RefID: from.RefID, From: from.Status, To: to.Status, Reason: reason}
@@ -59,6 +66,10 @@ func transitionFault(from, to *models.TaskInfo) string {
 	}
 	if msg := checkShape(to); msg != "" {
 		return msg
+	}
+	if to.Status == models.TaskStatusFailed && to.RetryCount == to.MaxRetries && from.Status != models.TaskStatusProcessing ||
+		to.Status == models.TaskStatusFailed && from.Status == models.TaskStatusProcessing && to.RetryCount > from.RetryCount {
+		return givenUpFault(from, to)
 	}
 	legal := false
 	switch from.Status {
@@ -86,6 +97,27 @@ func transitionFault(from, to *models.TaskInfo) string {
 	}
 	if to.RetryCount != from.RetryCount || !slices.Equal(to.RetryHistory, from.RetryHistory) {
 		return "retry_count and retry_history change only on failed -> pending"
+	}
+	return ""
+}
+
+// givenUpFault says why to is not from given up (see CheckTransition), or
+// returns "".
+func givenUpFault(from, to *models.TaskInfo) string {
+	if to.RetryCount != to.MaxRetries {
+		return "a task given up has retry_count equal to max_retries"
+	}
+	if to.RetryCount == from.RetryCount {
+		if !slices.Equal(to.RetryHistory, from.RetryHistory) {
+			return "giving up at max_retries leaves retry_history as it is"
+		}
+		return ""
+	}
+	if len(to.RetryHistory) != len(from.RetryHistory)+1 || !slices.Equal(to.RetryHistory[:len(from.RetryHistory)], from.RetryHistory) {
+		return "giving up appends exactly one RetryInfo to retry_history"
+	}
+	if last := to.RetryHistory[len(to.RetryHistory)-1]; last.Attempt != to.RetryCount {
+		return fmt.Sprintf("the appended RetryInfo has attempt %d, want %d", last.Attempt, to.RetryCount)
 	}
 	return ""
 }
@@ -153,6 +185,20 @@ func toFailed(t models.TaskInfo, now time.Time, msg string) models.TaskInfo {
 	t.CompletedAt = completedAt(t, now)
 	t.Error = &msg
 	return t
+}
+
+// toGivenUp fails a task for good although it had retries left (see
+// CheckTransition): retry_count becomes max_retries, and one RetryInfo
+// with msg is appended when that raises it.
+func toGivenUp(t models.TaskInfo, now time.Time, msg string) models.TaskInfo {
+	if t.RetryCount < t.MaxRetries {
+		t.RetryCount = t.MaxRetries
+		t.RetryHistory = append(slices.Clip(t.RetryHistory), models.RetryInfo{
+			Attempt: t.RetryCount, Error: msg, Timestamp: unixSeconds(now),
+		})
+	}
+	t.Progress = nil
+	return toFailed(t, now, msg)
 }
 
 // toRetry moves a failed task back to pending: retry_count + 1, the failure

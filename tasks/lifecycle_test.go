@@ -87,8 +87,18 @@ func FuzzCheckTransition(f *testing.F) {
 		if tasks.CheckTransition(from, to) != nil {
 			return
 		}
-		if from.IsTerminal() || !legalSteps[[2]models.TaskStatus{from.Status, to.Status}] ||
-			from.RefID != to.RefID || from.StartedAt != to.StartedAt || from.MaxRetries != to.MaxRetries {
+		if from.IsTerminal() || from.RefID != to.RefID || from.StartedAt != to.StartedAt || from.MaxRetries != to.MaxRetries {
+			t.Fatalf("accepted %s -> %s", fromJSON, toJSON)
+		}
+		if to.Status == models.TaskStatusFailed && to.RetryCount == to.MaxRetries && (to.RetryCount > from.RetryCount || from.Status != models.TaskStatusProcessing) {
+			// Given up: retry_count reaches max_retries, with one RetryInfo
+			// when it rises.
+			if want := len(from.RetryHistory) + min(1, int(to.RetryCount-from.RetryCount)); len(to.RetryHistory) != want {
+				t.Fatalf("accepted giving up with %d RetryInfos after %d: %s -> %s", len(to.RetryHistory), len(from.RetryHistory), fromJSON, toJSON)
+			}
+			return
+		}
+		if !legalSteps[[2]models.TaskStatus{from.Status, to.Status}] {
 			t.Fatalf("accepted %s -> %s", fromJSON, toJSON)
 		}
 		retry := from.Status == models.TaskStatusFailed

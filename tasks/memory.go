@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"strings"
 	"sync"
 	"time"
 
@@ -34,8 +33,18 @@ type MemoryStore struct {
 
 	mu       sync.Mutex
 	entries  map[string]*memEntry
-	keys     map[string]string // dedup key -> ref_id of a running task
-	finished *list.List        // ref_ids of finished tasks, oldest first
+	keys     map[string]keyClaim // dedup key -> its claim
+	finished *list.List          // ref_ids of finished tasks, oldest first
+	all      ordered             // ref_ids of all entries
+	byStatus map[models.TaskStatus]*ordered
+	watchers map[string]map[*chan struct{}]struct{} // ref_id -> channels closed at its next change
+}
+
+// keyClaim is who holds a deduplication key, and until when (Unix
+// nanoseconds; 0: no end).
+type keyClaim struct {
+	id    string
+	until int64
 }
 
 type memEntry struct {
@@ -43,6 +52,8 @@ type memEntry struct {
 	result   []byte
 	key      string
 	owner    string
+	fn       string
+	args     []byte
 	lease    int64 // Unix nanoseconds, 0: none
 	version  int64
 	status   models.TaskStatus
@@ -61,8 +72,95 @@ func NewMemoryStore(opts MemoryOptions) *MemoryStore {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	return &MemoryStore{ttl: opts.TTL, max: opts.MaxTasks, now: opts.Now,
-		entries: map[string]*memEntry{}, keys: map[string]string{}, finished: list.New()}
+	s := &MemoryStore{ttl: opts.TTL, max: opts.MaxTasks, now: opts.Now,
+		entries: map[string]*memEntry{}, keys: map[string]keyClaim{}, finished: list.New(),
+		byStatus: map[models.TaskStatus]*ordered{}, watchers: map[string]map[*chan struct{}]struct{}{}}
+	for _, st := range []models.TaskStatus{models.TaskStatusPending, models.TaskStatusProcessing,
+		models.TaskStatusComplete, models.TaskStatusFailed, models.TaskStatusCancelled} {
+		s.byStatus[st] = &ordered{}
+	}
+	return s
+}
+
+// Watch implements [Notifier].
+func (s *MemoryStore) Watch(ctx context.Context, refID string) (<-chan struct{}, func(), error) {
+	if err := ctx.Err(); err != nil {
+		return nil, nil, err
+	}
+	ch := make(chan struct{})
+	p := &ch
+	s.mu.Lock()
+	w := s.watchers[refID]
+	if w == nil {
+		w = map[*chan struct{}]struct{}{}
+		s.watchers[refID] = w
+	}
+	w[p] = struct{}{}
+	s.mu.Unlock()
+	return ch, func() {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		if w := s.watchers[refID]; w != nil {
+			delete(w, p)
+			if len(w) == 0 {
+				delete(s.watchers, refID)
+			}
+		}
+	}, nil
+}
+
+// notify wakes the watchers of id; s.mu is held.
+func (s *MemoryStore) notify(id string) {
+	for p := range s.watchers[id] {
+		close(*p)
+	}
+	delete(s.watchers, id)
+}
+
+// holder returns who holds key at now, or "".
+func (s *MemoryStore) holder(key string, now int64) string {
+	c, ok := s.keys[key]
+	if !ok || (c.until != 0 && c.until <= now) {
+		return ""
+	}
+	return c.id
+}
+
+// ClaimKey implements [Store].
+func (s *MemoryStore) ClaimKey(ctx context.Context, key, refID string, until time.Time) (string, error) {
+	if err := ctx.Err(); err != nil {
+		return "", err
+	}
+	if key == "" || refID == "" {
+		return "", fmt.Errorf("%w: ClaimKey needs a key and a ref_id", ErrInvalid)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if h := s.holder(key, s.now().UnixNano()); h != "" && h != refID {
+		return h, nil
+	}
+	s.keys[key] = keyClaim{id: refID, until: unixNanos(until)}
+	return refID, nil
+}
+
+// ReleaseKey implements [Store].
+func (s *MemoryStore) ReleaseKey(ctx context.Context, key, refID string) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if c, ok := s.keys[key]; ok && c.id == refID {
+		delete(s.keys, key)
+	}
+	return nil
+}
+
+func unixNanos(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixNano()
 }
 
 // Len returns the number of tasks held, expired ones not yet removed
@@ -81,9 +179,6 @@ func (s *MemoryStore) Create(ctx context.Context, rec Record) (Record, error) {
 	if err := CheckRecord(rec); err != nil {
 		return Record{}, err
 	}
-	if msg := checkShape(&rec.Task); msg != "" {
-		return Record{}, fmt.Errorf("%w: task %s: %s", ErrInvalid, rec.Task.RefID, msg)
-	}
 	data, err := models.Marshal(rec.Task)
 	if err != nil {
 		return Record{}, fmt.Errorf("tasks: task %s: %w", rec.Task.RefID, err)
@@ -98,9 +193,9 @@ func (s *MemoryStore) Create(ctx context.Context, rec Record) (Record, error) {
 	} else if ok {
 		s.remove(id, e)
 	}
-	if rec.Key != "" && !IsFinished(rec.Task.Status) {
-		if holder, ok := s.keys[rec.Key]; ok {
-			return Record{}, &KeyInUseError{Key: rec.Key, RefID: holder}
+	if rec.Key != "" && HoldsKey(rec.Task) {
+		if h := s.holder(rec.Key, now); h != "" && h != id {
+			return Record{}, &KeyInUseError{Key: rec.Key, RefID: h}
 		}
 	}
 	for len(s.entries) >= s.max {
@@ -167,8 +262,10 @@ func (s *MemoryStore) Update(ctx context.Context, rec Record) (Record, error) {
 	if rec.Key != e.key {
 		return Record{}, fmt.Errorf("%w: task %s: the key changes from %q to %q", ErrInvalid, id, e.key, rec.Key)
 	}
-	if e.key != "" && s.keys[e.key] == id {
-		delete(s.keys, e.key)
+	if rec.Key != "" && HoldsKey(rec.Task) {
+		if h := s.holder(rec.Key, now); h != "" && h != id {
+			return Record{}, &KeyInUseError{Key: rec.Key, RefID: h}
+		}
 	}
 	if e.finished != nil {
 		s.finished.Remove(e.finished)
@@ -182,25 +279,38 @@ func (s *MemoryStore) Update(ctx context.Context, rec Record) (Record, error) {
 
 // fill writes rec into e and indexes it.
 func (s *MemoryStore) fill(id string, e *memEntry, rec Record, data []byte, now int64) {
+	defer s.notify(id)
 	e.task = data
 	e.result = slices.Clone(rec.Result)
 	e.key = rec.Key
 	e.owner = rec.Owner
-	e.lease = 0
-	if !rec.LeaseExpires.IsZero() {
-		e.lease = rec.LeaseExpires.UnixNano()
+	e.fn = rec.Func
+	e.args = slices.Clone(rec.Args)
+	e.lease = unixNanos(rec.LeaseExpires)
+	if e.status != rec.Task.Status {
+		if e.status != "" {
+			s.byStatus[e.status].remove(id)
+		}
+		s.byStatus[rec.Task.Status].add(id)
 	}
+	s.all.add(id)
 	e.status = rec.Task.Status
 	e.expires = 0
 	if IsFinished(e.status) {
 		e.expires = now + int64(s.ttl)
 		e.finished = s.finished.PushBack(id)
-	} else if e.key != "" {
-		s.keys[e.key] = id
+	}
+	if e.key != "" {
+		if HoldsKey(rec.Task) {
+			s.keys[e.key] = keyClaim{id: id, until: e.lease}
+		} else if c, ok := s.keys[e.key]; ok && c.id == id {
+			delete(s.keys, e.key)
+		}
 	}
 }
 
-// List implements [Store].
+// List implements [Store]. It reads the page from ordered indexes (one
+// of all tasks, one per status): O(log n + page), no sort per call.
 func (s *MemoryStore) List(ctx context.Context, opts ListOptions) (Page, error) {
 	if err := ctx.Err(); err != nil {
 		return Page{}, err
@@ -209,29 +319,41 @@ func (s *MemoryStore) List(ctx context.Context, opts ListOptions) (Page, error) 
 	if limit <= 0 {
 		limit = 100
 	}
+	index := &s.all
 	type item struct {
 		id string
 		e  memEntry
 	}
-	s.mu.Lock()
-	now := s.now().UnixNano()
 	var items []item
-	for id, e := range s.entries {
-		if id > opts.After && (opts.Status == "" || e.status == opts.Status) && !e.expired(now) {
-			items = append(items, item{id, *e})
+	more := false
+	s.mu.Lock()
+	if opts.Status != "" {
+		index = s.byStatus[opts.Status]
+		if index == nil {
+			s.mu.Unlock()
+			return Page{}, fmt.Errorf("%w: unknown status %q", ErrInvalid, opts.Status)
 		}
 	}
+	now := s.now().UnixNano()
+	s.expire(now)
+	index.after(opts.After, func(id string) bool {
+		if len(items) == limit {
+			more = true
+			return false
+		}
+		items = append(items, item{id, *s.entries[id]})
+		return true
+	})
 	s.mu.Unlock()
-	slices.SortFunc(items, func(a, b item) int { return strings.Compare(a.id, b.id) })
 	var p Page
-	if len(items) > limit {
-		items = items[:limit]
+	if more {
 		p.Next = items[limit-1].id
 	}
 	for _, it := range items {
 		rec, err := it.e.record(it.id)
 		if err != nil {
-			return Page{}, err
+			p.Corrupt = append(p.Corrupt, &CorruptError{RefID: it.id, Location: "memory", Err: err})
+			continue
 		}
 		p.Records = append(p.Records, rec)
 	}
@@ -267,11 +389,16 @@ func (s *MemoryStore) expire(now int64) {
 }
 
 func (s *MemoryStore) remove(id string, e *memEntry) {
+	defer s.notify(id)
 	if e.finished != nil {
 		s.finished.Remove(e.finished)
 	}
-	if e.key != "" && s.keys[e.key] == id {
+	if c, ok := s.keys[e.key]; ok && e.key != "" && c.id == id {
 		delete(s.keys, e.key)
+	}
+	s.all.remove(id)
+	if e.status != "" {
+		s.byStatus[e.status].remove(id)
 	}
 	delete(s.entries, id)
 }
@@ -280,7 +407,8 @@ func (e *memEntry) expired(now int64) bool { return e.expires != 0 && now >= e.e
 
 // record decodes the entry through models.Unmarshal.
 func (e *memEntry) record(id string) (Record, error) {
-	rec := Record{Key: e.key, Owner: e.owner, Version: e.version, Result: slices.Clone(e.result)}
+	rec := Record{Key: e.key, Owner: e.owner, Version: e.version, Result: slices.Clone(e.result),
+		Func: e.fn, Args: slices.Clone(e.args)}
 	if err := models.Unmarshal(e.task, &rec.Task); err != nil {
 		return Record{}, fmt.Errorf("%w: stored task %s: %w", ErrInvalid, id, err)
 	}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"runtime/debug"
 	"sync"
 	"sync/atomic"
@@ -33,7 +34,11 @@ type Options struct {
 	LeaseDuration time.Duration
 	// HeartbeatInterval is how often the runner renews the lease of each
 	// task it runs and learns whether another runner cancelled it; default
-	// 1s. It must be shorter than LeaseDuration.
+	// 1s. It must be shorter than LeaseDuration. Whatever it is, a lease is
+	// renewed once half of it has passed: the runner looks at its tasks
+	// every min(HeartbeatInterval, ProgressInterval, LeaseDuration/4), so a
+	// renewal lands before the lease runs out unless a store call takes a
+	// quarter of the lease.
 	HeartbeatInterval time.Duration
 	// ProgressInterval is the least time between two progress writes of
 	// one task; default 500ms.
@@ -41,6 +46,21 @@ type Options struct {
 	// StoreTimeout bounds each store call the runner makes on its own (not
 	// on a caller's context); default 5s.
 	StoreTimeout time.Duration
+	// ReapInterval is how often the runner looks, in the background, for
+	// tasks whose owner's lease expired, and takes them over (see
+	// [Runner.ReapExpired]); default LeaseDuration/2, a negative value
+	// turns the background reaper off.
+	ReapInterval time.Duration
+	// Logger receives the runner's log records (tasks taken over, corrupt
+	// records, store errors of the background work); nil means
+	// slog.Default().
+	Logger *slog.Logger
+	// OnEvent, when set, is called for each task event (created, finished,
+	// retried, reaped, corrupt record); it must not block.
+	OnEvent func(Event)
+	// OnStoreCall, when set, is called after each store call the runner
+	// makes, with its latency; it must not block.
+	OnStoreCall func(StoreCall)
 }
 
 // Call describes one call of [Runner.Run].
@@ -49,11 +69,19 @@ type Call struct {
 	// an AsyncTaskResponse; 0 answers at once.
 	Timeout time.Duration
 	// Key, when not "", deduplicates: a call with the key of a task that
-	// is running in this runner joins that task instead of starting a new
-	// one. Across runners, the store refuses a second running task with
-	// the key when the task is stored (see [KeyInUseError]); the later
-	// call then stops its own function and answers with the first task.
+	// is running joins that task instead of starting a new one, in this
+	// runner or in another sharing the store. The key is claimed in the
+	// store ([Store.ClaimKey]) under the runner's lease before the
+	// function starts, renewed with the lease, and released when the task
+	// ends; a key whose holder's lease ran out is free.
 	Key string
+	// Func, when not "", names the function registered with
+	// [Runner.Register] that the call runs with Args (the fn of Run is
+	// then nil). The name and the arguments are stored with the task, so
+	// that another runner can run the task again if this one dies.
+	Func string
+	// Args are the JSON arguments of the named function.
+	Args json.RawMessage
 	// ID is the task's ref_id; "" means [NewRefID](Prefix).
 	ID string
 	// Prefix is put before a random ref_id (see [NewRefID]).
@@ -90,6 +118,7 @@ type Runner struct {
 	store Store
 	owner string
 	opts  Options
+	log   *slog.Logger
 
 	ctx  context.Context // cancelled by Close; parent of every task's cancellation
 	stop context.CancelCauseFunc
@@ -99,7 +128,8 @@ type Runner struct {
 	closed  bool
 	byID    map[string]*flight
 	byKey   map[string]*flight
-	keeping map[*flight]struct{} // stored flights, whose leases the keeper renews
+	keeping map[*flight]struct{} // stored or keyed flights, whose leases the keeper renews
+	funcs   map[string]Handler   // registered functions, by name
 }
 
 // NewRunner returns a runner with the given options. Close it when done:
@@ -127,15 +157,29 @@ func NewRunner(opts Options) (*Runner, error) {
 	if opts.HeartbeatInterval >= opts.LeaseDuration {
 		return nil, fmt.Errorf("%w: HeartbeatInterval (%s) must be shorter than LeaseDuration (%s)", ErrInvalid, opts.HeartbeatInterval, opts.LeaseDuration)
 	}
+	if opts.ReapInterval == 0 {
+		opts.ReapInterval = opts.LeaseDuration / 2
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
+	store := opts.Store
+	if opts.OnStoreCall != nil {
+		store = timedStore{Store: store, report: opts.OnStoreCall}
+	}
 	ctx, stop := context.WithCancelCause(context.Background())
-	r := &Runner{store: opts.Store, owner: opts.Owner, opts: opts, ctx: ctx, stop: stop,
-		byID: map[string]*flight{}, byKey: map[string]*flight{}, keeping: map[*flight]struct{}{}}
+	r := &Runner{store: store, owner: opts.Owner, opts: opts, log: opts.Logger, ctx: ctx, stop: stop,
+		byID: map[string]*flight{}, byKey: map[string]*flight{}, keeping: map[*flight]struct{}{},
+		funcs: map[string]Handler{}}
 	go r.keep()
+	if opts.ReapInterval > 0 {
+		go r.reapLoop()
+	}
 	return r, nil
 }
 
 // Store returns the runner's store.
-func (r *Runner) Store() Store { return r.store }
+func (r *Runner) Store() Store { return r.opts.Store }
 
 // Owner returns the name the runner writes in the records it owns.
 func (r *Runner) Owner() string { return r.owner }
@@ -163,6 +207,19 @@ func (r *Runner) Run(ctx context.Context, call Call, fn Func) (Outcome, error) {
 	if err := models.Validate(&probe); err != nil {
 		return Outcome{}, fmt.Errorf("%w: MaxRetries %d: %w", ErrInvalid, call.MaxRetries, err)
 	}
+	if call.Func != "" {
+		if fn != nil {
+			return Outcome{}, fmt.Errorf("%w: a call names a registered function (%q) and gives a Func too", ErrInvalid, call.Func)
+		}
+		if fn = r.named(call.Func, call.Args); fn == nil {
+			return Outcome{}, fmt.Errorf("%w: no function is registered under the name %q", ErrInvalid, call.Func)
+		}
+	} else if call.Args != nil {
+		return Outcome{}, fmt.Errorf("%w: Args given without a Func name", ErrInvalid)
+	}
+	if call.Args != nil && !json.Valid(call.Args) {
+		return Outcome{}, fmt.Errorf("%w: Args are not valid JSON", ErrInvalid)
+	}
 	if fn == nil {
 		return Outcome{}, fmt.Errorf("%w: nil Func", ErrInvalid)
 	}
@@ -182,28 +239,138 @@ func (r *Runner) Run(ctx context.Context, call Call, fn Func) (Outcome, error) {
 			return Outcome{}, err
 		}
 	}
-	r.mu.Lock()
-	if r.closed {
+	for {
+		r.mu.Lock()
+		if r.closed {
+			r.mu.Unlock()
+			return Outcome{}, ErrClosed
+		}
+		if f := r.byKey[call.Key]; call.Key != "" && f != nil {
+			r.mu.Unlock()
+			return f.wait(ctx, call.Timeout)
+		}
+		if _, ok := r.byID[id]; ok {
+			r.mu.Unlock()
+			return Outcome{}, fmt.Errorf("%w: %s", ErrExists, id)
+		}
 		r.mu.Unlock()
-		return Outcome{}, ErrClosed
-	}
-	if f := r.byKey[call.Key]; call.Key != "" && f != nil {
+		if call.Key != "" {
+			// The key is claimed in the store before the function starts,
+			// so that no other runner starts it too.
+			holder, err := r.store.ClaimKey(ctx, call.Key, id, time.Now().Add(r.opts.LeaseDuration))
+			if err != nil {
+				return Outcome{}, fmt.Errorf("tasks: claim key %q: %w", call.Key, err)
+			}
+			if holder != id {
+				out, again, err := r.join(ctx, call, id, holder)
+				if again {
+					continue // the holder let the key go: claim it again
+				}
+				return out, err
+			}
+		}
+		r.mu.Lock()
+		if r.closed {
+			r.mu.Unlock()
+			r.releaseKey(call.Key, id)
+			return Outcome{}, ErrClosed
+		}
+		if f := r.byKey[call.Key]; call.Key != "" && f != nil {
+			// A call of this runner with the key won the claim in between.
+			r.mu.Unlock()
+			return f.wait(ctx, call.Timeout)
+		}
+		f := r.newFlight(ctx, id, call)
+		r.byID[id] = f
+		if call.Key != "" {
+			r.byKey[call.Key] = f
+			f.claimed = time.Now()
+			r.keeping[f] = struct{}{}
+		}
+		r.wg.Add(1)
 		r.mu.Unlock()
+		go f.run(fn)
 		return f.wait(ctx, call.Timeout)
 	}
-	if _, ok := r.byID[id]; ok {
-		r.mu.Unlock()
-		return Outcome{}, fmt.Errorf("%w: %s", ErrExists, id)
+}
+
+// join waits, as a call with call.Key, for the task holder that holds the
+// key: in this runner, or stored by another. A holder that is not stored
+// yet (its call still waits for it on another runner) is waited for until
+// it is stored or lets the key go; then again is true (the key may be id's
+// already) and the caller claims the key anew.
+func (r *Runner) join(ctx context.Context, call Call, id, holder string) (out Outcome, again bool, err error) {
+	if f := r.local(holder); f != nil {
+		out, err := f.wait(ctx, call.Timeout)
+		return out, false, err
 	}
-	f := r.newFlight(ctx, id, call)
-	r.byID[id] = f
-	if call.Key != "" {
-		r.byKey[call.Key] = f
+	delay := 2 * time.Millisecond
+	deadline := time.Now().Add(call.Timeout)
+	for {
+		rec, err := r.Get(ctx, holder)
+		switch {
+		case err == nil:
+			out, err := r.outcomeOf(ctx, rec, time.Until(deadline))
+			return out, false, err
+		case !errors.Is(err, ErrNotFound):
+			return Outcome{}, false, err
+		}
+		// Claimed, not stored: its call is still within its timeout, or it
+		// finished in time and is letting the key go, or its runner died
+		// and the claim runs out within a lease.
+		h, err := r.store.ClaimKey(ctx, call.Key, id, time.Now().Add(r.opts.LeaseDuration))
+		if err != nil {
+			return Outcome{}, false, err
+		}
+		if h != holder {
+			return Outcome{}, true, nil // ours now, or another's to join
+		}
+		if err := sleep(ctx, delay); err != nil {
+			return Outcome{}, false, err
+		}
+		delay = min(2*delay, r.opts.HeartbeatInterval)
 	}
-	r.wg.Add(1)
-	r.mu.Unlock()
-	go f.run(fn)
-	return f.wait(ctx, call.Timeout)
+}
+
+// outcomeOf waits up to timeout for a stored task to end and gives the
+// outcome a call that joined it gets: its result, its error, or its
+// AsyncTaskResponse.
+func (r *Runner) outcomeOf(ctx context.Context, rec Record, timeout time.Duration) (Outcome, error) {
+	if !rec.Task.IsTerminal() && timeout > 0 {
+		wctx, cancel := context.WithTimeout(ctx, timeout)
+		got, err := r.Wait(wctx, rec.Task.RefID)
+		cancel()
+		if err == nil {
+			rec = got
+		} else if ctx.Err() == nil && !errors.Is(err, context.DeadlineExceeded) {
+			return Outcome{}, err
+		}
+	}
+	switch {
+	case rec.Task.Status == models.TaskStatusComplete:
+		return Outcome{Result: rec.Result}, nil
+	case rec.Task.Status == models.TaskStatusCancelled:
+		return Outcome{}, ErrCancelled
+	case rec.Task.IsTerminal() && rec.Task.Error != nil:
+		return Outcome{}, fmt.Errorf("tasks: task %s failed: %s", rec.Task.RefID, *rec.Task.Error)
+	}
+	resp, err := response(rec.Task)
+	if err != nil {
+		return Outcome{}, err
+	}
+	return Outcome{Async: &resp}, nil
+}
+
+// releaseKey lets the key go, on the runner's own context.
+func (r *Runner) releaseKey(key, id string) {
+	if key == "" {
+		return
+	}
+	ctx, cancel := r.storeCtx()
+	defer cancel()
+	if err := r.store.ReleaseKey(ctx, key, id); err != nil {
+		r.log.Warn("tasks: releasing a key failed; it is free once its claim runs out", "key", key, "ref_id", id, "err", err)
+	}
 }
 
 // Get returns the task with the given ref_id: from the store, or, while a
@@ -271,119 +438,6 @@ func response(t models.TaskInfo) (models.AsyncTaskResponse, error) {
 		return models.AsyncTaskResponse{}, fmt.Errorf("tasks: response for task %s: %w", t.RefID, err)
 	}
 	return resp, nil
-}
-
-// Cancel cancels the task with the given ref_id and returns it as stored.
-// A pending or processing task becomes cancelled at once; the function's
-// context is cancelled at once in this runner, within one heartbeat in
-// another; what the function returns afterwards is discarded. A finished
-// task gives an error wrapping ErrFinished.
-func (r *Runner) Cancel(ctx context.Context, refID string) (models.TaskInfo, error) {
-	f := r.local(refID)
-	if f != nil && !f.stored.Load() {
-		f.mu.Lock()
-		if !f.stored.Load() {
-			defer f.mu.Unlock()
-			if f.finished || f.stopErr != nil {
-				return f.task, fmt.Errorf("%w: task %s is %s", ErrFinished, refID, f.task.Status)
-			}
-			f.task = toCancelled(f.task, time.Now())
-			f.stopErr = ErrCancelled
-			f.cancel(ErrCancelled)
-			r.forgetKey(f)
-			return f.task, nil
-		}
-		f.mu.Unlock()
-	}
-	for attempt := range 20 {
-		rec, err := r.Get(ctx, refID)
-		if err != nil {
-			return models.TaskInfo{}, err
-		}
-		if rec.Task.IsTerminal() {
-			return rec.Task, fmt.Errorf("%w: task %s is %s", ErrFinished, refID, rec.Task.Status)
-		}
-		if rec.Task.Status == models.TaskStatusFailed {
-			// Its runner is moving it to pending for a retry.
-			if err := sleep(ctx, time.Duration(attempt+1)*5*time.Millisecond); err != nil {
-				return rec.Task, err
-			}
-			continue
-		}
-		rec.Task = toCancelled(rec.Task, time.Now())
-		rec.Result, rec.LeaseExpires = nil, time.Time{}
-		got, err := r.store.Update(ctx, rec)
-		if errors.Is(err, ErrConflict) {
-			continue
-		}
-		if err != nil {
-			return models.TaskInfo{}, err
-		}
-		if f != nil {
-			f.cancel(ErrCancelled)
-			r.forgetKey(f)
-		}
-		return got.Task, nil
-	}
-	return models.TaskInfo{}, fmt.Errorf("%w: task %s kept changing while it was being cancelled", ErrConflict, refID)
-}
-
-// ReapExpired fails every pending or processing task in the store whose
-// owner's lease has expired, and returns how many it failed.
-func (r *Runner) ReapExpired(ctx context.Context) (int, error) {
-	n := 0
-	now := time.Now()
-	for _, st := range []models.TaskStatus{models.TaskStatusPending, models.TaskStatusProcessing} {
-		opts := ListOptions{Status: st, Limit: 500}
-		for {
-			page, err := r.store.List(ctx, opts)
-			if err != nil {
-				return n, err
-			}
-			for _, rec := range page.Records {
-				if rec.LeaseExpired(now) {
-					if got, err := r.reap(ctx, rec); err == nil && got.Task.Status == models.TaskStatusFailed {
-						n++
-					}
-				}
-			}
-			if page.Next == "" {
-				break
-			}
-			opts.After = page.Next
-		}
-	}
-	return n, nil
-}
-
-// reap fails a task whose owner's lease expired. If the task changed in
-// the meantime, it returns the task as it is now.
-func (r *Runner) reap(ctx context.Context, rec Record) (Record, error) {
-	msg := fmt.Sprintf("the task's owner %q stopped renewing its lease, which expired at %s: the process running the task stopped (crashed, or lost the store)",
-		rec.Owner, rec.LeaseExpires.UTC().Format(time.RFC3339Nano))
-	id := rec.Task.RefID
-	if rec.Task.Status == models.TaskStatusPending {
-		rec.Task = toProcessing(rec.Task) // failed is reached through processing
-		got, err := r.store.Update(ctx, rec)
-		if err != nil {
-			return r.afterReapConflict(ctx, id, err)
-		}
-		rec = got
-	}
-	rec.Task = toFailed(rec.Task, time.Now(), msg)
-	rec.LeaseExpires = time.Time{}
-	got, err := r.store.Update(ctx, rec)
-	if err != nil {
-		return r.afterReapConflict(ctx, id, err)
-	}
-	return got, nil
-}
-
-func (r *Runner) afterReapConflict(ctx context.Context, id string, err error) (Record, error) {
-	if errors.Is(err, ErrConflict) {
-		return r.store.Get(ctx, id)
-	}
-	return Record{}, err
 }
 
 // Close cancels every function still running in this runner and waits,
@@ -456,6 +510,9 @@ var errStopped = errors.New("tasks: task changed by another runner")
 type flight struct {
 	r          *Runner
 	id, key    string
+	fn         string          // the registered function's name, or ""
+	args       json.RawMessage // its arguments
+	start      time.Time
 	maxRetries int64
 	retryDelay time.Duration
 	ctx        context.Context
@@ -473,12 +530,14 @@ type flight struct {
 	result    json.RawMessage
 	err       error
 	lastWrite time.Time
+	claimed   time.Time // when the key was last claimed, while not stored
 }
 
 func (r *Runner) newFlight(reqCtx context.Context, id string, call Call) *flight {
 	ctx, cancel := context.WithCancelCause(context.WithoutCancel(reqCtx))
 	stopOnClose := context.AfterFunc(r.ctx, func() { cancel(ErrClosed) })
-	f := &flight{r: r, id: id, key: call.Key, maxRetries: call.MaxRetries, retryDelay: call.RetryDelay,
+	f := &flight{r: r, id: id, key: call.Key, fn: call.Func, args: call.Args, start: time.Now(),
+		maxRetries: call.MaxRetries, retryDelay: call.RetryDelay,
 		ctx: ctx, done: make(chan struct{}), task: newTask(id, call.MaxRetries, time.Now())}
 	f.cancel = func(cause error) { stopOnClose(); cancel(cause) }
 	f.progress = &Progress{ctx: ctx}
@@ -520,7 +579,7 @@ func (f *flight) handoff() (Outcome, error) {
 		}
 		now := time.Now()
 		ctx, cancel := r.storeCtx()
-		want := Record{Task: t, Key: f.key, Owner: r.owner, LeaseExpires: now.Add(r.opts.LeaseDuration)}
+		want := Record{Task: t, Key: f.key, Owner: r.owner, LeaseExpires: now.Add(r.opts.LeaseDuration), Func: f.fn, Args: f.args}
 		got, err := r.store.Create(ctx, want)
 		cancel()
 		if errors.Is(err, ErrExists) {
@@ -547,6 +606,7 @@ func (f *flight) handoff() (Outcome, error) {
 		r.mu.Lock()
 		r.keeping[f] = struct{}{}
 		r.mu.Unlock()
+		r.event(Event{Kind: EventCreated, RefID: f.id, Status: t.Status})
 	}
 	resp, err := response(f.task)
 	if err != nil {
@@ -602,6 +662,9 @@ func (f *flight) run(fn Func) {
 			f.step(func(t models.TaskInfo) models.TaskInfo { return toRetry(t, time.Now()) }, nil) != nil {
 			break
 		}
+		if f.stored.Load() {
+			f.r.event(Event{Kind: EventRetried, RefID: f.id, Status: models.TaskStatusPending})
+		}
 		f.progress.reset()
 		if sleep(f.ctx, f.retryDelay) != nil {
 			runErr = f.ended()
@@ -610,9 +673,16 @@ func (f *flight) run(fn Func) {
 	}
 	f.mu.Lock()
 	f.finished, f.result, f.err = true, result, runErr
+	stored := f.stored.Load()
+	t, stopped := f.task, f.stopErr != nil
 	f.mu.Unlock()
 	f.r.forget(f)
 	f.cancel(context.Canceled)
+	if !stored {
+		f.r.releaseKey(f.key, f.id) // it ran within its call's timeout
+	} else if t.IsTerminal() && !stopped {
+		f.r.event(Event{Kind: EventFinished, RefID: f.id, Status: t.Status, RunTime: time.Since(f.start)})
+	}
 	close(f.done)
 }
 
@@ -682,7 +752,7 @@ func (f *flight) writeLocked(t models.TaskInfo, result json.RawMessage, retry bo
 		rec := f.rec
 		rec.Task, rec.Result, rec.Owner = t, result, r.owner
 		rec.LeaseExpires = time.Time{}
-		if !IsFinished(t.Status) {
+		if HoldsKey(t) {
 			rec.LeaseExpires = time.Now().Add(r.opts.LeaseDuration)
 		}
 		ctx, cancel := r.storeCtx()
@@ -691,6 +761,12 @@ func (f *flight) writeLocked(t models.TaskInfo, result json.RawMessage, retry bo
 		if err == nil {
 			f.rec, f.task, f.lastWrite = got, t, time.Now()
 			return nil
+		}
+		var inUse *KeyInUseError
+		if errors.As(err, &inUse) {
+			// The lease ran out and another call took the key: that call
+			// runs, this one stops.
+			return f.stopLocked(fmt.Errorf("%w: task %s: its key %q is held by task %s now", errStopped, f.id, f.key, inUse.RefID))
 		}
 		if errors.Is(err, ErrConflict) || errors.Is(err, ErrNotFound) || errors.Is(err, ErrIllegalTransition) {
 			ctx, cancel := r.storeCtx()
@@ -729,6 +805,20 @@ func (f *flight) stopLocked(err error) error {
 	return err
 }
 
+// tick is how often the keeper looks at the tasks: often enough for each
+// heartbeat and progress write, and four times a lease, so that a lease is
+// renewed between half and a quarter of it before it runs out.
+func (r *Runner) tick() time.Duration {
+	return max(min(r.opts.ProgressInterval, r.opts.HeartbeatInterval, r.opts.LeaseDuration/4), time.Millisecond)
+}
+
+// renewDue reports whether a lease written at last must be renewed now:
+// a heartbeat has passed, or half the lease.
+func (r *Runner) renewDue(last time.Time) bool {
+	since := time.Since(last)
+	return since >= r.opts.HeartbeatInterval || since >= r.opts.LeaseDuration/2
+}
+
 // keepers is how many tasks the keeper writes at the same time.
 const keepers = 8
 
@@ -736,7 +826,7 @@ const keepers = 8
 // has stored, each tick, until the runner is closed. One goroutine serves
 // all tasks, so a running task costs only its function's goroutine.
 func (r *Runner) keep() {
-	t := time.NewTicker(min(r.opts.ProgressInterval, r.opts.HeartbeatInterval))
+	t := time.NewTicker(r.tick())
 	defer t.Stop()
 	var flights []*flight
 	for {
@@ -778,12 +868,16 @@ func (f *flight) keepOnce() {
 		return // the flight is writing the task itself, which renews the lease
 	}
 	defer f.mu.Unlock()
-	if f.finishing || f.stopErr != nil {
+	if f.finishing || f.stopErr != nil || f.finished {
+		return
+	}
+	if !f.stored.Load() {
+		f.renewClaimLocked()
 		return
 	}
 	since := time.Since(f.lastWrite)
 	p, dirty := f.progress.take()
-	if !(dirty && since >= r.opts.ProgressInterval) && since < r.opts.HeartbeatInterval {
+	if !(dirty && since >= r.opts.ProgressInterval) && !r.renewDue(f.lastWrite) {
 		if dirty {
 			f.progress.markDirty()
 		}
@@ -801,6 +895,28 @@ func (f *flight) keepOnce() {
 		f.stopLocked(fmt.Errorf("tasks: task %s: store unavailable for a whole lease: %w", f.id, err))
 	} else if dirty {
 		f.progress.markDirty()
+	}
+}
+
+// renewClaimLocked renews the key claim of a flight whose task is not
+// stored yet (its call waits longer than a heartbeat). A claim that
+// another call took (this one ran out while the store was unreachable)
+// stops the flight.
+func (f *flight) renewClaimLocked() {
+	r := f.r
+	if f.key == "" || !r.renewDue(f.claimed) {
+		return
+	}
+	ctx, cancel := r.storeCtx()
+	h, err := r.store.ClaimKey(ctx, f.key, f.id, time.Now().Add(r.opts.LeaseDuration))
+	cancel()
+	switch {
+	case err == nil && h == f.id:
+		f.claimed = time.Now()
+	case err == nil:
+		f.stopLocked(fmt.Errorf("%w: task %s: its key %q is held by task %s now", errStopped, f.id, f.key, h))
+	case time.Since(f.claimed) >= r.opts.LeaseDuration:
+		f.stopLocked(fmt.Errorf("tasks: task %s: store unavailable for a whole lease: %w", f.id, err))
 	}
 }
 

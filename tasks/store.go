@@ -52,17 +52,27 @@ type Record struct {
 	// Version counts the writes of the record; a store sets it, and
 	// [Store.Update] succeeds only when it still matches the stored one.
 	Version int64
+	// Func names the function registered on the runners (see
+	// [Runner.Register]) that the task runs, or "" for a function only its
+	// own runner knows. With a name, another runner can run the task again
+	// when its owner dies.
+	Func string
+	// Args are the arguments the named function gets (JSON), or nil.
+	Args json.RawMessage
 }
 
-// LeaseExpired reports whether the task is pending or processing and its
-// owner's lease ran out before now.
+// LeaseExpired reports whether the task is not finished for good (pending,
+// processing, or failed with retries left, see [HoldsKey]) and its owner's
+// lease ran out before now.
 func (r Record) LeaseExpired(now time.Time) bool {
-	switch r.Task.Status {
-	case models.TaskStatusPending, models.TaskStatusProcessing:
-		return !r.LeaseExpires.IsZero() && now.After(r.LeaseExpires)
-	}
-	return false
+	return HoldsKey(r.Task) && !r.LeaseExpires.IsZero() && now.After(r.LeaseExpires)
 }
+
+// HoldsKey reports whether a stored task in this state keeps its
+// deduplication key (and its owner's lease): pending, processing, or failed
+// with retries left. A complete, cancelled, or finally failed task releases
+// its key.
+func HoldsKey(t models.TaskInfo) bool { return !t.IsTerminal() }
 
 // ListOptions select a page of [Store.List].
 type ListOptions struct {
@@ -81,29 +91,72 @@ type Page struct {
 	Records []Record
 	// Next is the cursor of the next page, or "" when this page is the last.
 	Next string
+	// Corrupt are the stored records of this page's range that the store
+	// could not read (another program wrote them, or they are of the wrong
+	// kind): they are left where they are, for an operator to inspect, and
+	// listing goes on past them.
+	Corrupt []*CorruptError
 }
+
+// CorruptError is a stored record that a store cannot read back as a valid
+// [Record]; errors.Is(err, ErrInvalid) is true for it.
+type CorruptError struct {
+	RefID    string // the task's ref_id
+	Location string // where it is stored (a Redis key, say)
+	Err      error  // why it cannot be read
+}
+
+// Error names the task, where it is stored and why it cannot be read.
+func (e *CorruptError) Error() string {
+	return fmt.Sprintf("tasks: stored task %s (%s) cannot be read: %v", e.RefID, e.Location, e.Err)
+}
+
+// Unwrap returns why the record cannot be read.
+func (e *CorruptError) Unwrap() error { return e.Err }
+
+// Is makes errors.Is(err, ErrInvalid) true.
+func (e *CorruptError) Is(target error) bool { return target == ErrInvalid }
 
 // Store keeps tasks. Implementations are safe for concurrent use, write
 // tasks only through models.Marshal and read them only through
 // models.Unmarshal (so they never hold or return a task the schema rejects),
 // call [CheckTransition] before every update, and remove a finished task
 // (complete, failed or cancelled) once its time to live has passed.
+//
+// Deduplication keys are claims with a lease: a key is held by one ref_id
+// until a time (or for ever, the zero time). [Store.ClaimKey] claims one
+// before the task's function starts; a stored task that holds its key (see
+// [HoldsKey]) keeps the claim until its lease ([Record.LeaseExpires]), and
+// releases it when it finishes for good. A claim whose time has passed is
+// free. Stores judge this with the same clock as the runners' leases.
 type Store interface {
 	// Create stores a new record with Version 1 and returns it. A record
-	// with the same ref_id gives ErrExists. A record with a Key that a
-	// pending or processing task already holds gives a *KeyInUseError.
+	// with the same ref_id gives ErrExists. A record that holds its Key
+	// (see [HoldsKey]) claims it until its LeaseExpires; a key another
+	// ref_id holds gives a *KeyInUseError.
 	Create(ctx context.Context, rec Record) (Record, error)
 	// Get returns the record with the given ref_id, or ErrNotFound.
 	Get(ctx context.Context, refID string) (Record, error)
 	// Update replaces the stored record with rec if rec.Version equals the
 	// stored version (ErrConflict otherwise), the change passes
 	// [CheckTransition] and the Key is unchanged; it returns the stored
-	// record, its Version incremented.
+	// record, its Version incremented. A record that holds its key claims
+	// it again until its LeaseExpires (a *KeyInUseError when another ref_id
+	// holds it now); one that no longer holds it releases it.
 	Update(ctx context.Context, rec Record) (Record, error)
 	// List returns a page of records in ascending order of ref_id.
 	List(ctx context.Context, opts ListOptions) (Page, error)
 	// Delete removes the record; a missing one gives ErrNotFound.
 	Delete(ctx context.Context, refID string) error
+	// ClaimKey claims key for the task refID until the time until (the
+	// zero time: no end), atomically: when no one holds the key, when
+	// refID holds it (a renewal), or when the holder's claim has run out,
+	// refID gets it and ClaimKey returns refID; otherwise it returns the
+	// ref_id that holds the key and changes nothing.
+	ClaimKey(ctx context.Context, key, refID string, until time.Time) (holder string, err error)
+	// ReleaseKey gives up refID's claim on key; when refID does not hold
+	// it, nothing changes.
+	ReleaseKey(ctx context.Context, key, refID string) error
 }
 
 // KeyInUseError is the error of [Store.Create] when a running task already
@@ -134,11 +187,27 @@ func IsFinished(s models.TaskStatus) bool {
 	return false
 }
 
-// CheckRecord checks what a store is asked to write besides the lifecycle:
-// a result only on a complete task, and valid JSON.
+// CheckRecord is the validity rule of a record that every store applies
+// to what it writes and what it reads back, beside the schema
+// (models.Validate) and the lifecycle ([CheckTransition]): a ref_id; the
+// fields a task in its status must have or lack (completed_at on a
+// complete, cancelled or failed task, an error on a failed one, neither on
+// a pending or processing one); a result only on a complete task, and
+// valid JSON; arguments only with a function name, and valid JSON.
 func CheckRecord(rec Record) error {
 	if rec.Task.RefID == "" {
 		return fmt.Errorf("%w: ref_id is empty", ErrInvalid)
+	}
+	if msg := checkShape(&rec.Task); msg != "" {
+		return fmt.Errorf("%w: task %s: %s", ErrInvalid, rec.Task.RefID, msg)
+	}
+	if rec.Args != nil {
+		if rec.Func == "" {
+			return fmt.Errorf("%w: task %s: arguments given without a function name", ErrInvalid, rec.Task.RefID)
+		}
+		if !json.Valid(rec.Args) {
+			return fmt.Errorf("%w: task %s: arguments are not valid JSON", ErrInvalid, rec.Task.RefID)
+		}
 	}
 	if rec.Result != nil {
 		if rec.Task.Status != models.TaskStatusComplete {

@@ -113,31 +113,45 @@ func TestCancelOnOtherReplica(t *testing.T) {
 	}
 }
 
+// TestKeyAcrossReplicas: the same key submitted on A and B at the same
+// time starts the function once: the key is claimed in the store before the
+// function starts (before, each replica started it and the later one
+// stopped its own run when it stored the task).
 func TestKeyAcrossReplicas(t *testing.T) {
 	srv := startRedis(t, false)
 	s := redisstore.New(srv.client(t), redisstore.Options{Prefix: prefix()})
 	a, b := replica(t, s, "replica-a", 5*time.Second), replica(t, s, "replica-b", 5*time.Second)
-	release := make(chan struct{})
-	defer close(release)
-	var bStopped atomic.Bool
-	outA, _ := a.Run(bg, tasks.Call{Timeout: 10 * time.Millisecond, Key: "k"}, func(ctx context.Context, p *tasks.Progress) (json.RawMessage, error) {
-		<-release
-		return nil, nil
-	})
-	outB, err := b.Run(bg, tasks.Call{Timeout: 10 * time.Millisecond, Key: "k"}, func(ctx context.Context, p *tasks.Progress) (json.RawMessage, error) {
-		<-ctx.Done()
-		bStopped.Store(true)
-		return nil, ctx.Err()
-	})
-	if err != nil || outB.Async == nil || outB.Async.RefID != outA.Async.RefID {
-		t.Fatalf("B with A's key: %+v, %v; want A's task %s", outB.Async, err, outA.Async.RefID)
-	}
-	deadline := time.Now().Add(5 * time.Second)
-	for !bStopped.Load() && time.Now().Before(deadline) {
-		time.Sleep(5 * time.Millisecond)
-	}
-	if !bStopped.Load() {
-		t.Fatal("B's own run was not stopped")
+	for round := range 20 {
+		release := make(chan struct{})
+		var starts atomic.Int32
+		fn := func(ctx context.Context, p *tasks.Progress) (json.RawMessage, error) {
+			starts.Add(1)
+			select {
+			case <-release:
+			case <-ctx.Done():
+			}
+			return json.RawMessage(`"done"`), nil
+		}
+		key := fmt.Sprint("k", round)
+		var outs [2]tasks.Outcome
+		var errs [2]error
+		var wg sync.WaitGroup
+		for i, r := range []*tasks.Runner{a, b} {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				outs[i], errs[i] = r.Run(bg, tasks.Call{Timeout: 30 * time.Millisecond, Key: key}, fn)
+			}()
+		}
+		wg.Wait()
+		if errs[0] != nil || errs[1] != nil || outs[0].Async == nil || outs[1].Async == nil || outs[0].Async.RefID != outs[1].Async.RefID {
+			t.Fatalf("round %d: A %+v %v, B %+v %v; want one task for both", round, outs[0].Async, errs[0], outs[1].Async, errs[1])
+		}
+		close(release)
+		if n := starts.Load(); n != 1 {
+			t.Fatalf("round %d: the function started %d times for one key on two replicas", round, n)
+		}
+		waitFor(t, a, outs[0].Async.RefID, 5*time.Second, func(r tasks.Record) bool { return r.Task.Status == models.TaskStatusComplete })
 	}
 }
 

@@ -3,9 +3,10 @@
 // and cancelled on any other.
 //
 // Each task is a hash (the task's models.Marshal bytes, its status, version,
-// result, deduplication key, owner and lease); sorted sets index the tasks
-// by status for List; a string per deduplication key names the running task
-// that holds it. Every write is one Lua script, so it is atomic: Update
+// result, deduplication key, owner, lease, function name and arguments);
+// sorted sets index the tasks by status for List; a string per
+// deduplication key holds its claim, "<until, Unix ms> <ref_id>" (until 0:
+// no end), judged against the caller's clock as the leases are. Every write is one Lua script, so it is atomic: Update
 // changes the hash only while its version is the one the caller read
 // (compare-and-set), and a finished task gets its time to live with PEXPIRE
 // in the same script; an expiry index lets each Create drop the index
@@ -21,8 +22,11 @@ package redisstore
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
+	"strings"
+	"sync"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -45,6 +49,10 @@ type Store struct {
 	rdb    redis.UniversalClient
 	prefix string
 	ttl    time.Duration
+
+	mu       sync.Mutex
+	sub      *redis.PubSub                          // the one subscription of Watch, or nil
+	watchers map[string]map[*chan struct{}]struct{} // ref_id -> channels closed at its next write
 }
 
 // New returns a store that keeps its tasks in rdb.
@@ -86,42 +94,93 @@ for _, id in ipairs(gone) do
 end
 `
 
-var createScript = redis.NewScript(pruneLua + `
--- KEYS: 1 task hash, 2 index of all, 3 index of the status, 4 dedup key, 5 expiry index
--- ARGV: 1 id, 2 task, 3 status, 4 finished, 5 result, 6 key, 7 owner, 8 lease, 9 ttl ms, 10 now ms, 11 status index prefix
-if redis.call('EXISTS', KEYS[1]) == 1 then return {'exists', ''} end
-if ARGV[6] ~= '' and ARGV[4] == '0' then
-  local holder = redis.call('GET', KEYS[4])
-  if holder then return {'key', holder} end
-  redis.call('SET', KEYS[4], ARGV[1])
+// keyLua defines holder(key, now): the ref_id whose claim on the
+// deduplication key has not run out at now (Unix ms), or false.
+const keyLua = `
+local function holder(k, now)
+  local v = redis.call('GET', k)
+  if not v then return false end
+  local ms, id = string.match(v, '^(%d+) (.*)$')
+  if not ms then return v end
+  if ms ~= '0' and tonumber(ms) <= tonumber(now) then return false end
+  return id
 end
-redis.call('HSET', KEYS[1], 'task', ARGV[2], 'st', ARGV[3], 'ver', 1, 'result', ARGV[5], 'key', ARGV[6], 'owner', ARGV[7], 'lease', ARGV[8])
+local function claim(k, id, til, now)
+  redis.call('SET', k, til .. ' ' .. id)
+  if til ~= '0' then
+    -- the claim is gone from Redis an hour after it ran out
+    redis.call('PEXPIRE', k, math.max(tonumber(til) - tonumber(now), 0) + 3600000)
+  else
+    redis.call('PERSIST', k)
+  end
+end
+local function release(k, id)
+  local v = redis.call('GET', k)
+  if not v then return end
+  local ms, held = string.match(v, '^(%d+) (.*)$')
+  if (held or v) == id then redis.call('DEL', k) end
+end
+`
+
+var claimScript = redis.NewScript(keyLua + `
+-- KEYS: 1 dedup key; ARGV: 1 id, 2 until ms (0: no end), 3 now ms
+local h = holder(KEYS[1], ARGV[3])
+if h and h ~= ARGV[1] then return h end
+claim(KEYS[1], ARGV[1], ARGV[2], ARGV[3])
+return ARGV[1]
+`)
+
+var releaseScript = redis.NewScript(keyLua + `
+-- KEYS: 1 dedup key; ARGV: 1 id
+release(KEYS[1], ARGV[1])
+return 1
+`)
+
+var createScript = redis.NewScript(pruneLua + keyLua + `
+-- KEYS: 1 task hash, 2 index of all, 3 index of the status, 4 dedup key, 5 expiry index
+-- ARGV: 1 id, 2 task, 3 status, 4 finished, 5 result, 6 key, 7 owner, 8 lease, 9 ttl ms, 10 now ms, 11 status index prefix,
+--       12 holds its key, 13 function name, 14 arguments
+if redis.call('EXISTS', KEYS[1]) == 1 then return {'exists', ''} end
+if ARGV[6] ~= '' and ARGV[12] == '1' then
+  local h = holder(KEYS[4], ARGV[10])
+  if h and h ~= ARGV[1] then return {'key', h} end
+  claim(KEYS[4], ARGV[1], ARGV[8] ~= '' and ARGV[8] or '0', ARGV[10])
+end
+redis.call('HSET', KEYS[1], 'task', ARGV[2], 'st', ARGV[3], 'ver', 1, 'result', ARGV[5], 'key', ARGV[6], 'owner', ARGV[7], 'lease', ARGV[8],
+  'fn', ARGV[13], 'args', ARGV[14])
 redis.call('ZADD', KEYS[2], 0, ARGV[1])
 redis.call('ZADD', KEYS[3], 0, ARGV[1])
 if ARGV[4] == '1' then
   redis.call('PEXPIRE', KEYS[1], ARGV[9])
   redis.call('ZADD', KEYS[5], tonumber(ARGV[10]) + tonumber(ARGV[9]), ARGV[1])
 end
+redis.call('PUBLISH', KEYS[1], ARGV[3])
 return {'ok', '1'}
 `)
 
-var updateScript = redis.NewScript(`
+var updateScript = redis.NewScript(keyLua + `
 -- KEYS: 1 task hash, 2 index of the old status, 3 index of the new status, 4 dedup key, 5 expiry index
--- ARGV: 1 id, 2 expected version, 3 task, 4 status, 5 finished, 6 result, 7 key, 8 owner, 9 lease, 10 ttl ms, 11 now ms
+-- ARGV: 1 id, 2 expected version, 3 task, 4 status, 5 finished, 6 result, 7 key, 8 owner, 9 lease, 10 ttl ms, 11 now ms,
+--       12 holds its key, 13 function name, 14 arguments
 local ver = redis.call('HGET', KEYS[1], 'ver')
 if not ver then return {'missing', ''} end
 if ver ~= ARGV[2] then return {'conflict', ver} end
+if ARGV[7] ~= '' and ARGV[12] == '1' then
+  local h = holder(KEYS[4], ARGV[11])
+  if h and h ~= ARGV[1] then return {'key', h} end
+end
 local nv = tostring(tonumber(ver) + 1)
-redis.call('HSET', KEYS[1], 'task', ARGV[3], 'st', ARGV[4], 'ver', nv, 'result', ARGV[6], 'key', ARGV[7], 'owner', ARGV[8], 'lease', ARGV[9])
+redis.call('HSET', KEYS[1], 'task', ARGV[3], 'st', ARGV[4], 'ver', nv, 'result', ARGV[6], 'key', ARGV[7], 'owner', ARGV[8], 'lease', ARGV[9],
+  'fn', ARGV[13], 'args', ARGV[14])
 if KEYS[2] ~= KEYS[3] then
   redis.call('ZREM', KEYS[2], ARGV[1])
   redis.call('ZADD', KEYS[3], 0, ARGV[1])
 end
 if ARGV[7] ~= '' then
-  if ARGV[5] == '1' then
-    if redis.call('GET', KEYS[4]) == ARGV[1] then redis.call('DEL', KEYS[4]) end
+  if ARGV[12] == '1' then
+    claim(KEYS[4], ARGV[1], ARGV[9] ~= '' and ARGV[9] or '0', ARGV[11])
   else
-    redis.call('SET', KEYS[4], ARGV[1])
+    release(KEYS[4], ARGV[1])
   end
 end
 if ARGV[5] == '1' then
@@ -131,23 +190,25 @@ else
   redis.call('PERSIST', KEYS[1])
   redis.call('ZREM', KEYS[5], ARGV[1])
 end
+redis.call('PUBLISH', KEYS[1], ARGV[4])
 return {'ok', nv}
 `)
 
-var deleteScript = redis.NewScript(`
+var deleteScript = redis.NewScript(keyLua + `
 -- KEYS: 1 task hash, 2 index of all, 3 index of the status, 4 dedup key, 5 expiry index
 -- ARGV: 1 id
 if redis.call('DEL', KEYS[1]) == 0 then return 0 end
 redis.call('ZREM', KEYS[2], ARGV[1])
 redis.call('ZREM', KEYS[5], ARGV[1])
 redis.call('ZREM', KEYS[3], ARGV[1])
-if redis.call('GET', KEYS[4]) == ARGV[1] then redis.call('DEL', KEYS[4]) end
+release(KEYS[4], ARGV[1])
+redis.call('PUBLISH', KEYS[1], 'deleted')
 return 1
 `)
 
 // encoded is a record as the scripts take it.
 type encoded struct {
-	task, finished, result, lease string
+	task, finished, result, lease, holds string
 }
 
 func encode(rec tasks.Record) (encoded, error) {
@@ -158,9 +219,12 @@ func encode(rec tasks.Record) (encoded, error) {
 	if err != nil {
 		return encoded{}, fmt.Errorf("tasks: task %s: %w", rec.Task.RefID, err)
 	}
-	e := encoded{task: string(data), finished: "0", result: string(rec.Result)}
+	e := encoded{task: string(data), finished: "0", result: string(rec.Result), holds: "0"}
 	if tasks.IsFinished(rec.Task.Status) {
 		e.finished = "1"
+	}
+	if tasks.HoldsKey(rec.Task) {
+		e.holds = "1"
 	}
 	if !rec.LeaseExpires.IsZero() {
 		e.lease = strconv.FormatInt(rec.LeaseExpires.UnixMilli(), 10)
@@ -177,7 +241,8 @@ func (s *Store) Create(ctx context.Context, rec tasks.Record) (tasks.Record, err
 	id := rec.Task.RefID
 	keys := []string{s.taskKey(id), s.allKey(), s.statusKey(rec.Task.Status), s.dedupKey(rec.Key), s.expiryKey()}
 	res, err := createScript.Run(ctx, s.rdb, keys, id, e.task, string(rec.Task.Status), e.finished, e.result,
-		rec.Key, rec.Owner, e.lease, s.ttl.Milliseconds(), time.Now().UnixMilli(), s.statusKey("")).StringSlice()
+		rec.Key, rec.Owner, e.lease, s.ttl.Milliseconds(), time.Now().UnixMilli(), s.statusKey(""),
+		e.holds, rec.Func, string(rec.Args)).StringSlice()
 	if err != nil {
 		return tasks.Record{}, fmt.Errorf("redisstore: create %s: %w", id, err)
 	}
@@ -194,19 +259,43 @@ func (s *Store) Create(ctx context.Context, rec tasks.Record) (tasks.Record, err
 // Get implements [tasks.Store]. The task is read through models.Unmarshal:
 // a hash that another program wrote with a task the schema rejects gives
 // an error wrapping tasks.ErrInvalid.
+//
+// A record that cannot be read back (not a hash, or a hash another program
+// wrote that the schema or [tasks.CheckRecord] rejects) gives a
+// *tasks.CorruptError naming its Redis key; the record is left as it is.
 func (s *Store) Get(ctx context.Context, refID string) (tasks.Record, error) {
 	h, err := s.rdb.HGetAll(ctx, s.taskKey(refID)).Result()
 	if err != nil {
+		if c := s.corrupt(refID, err); c != nil {
+			return tasks.Record{}, c
+		}
 		return tasks.Record{}, fmt.Errorf("redisstore: get %s: %w", refID, err)
 	}
-	return decode(refID, h)
+	rec, err := decode(refID, h)
+	if err != nil && !errors.Is(err, tasks.ErrNotFound) {
+		return tasks.Record{}, &tasks.CorruptError{RefID: refID, Location: "redis key " + s.taskKey(refID), Err: err}
+	}
+	return rec, err
+}
+
+// corrupt is the CorruptError of a Redis error that says the key holds
+// something other than a hash (WRONGTYPE), or nil.
+func (s *Store) corrupt(id string, err error) *tasks.CorruptError {
+	if err == nil || !strings.HasPrefix(err.Error(), "WRONGTYPE") {
+		return nil
+	}
+	return &tasks.CorruptError{RefID: id, Location: "redis key " + s.taskKey(id),
+		Err: fmt.Errorf("%w: the key holds another type than a hash (%v)", tasks.ErrInvalid, err)}
 }
 
 func decode(id string, h map[string]string) (tasks.Record, error) {
 	if len(h) == 0 {
 		return tasks.Record{}, fmt.Errorf("%w: %s", tasks.ErrNotFound, id)
 	}
-	rec := tasks.Record{Key: h["key"], Owner: h["owner"]}
+	rec := tasks.Record{Key: h["key"], Owner: h["owner"], Func: h["fn"]}
+	if a := h["args"]; a != "" {
+		rec.Args = []byte(a)
+	}
 	if err := models.Unmarshal([]byte(h["task"]), &rec.Task); err != nil {
 		return tasks.Record{}, fmt.Errorf("%w: stored task %s: %w", tasks.ErrInvalid, id, err)
 	}
@@ -256,7 +345,8 @@ func (s *Store) Update(ctx context.Context, rec tasks.Record) (tasks.Record, err
 	}
 	keys := []string{s.taskKey(id), s.statusKey(old.Task.Status), s.statusKey(rec.Task.Status), s.dedupKey(rec.Key), s.expiryKey()}
 	res, err := updateScript.Run(ctx, s.rdb, keys, id, strconv.FormatInt(rec.Version, 10), e.task, string(rec.Task.Status),
-		e.finished, e.result, rec.Key, rec.Owner, e.lease, s.ttl.Milliseconds(), time.Now().UnixMilli()).StringSlice()
+		e.finished, e.result, rec.Key, rec.Owner, e.lease, s.ttl.Milliseconds(), time.Now().UnixMilli(),
+		e.holds, rec.Func, string(rec.Args)).StringSlice()
 	if err != nil {
 		return tasks.Record{}, fmt.Errorf("redisstore: update %s: %w", id, err)
 	}
@@ -265,6 +355,8 @@ func (s *Store) Update(ctx context.Context, rec tasks.Record) (tasks.Record, err
 		return tasks.Record{}, fmt.Errorf("%w: %s", tasks.ErrNotFound, id)
 	case "conflict":
 		return tasks.Record{}, fmt.Errorf("%w: %s is at version %s, not %d", tasks.ErrConflict, id, res[1], rec.Version)
+	case "key":
+		return tasks.Record{}, &tasks.KeyInUseError{Key: rec.Key, RefID: res[1]}
 	}
 	if rec.Version, err = strconv.ParseInt(res[1], 10, 64); err != nil {
 		return tasks.Record{}, fmt.Errorf("redisstore: update %s: version %q: %w", id, res[1], err)
@@ -298,11 +390,16 @@ func (s *Store) List(ctx context.Context, opts tasks.ListOptions) (tasks.Page, e
 		for i, id := range ids {
 			cmds[i] = pipe.HGetAll(ctx, s.taskKey(id))
 		}
-		if _, err := pipe.Exec(ctx); err != nil {
-			return tasks.Page{}, fmt.Errorf("redisstore: list: %w", err)
-		}
+		pipe.Exec(ctx) // each command's error is looked at below
 		for i, id := range ids {
-			h := cmds[i].Val()
+			h, err := cmds[i].Result()
+			if c := s.corrupt(id, err); c != nil {
+				page.Corrupt = append(page.Corrupt, c)
+				continue
+			}
+			if err != nil {
+				return tasks.Page{}, fmt.Errorf("redisstore: list: %w", err)
+			}
 			if len(h) == 0 {
 				s.rdb.ZRem(ctx, set, id)
 				s.rdb.ZRem(ctx, s.allKey(), id)
@@ -310,7 +407,8 @@ func (s *Store) List(ctx context.Context, opts tasks.ListOptions) (tasks.Page, e
 			}
 			rec, err := decode(id, h)
 			if err != nil {
-				return tasks.Page{}, err
+				page.Corrupt = append(page.Corrupt, &tasks.CorruptError{RefID: id, Location: "redis key " + s.taskKey(id), Err: err})
+				continue
 			}
 			if opts.Status != "" && rec.Task.Status != opts.Status {
 				continue // moved since the index was read
@@ -324,6 +422,93 @@ func (s *Store) List(ctx context.Context, opts tasks.ListOptions) (tasks.Page, e
 		after = "(" + ids[len(ids)-1]
 	}
 	return page, nil
+}
+
+// Watch implements [tasks.Notifier]: every write of a task publishes on
+// the channel named by its hash's key, and the store holds one pattern
+// subscription (one connection) for all its watchers, made at the first
+// Watch. go-redis renews the subscription after a reconnection; a write in
+// between is missed, which is why [tasks.Runner.Wait] also looks at the
+// task after a bounded time.
+func (s *Store) Watch(ctx context.Context, refID string) (<-chan struct{}, func(), error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.sub == nil {
+		sub := s.rdb.PSubscribe(ctx, s.prefix+"t:*")
+		if _, err := sub.Receive(ctx); err != nil { // the subscription is in place
+			sub.Close()
+			return nil, nil, fmt.Errorf("redisstore: subscribe: %w", err)
+		}
+		s.sub, s.watchers = sub, map[string]map[*chan struct{}]struct{}{}
+		go s.dispatch(sub.Channel(redis.WithChannelSize(1000)))
+	}
+	ch := make(chan struct{})
+	p := &ch
+	w := s.watchers[refID]
+	if w == nil {
+		w = map[*chan struct{}]struct{}{}
+		s.watchers[refID] = w
+	}
+	w[p] = struct{}{}
+	return ch, func() {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		if w := s.watchers[refID]; w != nil {
+			delete(w, p)
+			if len(w) == 0 {
+				delete(s.watchers, refID)
+			}
+		}
+	}, nil
+}
+
+func (s *Store) dispatch(msgs <-chan *redis.Message) {
+	for m := range msgs {
+		id := strings.TrimPrefix(m.Channel, s.prefix+"t:")
+		s.mu.Lock()
+		for p := range s.watchers[id] {
+			close(*p)
+		}
+		delete(s.watchers, id)
+		s.mu.Unlock()
+	}
+}
+
+// Close ends the subscription of Watch, if there is one; the client is the
+// caller's to close.
+func (s *Store) Close() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.sub == nil {
+		return nil
+	}
+	err := s.sub.Close()
+	s.sub = nil
+	return err
+}
+
+// ClaimKey implements [tasks.Store].
+func (s *Store) ClaimKey(ctx context.Context, key, refID string, until time.Time) (string, error) {
+	if key == "" || refID == "" {
+		return "", fmt.Errorf("%w: ClaimKey needs a key and a ref_id", tasks.ErrInvalid)
+	}
+	ms := "0"
+	if !until.IsZero() {
+		ms = strconv.FormatInt(until.UnixMilli(), 10)
+	}
+	h, err := claimScript.Run(ctx, s.rdb, []string{s.dedupKey(key)}, refID, ms, time.Now().UnixMilli()).Text()
+	if err != nil {
+		return "", fmt.Errorf("redisstore: claim key %q: %w", key, err)
+	}
+	return h, nil
+}
+
+// ReleaseKey implements [tasks.Store].
+func (s *Store) ReleaseKey(ctx context.Context, key, refID string) error {
+	if err := releaseScript.Run(ctx, s.rdb, []string{s.dedupKey(key)}, refID).Err(); err != nil {
+		return fmt.Errorf("redisstore: release key %q: %w", key, err)
+	}
+	return nil
 }
 
 // Delete implements [tasks.Store].
@@ -345,4 +530,7 @@ func (s *Store) Delete(ctx context.Context, refID string) error {
 	return nil
 }
 
-var _ tasks.Store = (*Store)(nil)
+var (
+	_ tasks.Store    = (*Store)(nil)
+	_ tasks.Notifier = (*Store)(nil)
+)

@@ -36,6 +36,11 @@ func Run(t *testing.T, newStore NewStore) {
 		{"Key", testKey},
 		{"TTL", testTTL},
 		{"ConcurrentUpdates", testConcurrent},
+		{"ShapeRule", testShape},
+		{"FuncArgs", testFuncArgs},
+		{"KeyClaims", testKeyClaims},
+		{"KeyLeaseOfStoredTask", testKeyLease},
+		{"ConcurrentClaims", testConcurrentClaims},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, newStore) })
@@ -91,7 +96,8 @@ func same(t *testing.T, got, want tasks.Record) {
 		t.Fatalf("the expected task is one the schema rejects: %v", err)
 	}
 	if string(g) != string(w) || got.Key != want.Key || got.Owner != want.Owner || got.Version != want.Version ||
-		!got.LeaseExpires.Equal(want.LeaseExpires) || string(got.Result) != string(want.Result) {
+		!got.LeaseExpires.Equal(want.LeaseExpires) || string(got.Result) != string(want.Result) ||
+		got.Func != want.Func || string(got.Args) != string(want.Args) {
 		t.Fatalf("record differs:\n got %s key=%q owner=%q version=%d lease=%v result=%s\nwant %s key=%q owner=%q version=%d lease=%v result=%s",
 			g, got.Key, got.Owner, got.Version, got.LeaseExpires, got.Result, w, want.Key, want.Owner, want.Version, want.LeaseExpires, want.Result)
 	}
@@ -382,5 +388,181 @@ func testConcurrent(t *testing.T, newStore NewStore) {
 	got, _ := s.Get(ctx, "a")
 	if got.Version != 2 {
 		t.Fatalf("Version = %d, want 2", got.Version)
+	}
+}
+
+// testShape: every store applies tasks.CheckRecord, so a finished task
+// without what its status needs is refused on Create and on Update.
+func testShape(t *testing.T, newStore NewStore) {
+	s := newStore(t, time.Minute)
+	bad := map[string]func(*tasks.Record){
+		"complete without completed_at": func(r *tasks.Record) { r.Task.Status = models.TaskStatusComplete },
+		"failed without error": func(r *tasks.Record) {
+			c := 1_700_000_100.0
+			r.Task.Status, r.Task.CompletedAt = models.TaskStatusFailed, &c
+		},
+		"processing with completed_at": func(r *tasks.Record) { c := 1_700_000_100.0; r.Task.CompletedAt = &c },
+		"args without a function":      func(r *tasks.Record) { r.Args = json.RawMessage(`{}`) },
+		"args not JSON":                func(r *tasks.Record) { r.Func, r.Args = "f", json.RawMessage(`{`) },
+	}
+	for name, spoil := range bad {
+		rec := Running("shape")
+		spoil(&rec)
+		if _, err := s.Create(ctx, rec); !errors.Is(err, tasks.ErrInvalid) {
+			t.Errorf("Create %s: %v, want ErrInvalid", name, err)
+		}
+	}
+	v1 := mustCreate(t, s, Running("shape"))
+	for name, spoil := range bad {
+		rec := v1
+		spoil(&rec)
+		if _, err := s.Update(ctx, rec); !errors.Is(err, tasks.ErrInvalid) && !errors.Is(err, tasks.ErrIllegalTransition) {
+			t.Errorf("Update %s: %v, want ErrInvalid", name, err)
+		}
+	}
+	got, _ := s.Get(ctx, "shape")
+	same(t, got, v1)
+}
+
+// testFuncArgs: a task's function name and arguments are kept, so another
+// runner can run it again.
+func testFuncArgs(t *testing.T, newStore NewStore) {
+	s := newStore(t, time.Minute)
+	rec := Running("fa")
+	rec.Func, rec.Args = "index", json.RawMessage(`{"path":"/src","depth":3}`)
+	v1 := mustCreate(t, s, rec)
+	got, err := s.Get(ctx, "fa")
+	if err != nil {
+		t.Fatal(err)
+	}
+	same(t, got, v1)
+	page, err := s.List(ctx, tasks.ListOptions{})
+	if err != nil || len(page.Records) != 1 {
+		t.Fatalf("List: %+v, %v", page, err)
+	}
+	same(t, page.Records[0], v1)
+	v2 := mustUpdate(t, s, finish(v1, models.TaskStatusCancelled))
+	got, _ = s.Get(ctx, "fa")
+	same(t, got, v2)
+}
+
+// testKeyClaims: a key is claimed atomically, under a lease, before any
+// task is stored; a claim that ran out is free.
+func testKeyClaims(t *testing.T, newStore NewStore) {
+	s := newStore(t, time.Minute)
+	claim := func(key, id string, until time.Time, want string) {
+		t.Helper()
+		got, err := s.ClaimKey(ctx, key, id, until)
+		if err != nil || got != want {
+			t.Fatalf("ClaimKey(%s, %s) = %q, %v; want %q", key, id, got, err, want)
+		}
+	}
+	later := time.Now().Add(time.Minute)
+	claim("k", "a", later, "a")
+	claim("k", "b", later, "a")                         // held
+	claim("k", "a", later.Add(time.Minute), "a")        // renewed
+	if err := s.ReleaseKey(ctx, "k", "b"); err != nil { // not b's: nothing changes
+		t.Fatal(err)
+	}
+	claim("k", "b", later, "a")
+	if err := s.ReleaseKey(ctx, "k", "a"); err != nil {
+		t.Fatal(err)
+	}
+	claim("k", "b", time.Now().Add(150*time.Millisecond), "b")
+	claim("k", "c", later, "b")
+	time.Sleep(300 * time.Millisecond) // b's claim runs out
+	claim("k", "c", later, "c")
+	// A stored task with the key: Create by the claimant succeeds, by
+	// anyone else gives KeyInUseError.
+	b := Running("b")
+	b.Key = "k"
+	var inUse *tasks.KeyInUseError
+	if _, err := s.Create(ctx, b); !errors.As(err, &inUse) || inUse.RefID != "c" {
+		t.Fatalf("Create of b with c's key: %v, want KeyInUseError naming c", err)
+	}
+	c := Running("c")
+	c.Key = "k"
+	c = mustCreate(t, s, c)
+	claim("k", "d", later, "c")
+	// A claim with no end stays.
+	claim("forever", "x", time.Time{}, "x")
+	claim("forever", "y", later, "x")
+	// A finished task releases its key; a finished one does not claim it.
+	mustUpdate(t, s, finish(c, models.TaskStatusComplete))
+	claim("k", "d", later, "d")
+	done := finish(Running("e"), models.TaskStatusCancelled)
+	done.Key = "k"
+	mustCreate(t, s, done)
+	claim("k", "d", later, "d")
+}
+
+// testKeyLease: a stored task holds its key until its lease; once the
+// lease ran out, another call claims the key, and the old task can no
+// longer write a state that holds the key (it would run twice); a task
+// failed with retries left keeps its key.
+func testKeyLease(t *testing.T, newStore NewStore) {
+	s := newStore(t, time.Minute)
+	a := Running("a")
+	a.Key = "k"
+	a.LeaseExpires = time.Now().Add(150 * time.Millisecond).Truncate(time.Millisecond)
+	a = mustCreate(t, s, a)
+	if h, err := s.ClaimKey(ctx, "k", "b", time.Now().Add(time.Minute)); err != nil || h != "a" {
+		t.Fatalf("claim of a live task's key: %q, %v", h, err)
+	}
+	time.Sleep(300 * time.Millisecond)
+	if h, err := s.ClaimKey(ctx, "k", "b", time.Now().Add(time.Minute)); err != nil || h != "b" {
+		t.Fatalf("claim after the holder's lease ran out: %q, %v; want b", h, err)
+	}
+	renew := a
+	renew.LeaseExpires = time.Now().Add(time.Minute).Truncate(time.Millisecond)
+	var inUse *tasks.KeyInUseError
+	if _, err := s.Update(ctx, renew); !errors.As(err, &inUse) || inUse.RefID != "b" {
+		t.Fatalf("renewal of a task whose key b took: %v, want KeyInUseError naming b", err)
+	}
+	// Failing for good is still allowed, and leaves b's claim alone.
+	mustUpdate(t, s, finish(a, models.TaskStatusCancelled))
+	if h, _ := s.ClaimKey(ctx, "k", "z", time.Now().Add(time.Minute)); h != "b" {
+		t.Fatalf("after a finished: key held by %q, want b", h)
+	}
+	// Failed with retries left (max_retries 1) keeps the key.
+	r := Running("r")
+	r.Key = "r"
+	r = mustCreate(t, s, r)
+	f := finish(r, models.TaskStatusFailed)
+	f.LeaseExpires = time.Now().Add(time.Minute).Truncate(time.Millisecond)
+	mustUpdate(t, s, f)
+	if h, _ := s.ClaimKey(ctx, "r", "z", time.Now().Add(time.Minute)); h != "r" {
+		t.Fatalf("failed task with a retry left: key held by %q, want r", h)
+	}
+}
+
+// testConcurrentClaims: of many claims of one free key at once, one wins.
+func testConcurrentClaims(t *testing.T, newStore NewStore) {
+	s := newStore(t, time.Minute)
+	var wg sync.WaitGroup
+	holders := make([]string, 16)
+	for i := range holders {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			h, err := s.ClaimKey(ctx, "hot", fmt.Sprint("id", i), time.Now().Add(time.Minute))
+			if err != nil {
+				t.Error(err)
+			}
+			holders[i] = h
+		}()
+	}
+	wg.Wait()
+	wins := 0
+	for i, h := range holders {
+		if h == fmt.Sprint("id", i) {
+			wins++
+		}
+		if h != holders[0] {
+			t.Fatalf("claims disagree on the holder: %v", holders)
+		}
+	}
+	if wins != 1 {
+		t.Fatalf("%d claims of one key won, want 1", wins)
 	}
 }

@@ -1,0 +1,67 @@
+package tasks
+
+import (
+	"context"
+	"time"
+)
+
+// Notifier is what a store that can tell when a task changes implements
+// (both stores of this module do); [Runner.Wait] uses it instead of
+// polling.
+type Notifier interface {
+	// Watch returns a channel that is closed at the first write or removal
+	// of the task refID after Watch returned, and a function that stops
+	// watching (call it when done). A store that loses its notifications
+	// for a while (a reconnection) may miss a write: callers look at the
+	// task again after a bounded time.
+	Watch(ctx context.Context, refID string) (changed <-chan struct{}, stop func(), err error)
+}
+
+// Wait waits until the task with the given ref_id has ended (complete,
+// cancelled, or failed with no retries left) and returns it, or until ctx
+// is done. It wakes up on the store's notification of a change ([Notifier])
+// rather than by polling; it also looks at the task when its owner's lease
+// runs out (so that a task whose owner died is taken over or failed, see
+// [Runner.Get]) and at least every HeartbeatInterval when the store has no
+// notifications, or 4 heartbeats when it has (a notification lost in a
+// reconnection).
+func (r *Runner) Wait(ctx context.Context, refID string) (Record, error) {
+	n, _ := r.opts.Store.(Notifier)
+	for {
+		var changed <-chan struct{}
+		stop := func() {}
+		fallback := r.opts.HeartbeatInterval
+		if n != nil {
+			var err error
+			if changed, stop, err = n.Watch(ctx, refID); err != nil {
+				changed, stop = nil, func() {}
+			} else {
+				fallback = 4 * r.opts.HeartbeatInterval
+			}
+		}
+		var done <-chan struct{}
+		if f := r.local(refID); f != nil {
+			done = f.done
+		}
+		rec, err := r.Get(ctx, refID)
+		if err != nil || rec.Task.IsTerminal() {
+			stop()
+			return rec, err
+		}
+		if !rec.LeaseExpires.IsZero() {
+			fallback = min(fallback, time.Until(rec.LeaseExpires)+time.Millisecond)
+		}
+		t := time.NewTimer(max(fallback, time.Millisecond))
+		select {
+		case <-ctx.Done():
+		case <-changed:
+		case <-done:
+		case <-t.C:
+		}
+		t.Stop()
+		stop()
+		if err := ctx.Err(); err != nil {
+			return Record{}, err
+		}
+	}
+}
