@@ -34,7 +34,7 @@ type Options struct {
 	LeaseDuration time.Duration
 	// HeartbeatInterval is how often the runner renews the lease of each
 	// task it runs and learns whether another runner cancelled it; default
-	// 1s. It must be shorter than LeaseDuration. Whatever it is, a lease is
+	// LeaseDuration/10 (1s). It must be shorter than LeaseDuration. Whatever it is, a lease is
 	// renewed once half of it has passed: the runner looks at its tasks
 	// every min(HeartbeatInterval, ProgressInterval, LeaseDuration/4), so a
 	// renewal lands before the lease runs out unless a store call takes a
@@ -146,7 +146,7 @@ func NewRunner(opts Options) (*Runner, error) {
 		opts.LeaseDuration = 10 * time.Second
 	}
 	if opts.HeartbeatInterval <= 0 {
-		opts.HeartbeatInterval = time.Second
+		opts.HeartbeatInterval = opts.LeaseDuration / 10
 	}
 	if opts.ProgressInterval <= 0 {
 		opts.ProgressInterval = 500 * time.Millisecond

@@ -121,5 +121,8 @@ func (quiet) Printf(context.Context, string, ...any) {}
 
 func TestMain(m *testing.M) {
 	redis.SetLogger(quiet{})
+	if os.Getenv(helperEnv) != "" {
+		os.Exit(runnerProcess())
+	}
 	os.Exit(m.Run())
 }

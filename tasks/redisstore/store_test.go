@@ -2,9 +2,15 @@ package redisstore_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
+	"strings"
+	"sync"
 	"testing"
 	"time"
+
+	"github.com/redis/go-redis/v9"
 
 	"github.com/mcp-refcache/taskschema/models"
 	"github.com/mcp-refcache/taskschema/tasks"
@@ -86,5 +92,71 @@ func TestTTLByExpire(t *testing.T) {
 	}
 	if ttl := c.PTTL(bg, "ttl:t:a").Val(); ttl <= 80*time.Second || ttl > 90*time.Second {
 		t.Fatalf("finished task has TTL %v, want about 90s", ttl)
+	}
+}
+
+// TestCorruptRecordsSkipped: a hash that is not a valid task and a key of
+// the wrong type in the indexes are skipped and reported (with their Redis
+// key), left where they are, and stop neither List nor the reaper, which
+// takes over the valid tasks around them (before: List failed for every
+// task, and Get gave a raw WRONGTYPE).
+func TestCorruptRecordsSkipped(t *testing.T) {
+	srv := startRedis(t, false)
+	c := srv.client(t)
+	s := redisstore.New(c, redisstore.Options{Prefix: "bad:"})
+	for _, id := range []string{"a", "c", "e"} {
+		rec := storetest.Running(id)
+		rec.LeaseExpires = time.Now().Add(-time.Second).Truncate(time.Millisecond)
+		rec.Owner, rec.Func = "dead", "work"
+		if _, err := s.Create(bg, rec); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c.HSet(bg, "bad:t:b", map[string]string{"task": `{"ref_id":"b",`, "st": "processing", "ver": "1"})
+	c.Set(bg, "bad:t:d", "not a hash", 0)
+	for _, set := range []string{"bad:all", "bad:s:processing"} {
+		c.ZAdd(bg, set, redis.Z{Member: "b"}, redis.Z{Member: "d"})
+	}
+	if _, err := s.Get(bg, "d"); !errors.Is(err, tasks.ErrInvalid) || !strings.Contains(err.Error(), "bad:t:d") || strings.HasPrefix(err.Error(), "WRONGTYPE") {
+		t.Fatalf("Get of a key of the wrong type: %v", err)
+	}
+	page, err := s.List(bg, tasks.ListOptions{Status: models.TaskStatusProcessing, Limit: 2})
+	if err != nil || len(page.Records) != 2 || page.Records[0].Task.RefID != "a" || page.Records[1].Task.RefID != "c" || len(page.Corrupt) != 2 {
+		t.Fatalf("List: %+v, %v; want a, c and two corrupt records", page, err)
+	}
+	for i, want := range []string{"b", "d"} {
+		var ce *tasks.CorruptError
+		if !errors.As(page.Corrupt[i], &ce) || ce.RefID != want || ce.Location != "redis key bad:t:"+want {
+			t.Fatalf("corrupt %d: %+v", i, page.Corrupt[i])
+		}
+	}
+	var corrupt []string
+	var mu sync.Mutex
+	r, err := tasks.NewRunner(tasks.Options{Store: s, Owner: "live", LeaseDuration: time.Minute, ReapInterval: -1,
+		OnEvent: func(e tasks.Event) {
+			if e.Kind == tasks.EventCorrupt {
+				mu.Lock()
+				corrupt = append(corrupt, e.RefID)
+				mu.Unlock()
+			}
+		}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close(bg)
+	r.Register("work", func(ctx context.Context, args json.RawMessage, p *tasks.Progress) (json.RawMessage, error) {
+		return json.RawMessage(`1`), nil
+	})
+	n, err := r.ReapExpired(bg)
+	if n != 3 || err != nil {
+		t.Fatalf("ReapExpired = %d, %v; want the 3 valid tasks", n, err)
+	}
+	mu.Lock()
+	if fmt.Sprint(corrupt) != "[b d]" {
+		t.Fatalf("corrupt records reported: %v", corrupt)
+	}
+	mu.Unlock()
+	if c.Type(bg, "bad:t:d").Val() != "string" || c.HGet(bg, "bad:t:b", "task").Val() != `{"ref_id":"b",` {
+		t.Fatal("a corrupt record was changed")
 	}
 }
