@@ -307,3 +307,47 @@ func (r *Runner) isClosed() bool {
 	defer r.mu.Unlock()
 	return r.closed
 }
+
+// permanentError marks an error not worth retrying.
+type permanentError struct{ err error }
+
+func (e *permanentError) Error() string { return e.err.Error() }
+func (e *permanentError) Unwrap() error { return e.err }
+
+// Permanent wraps err to say that running the function again would not
+// help (bad arguments, a missing resource): the task fails at once, for
+// good (can_retry false), whatever retries it has left. Permanent(nil) is
+// nil.
+func Permanent(err error) error {
+	if err == nil {
+		return nil
+	}
+	return &permanentError{err}
+}
+
+// IsPermanent reports whether err, or an error it wraps, was made by
+// [Permanent].
+func IsPermanent(err error) bool {
+	var p *permanentError
+	return errors.As(err, &p)
+}
+
+// Retry runs a task that failed for good again, by hand, as a new task:
+// the same registered function, arguments, key and max_retries, with
+// timeout as the call's timeout. The failed task stays as it is (a
+// finished task never changes); the outcome names the new task. A task
+// that is not failed for good gives ErrInvalid, one that names no
+// registered function too.
+func (r *Runner) Retry(ctx context.Context, refID string, timeout time.Duration) (Outcome, error) {
+	rec, err := r.Get(ctx, refID)
+	if err != nil {
+		return Outcome{}, err
+	}
+	if rec.Task.Status != models.TaskStatusFailed || !rec.Task.IsTerminal() {
+		return Outcome{}, fmt.Errorf("%w: task %s is %s, not failed for good: only a failed task is retried by hand", ErrInvalid, refID, rec.Task.Status)
+	}
+	if rec.Func == "" {
+		return Outcome{}, fmt.Errorf("%w: task %s names no registered function, so it cannot be run again", ErrInvalid, refID)
+	}
+	return r.Run(ctx, Call{Timeout: timeout, Key: rec.Key, Func: rec.Func, Args: rec.Args, MaxRetries: rec.Task.MaxRetries}, nil)
+}

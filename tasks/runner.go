@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math/rand/v2"
 	"runtime/debug"
 	"sync"
 	"sync/atomic"
@@ -89,8 +90,15 @@ type Call struct {
 	// MaxRetries is how often a failed function is run again
 	// (max_retries); 0 means never.
 	MaxRetries int64
-	// RetryDelay is the wait before each retry.
+	// RetryDelay is the wait before the first retry; each later retry
+	// waits twice as long as the one before, up to MaxRetryDelay, and
+	// every wait is drawn at random between half and all of that
+	// (exponential backoff with jitter, so that retries of many tasks that
+	// failed together spread out). 0 retries at once.
 	RetryDelay time.Duration
+	// MaxRetryDelay caps the wait before a retry; 0 means 64 times
+	// RetryDelay.
+	MaxRetryDelay time.Duration
 }
 
 // Outcome is what [Runner.Run] gives: the function's result when it
@@ -198,8 +206,8 @@ func (r *Runner) Owner() string { return r.owner }
 // A failed fn is run again up to call.MaxRetries times (after
 // call.RetryDelay), within the same timeout while the call waits.
 func (r *Runner) Run(ctx context.Context, call Call, fn Func) (Outcome, error) {
-	if call.Timeout < 0 || call.RetryDelay < 0 {
-		return Outcome{}, fmt.Errorf("%w: Timeout and RetryDelay must not be negative", ErrInvalid)
+	if call.Timeout < 0 || call.RetryDelay < 0 || call.MaxRetryDelay < 0 {
+		return Outcome{}, fmt.Errorf("%w: Timeout, RetryDelay and MaxRetryDelay must not be negative", ErrInvalid)
 	}
 	// MaxRetries becomes the task's max_retries: its bounds are the
 	// TaskInfo schema's, checked here before fn starts.
@@ -515,6 +523,7 @@ type flight struct {
 	start      time.Time
 	maxRetries int64
 	retryDelay time.Duration
+	maxDelay   time.Duration
 	ctx        context.Context
 	cancel     context.CancelCauseFunc
 	progress   *Progress
@@ -537,7 +546,7 @@ func (r *Runner) newFlight(reqCtx context.Context, id string, call Call) *flight
 	ctx, cancel := context.WithCancelCause(context.WithoutCancel(reqCtx))
 	stopOnClose := context.AfterFunc(r.ctx, func() { cancel(ErrClosed) })
 	f := &flight{r: r, id: id, key: call.Key, fn: call.Func, args: call.Args, start: time.Now(),
-		maxRetries: call.MaxRetries, retryDelay: call.RetryDelay,
+		maxRetries: call.MaxRetries, retryDelay: call.RetryDelay, maxDelay: call.MaxRetryDelay,
 		ctx: ctx, done: make(chan struct{}), task: newTask(id, call.MaxRetries, time.Now())}
 	f.cancel = func(cause error) { stopOnClose(); cancel(cause) }
 	f.progress = &Progress{ctx: ctx}
@@ -654,6 +663,13 @@ func (f *flight) run(fn Func) {
 		}
 		runErr = err
 		msg := err.Error()
+		if IsPermanent(err) && f.retriesLeft() {
+			// Not worth retrying: failed for good, retries left or not.
+			f.step(func(t models.TaskInfo) models.TaskInfo {
+				return toGivenUp(t, now, msg+" (permanent: not retried)")
+			}, nil)
+			break
+		}
 		if !f.retriesLeft() {
 			f.step(func(t models.TaskInfo) models.TaskInfo { return toFailed(t, now, msg) }, nil)
 			break
@@ -666,7 +682,7 @@ func (f *flight) run(fn Func) {
 			f.r.event(Event{Kind: EventRetried, RefID: f.id, Status: models.TaskStatusPending})
 		}
 		f.progress.reset()
-		if sleep(f.ctx, f.retryDelay) != nil {
+		if sleep(f.ctx, f.backoff()) != nil {
 			runErr = f.ended()
 			break
 		}
@@ -703,6 +719,27 @@ func (f *flight) ended() error {
 		f.step(func(t models.TaskInfo) models.TaskInfo { return toCancelled(t, now) }, nil)
 	}
 	return cause
+}
+
+// backoff is the wait before the next retry: RetryDelay doubled for each
+// retry made, capped at MaxRetryDelay, drawn between half and all of it.
+func (f *flight) backoff() time.Duration {
+	f.mu.Lock()
+	n := f.task.RetryCount // the retry about to run, counted already
+	f.mu.Unlock()
+	if f.retryDelay <= 0 {
+		return 0
+	}
+	ceiling := f.maxDelay
+	if ceiling <= 0 {
+		ceiling = 64 * f.retryDelay
+	}
+	d := f.retryDelay
+	for i := int64(1); i < n && d < ceiling; i++ {
+		d *= 2
+	}
+	d = min(d, ceiling)
+	return d/2 + rand.N(d/2+1)
 }
 
 func (f *flight) retriesLeft() bool {
