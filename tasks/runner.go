@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"runtime/debug"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -467,6 +468,50 @@ func (r *Runner) Close(ctx context.Context) error {
 	}
 }
 
+// Shutdown drains the runner: it stops taking calls at once (Run gives
+// ErrClosed), lets the running tasks finish until ctx is done, then
+// cancels those left as [Runner.Close] does and returns their ref_ids
+// (each is logged). A cancelled task is written failed ("runner closed
+// before the task finished") with its lease ended, so that when it names
+// a registered function and has a retry left another runner sharing the
+// store takes it over at its next reap, not a lease later. The error is
+// non-nil only when the tasks left could not be written within
+// StoreTimeout.
+func (r *Runner) Shutdown(ctx context.Context) (cancelled []string, err error) {
+	r.mu.Lock()
+	r.closed = true
+	r.mu.Unlock()
+	done := make(chan struct{})
+	go func() { r.wg.Wait(); close(done) }()
+	select {
+	case <-done:
+		r.stop(ErrClosed)
+		return nil, nil
+	case <-ctx.Done():
+	}
+	r.mu.Lock()
+	for id, f := range r.byID {
+		cancelled = append(cancelled, id)
+		f.mu.Lock()
+		f.handOver = true
+		f.mu.Unlock()
+	}
+	r.mu.Unlock()
+	slices.Sort(cancelled)
+	for _, id := range cancelled {
+		r.log.Warn("tasks: shutdown deadline passed: cancelling a running task", "ref_id", id, "owner", r.owner)
+	}
+	r.stop(ErrClosed)
+	grace := time.NewTimer(r.opts.StoreTimeout)
+	defer grace.Stop()
+	select {
+	case <-done:
+		return cancelled, nil
+	case <-grace.C:
+		return cancelled, fmt.Errorf("tasks: shutdown: the tasks cancelled were not all written within %s", r.opts.StoreTimeout)
+	}
+}
+
 func (r *Runner) local(id string) *flight {
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -540,6 +585,7 @@ type flight struct {
 	err       error
 	lastWrite time.Time
 	claimed   time.Time // when the key was last claimed, while not stored
+	handOver  bool      // Shutdown cancelled the task: its lease ends at once
 }
 
 func (r *Runner) newFlight(reqCtx context.Context, id string, call Call) *flight {
@@ -791,6 +837,9 @@ func (f *flight) writeLocked(t models.TaskInfo, result json.RawMessage, retry bo
 		rec.LeaseExpires = time.Time{}
 		if HoldsKey(t) {
 			rec.LeaseExpires = time.Now().Add(r.opts.LeaseDuration)
+			if f.handOver {
+				rec.LeaseExpires = time.Now()
+			}
 		}
 		ctx, cancel := r.storeCtx()
 		got, err := r.store.Update(ctx, rec)
