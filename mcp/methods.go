@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"maps"
-	"time"
 
 	"github.com/mcp-refcache/taskschema/models"
 	"github.com/mcp-refcache/taskschema/tasks"
@@ -63,33 +62,23 @@ func (s *Server) getTask(ctx context.Context, _ *mcp.ServerSession, p *TaskIDPar
 	return &TaskResult{Task: s.taskOf(rec.Task)}, nil
 }
 
-// taskResult blocks until the task is terminal, checking the store (so
-// that a task running on another replica is seen) at most PollInterval
-// apart, then returns what the tools/call would have returned, with the
-// related-task _meta.
+// taskResult blocks until the task is terminal, then returns what the
+// tools/call would have returned, with the related-task _meta. It waits
+// with tasks.Runner.Wait: woken by the store's notification of a change
+// (a task running on another replica included), not by polling.
 func (s *Server) taskResult(ctx context.Context, _ *mcp.ServerSession, p *TaskIDParams) (*mcp.CallToolResult, error) {
 	id, err := taskID(p)
 	if err != nil {
 		return nil, err
 	}
-	delay := 5 * time.Millisecond
-	for {
-		rec, err := s.runner.Get(ctx, id)
-		if err != nil {
-			return nil, methodError(id, err)
-		}
-		if st := StatusOf(rec.Task); Terminal(st) {
-			return s.storedResult(rec, st)
-		}
-		t := time.NewTimer(delay)
-		select {
-		case <-ctx.Done():
-			t.Stop()
+	rec, err := s.runner.Wait(ctx, id)
+	if err != nil {
+		if ctx.Err() != nil {
 			return nil, ctx.Err()
-		case <-t.C:
 		}
-		delay = min(2*delay, s.opts.PollInterval)
+		return nil, methodError(id, err)
 	}
+	return s.storedResult(rec, StatusOf(rec.Task))
 }
 
 // storedResult is the CallToolResult of a terminal task: the stored one

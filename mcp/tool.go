@@ -342,33 +342,29 @@ func (s *Server) taskFromResponse(r models.AsyncTaskResponse) Task {
 }
 
 // watch waits, after a task's run returned, for the runner to write its
-// final status, then sends notifications/tasks/status (completed or
-// failed; a cancel sends its own) and stops its progress notifications.
+// status after processing (tasks.Runner.WaitUntil: woken by the store's
+// notifications, at most 10 s), then sends notifications/tasks/status
+// (completed or failed; a cancel sends its own) and stops its progress
+// notifications. Pending is a retry, whose run will watch again.
 func (s *Server) watch(ss *mcp.ServerSession, id string, prog *Progress) {
 	go func() {
-		delay := 2 * time.Millisecond
-		for range 100 { // about 10 s at most
-			time.Sleep(delay)
-			delay = min(2*delay, 100*time.Millisecond)
-			rec, err := s.runner.Get(context.Background(), id)
-			if err != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		rec, err := s.runner.WaitUntil(ctx, id, func(r tasks.Record) bool { return r.Task.Status != models.TaskStatusProcessing })
+		if err != nil {
+			if ctx.Err() == nil {
 				s.setOwner(id, nil)
-				return
 			}
-			switch StatusOf(rec.Task) {
-			case StatusCompleted, StatusFailed:
-				prog.close()
-				s.notify(ss, "notifications/tasks/status", s.taskOf(rec.Task))
-				s.setOwner(id, nil)
-				return
-			case StatusCancelled:
-				prog.close()
-				s.setOwner(id, nil)
-				return
-			}
-			if rec.Task.Status == models.TaskStatusPending {
-				return // a retry: its run will watch again
-			}
+			return
+		}
+		switch StatusOf(rec.Task) {
+		case StatusCompleted, StatusFailed:
+			prog.close()
+			s.notify(ss, "notifications/tasks/status", s.taskOf(rec.Task))
+			s.setOwner(id, nil)
+		case StatusCancelled:
+			prog.close()
+			s.setOwner(id, nil)
 		}
 	}()
 }

@@ -26,6 +26,12 @@ type Notifier interface {
 // notifications, or 4 heartbeats when it has (a notification lost in a
 // reconnection).
 func (r *Runner) Wait(ctx context.Context, refID string) (Record, error) {
+	return r.WaitUntil(ctx, refID, func(rec Record) bool { return rec.Task.IsTerminal() })
+}
+
+// WaitUntil waits, as [Runner.Wait] does, until done holds for the task
+// (as [Runner.Get] finds it) and returns it, or until ctx is done.
+func (r *Runner) WaitUntil(ctx context.Context, refID string, done func(Record) bool) (Record, error) {
 	n, _ := r.opts.Store.(Notifier)
 	for {
 		var changed <-chan struct{}
@@ -39,12 +45,12 @@ func (r *Runner) Wait(ctx context.Context, refID string) (Record, error) {
 				fallback = 4 * r.opts.HeartbeatInterval
 			}
 		}
-		var done <-chan struct{}
+		var ended <-chan struct{}
 		if f := r.local(refID); f != nil {
-			done = f.done
+			ended = f.done
 		}
 		rec, err := r.Get(ctx, refID)
-		if err != nil || rec.Task.IsTerminal() {
+		if err != nil || done(rec) {
 			stop()
 			return rec, err
 		}
@@ -55,7 +61,7 @@ func (r *Runner) Wait(ctx context.Context, refID string) (Record, error) {
 		select {
 		case <-ctx.Done():
 		case <-changed:
-		case <-done:
+		case <-ended:
 		case <-t.C:
 		}
 		t.Stop()

@@ -276,3 +276,54 @@ func (c *completeCounter) Update(ctx context.Context, rec tasks.Record) (tasks.R
 	}
 	return got, err
 }
+
+// readCounter counts Get calls, and keeps the store's notifications.
+type readCounter struct {
+	*redisstore.Store
+	gets atomic.Int32
+}
+
+func (c *readCounter) Get(ctx context.Context, id string) (tasks.Record, error) {
+	c.gets.Add(1)
+	return c.Store.Get(ctx, id)
+}
+
+// TestWaitAcrossReplicas: B waits for a task that runs on A and is woken
+// by Redis pub/sub when it ends, not by polling: a handful of reads
+// although B's heartbeat (its fallback) is 6s.
+func TestWaitAcrossReplicas(t *testing.T) {
+	srv := startRedis(t, false)
+	pfx := prefix()
+	sa := redisstore.New(srv.client(t), redisstore.Options{Prefix: pfx})
+	sb := &readCounter{Store: redisstore.New(srv.client(t), redisstore.Options{Prefix: pfx})}
+	defer sb.Close()
+	a, _ := tasks.NewRunner(tasks.Options{Store: sa, Owner: "a", LeaseDuration: time.Minute})
+	defer a.Close(bg)
+	b, _ := tasks.NewRunner(tasks.Options{Store: sb, Owner: "b", LeaseDuration: time.Minute, ReapInterval: -1})
+	defer b.Close(bg)
+	release := make(chan struct{})
+	out, err := a.Run(bg, tasks.Call{Timeout: time.Millisecond}, func(ctx context.Context, p *tasks.Progress) (json.RawMessage, error) {
+		<-release
+		return json.RawMessage(`"ok"`), nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	go func() {
+		time.Sleep(300 * time.Millisecond)
+		close(release)
+	}()
+	ctx, cancel := context.WithTimeout(bg, 5*time.Second)
+	defer cancel()
+	start := time.Now()
+	rec, err := b.Wait(ctx, out.Async.RefID)
+	if err != nil || string(rec.Result) != `"ok"` {
+		t.Fatalf("Wait: %+v %s, %v", rec.Task, rec.Result, err)
+	}
+	if d := time.Since(start); d > 3*time.Second {
+		t.Fatalf("Wait took %s", d)
+	}
+	if n := sb.gets.Load(); n > 6 {
+		t.Fatalf("Wait read the task %d times", n)
+	}
+}
