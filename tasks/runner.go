@@ -190,6 +190,14 @@ func NewRunner(opts Options) (*Runner, error) {
 // Store returns the runner's store.
 func (r *Runner) Store() Store { return r.opts.Store }
 
+// InFlight returns how many functions run in this runner now (tasks it
+// owns, and calls still within their timeout).
+func (r *Runner) InFlight() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return len(r.byID)
+}
+
 // Owner returns the name the runner writes in the records it owns.
 func (r *Runner) Owner() string { return r.owner }
 
