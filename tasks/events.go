@@ -50,6 +50,7 @@ type StoreCall struct {
 }
 
 func (r *Runner) event(e Event) {
+	r.log.Debug("tasks: event", "kind", string(e.Kind), "ref_id", e.RefID, "status", string(e.Status), "owner", r.owner)
 	if r.opts.OnEvent != nil {
 		r.opts.OnEvent(e)
 	}
