@@ -57,6 +57,10 @@ test: ## Run every test with the race detector: the fixture corpus, the Redis te
 	$(MAKE) e2e-deps
 	TASKSCHEMA_E2E=1 go -C mcp test -race -count=1 ./...
 
+.PHONY: compat
+compat: ## Compare schema/ with the last release tag vX.Y.Z; fail on a breaking change that is neither a major version nor recorded in CHANGELOG.md (docs/SCHEMA-EVOLUTION.md).
+	go run ./cmd/taskschema compat --repo . --schema schema --changelog CHANGELOG.md
+
 .PHONY: e2e-deps
 e2e-deps: ## Install the TypeScript MCP client of the end-to-end tests from mcp/e2e/package-lock.json (npm ci).
 	@for tool in node npm; do command -v $$tool >/dev/null || { echo "the mcp/ end-to-end tests need $$tool (Node.js 20+) on PATH" >&2; exit 1; }; done

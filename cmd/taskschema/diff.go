@@ -100,7 +100,7 @@ func summaryLine(changes []schemadiff.Change) string {
 
 // compatUsage returns the usage text of the compat command.
 func compatUsage() string {
-	return `Usage: taskschema compat [--repo DIR] [--schema DIR] [--changelog FILE] [--base TAG]
+	return `Usage: taskschema compat [--repo DIR] [--schema DIR] [--changelog FILE] [--base TAG] [--next VERSION]
 
 Compare the schema files of the working tree with those of the last release
 tag, as taskschema diff does, and apply the release policy: a breaking change
@@ -115,6 +115,9 @@ Flags:
   --schema DIR      the schema directory, relative to --repo (default schema)
   --changelog FILE  the changelog, relative to --repo (default CHANGELOG.md)
   --base TAG        compare with TAG instead of the last release tag
+  --next VERSION    the version about to be tagged (what a release script
+                    passes); the changelog's first heading must be
+                    "Unreleased" or this version
   -h, --help        print this text
 
 Exit status: 0 the changes may be released; 1 a breaking change is neither
@@ -130,9 +133,14 @@ func runCompat(args []string, stdout, stderr io.Writer) int {
 	schemaDir := fs.String("schema", "schema", "the schema directory, relative to --repo")
 	changelogFile := fs.String("changelog", "CHANGELOG.md", "the changelog, relative to --repo")
 	baseTag := fs.String("base", "", "the release tag to compare with")
+	nextArg := fs.String("next", "", "the version about to be tagged")
 	operands, err := parseArgs(fs, args)
 	if err == nil && len(operands) > 0 {
 		err = fmt.Errorf("unexpected argument %q", operands[0])
+	}
+	next, nextOK := compat.ParseVersion(*nextArg)
+	if err == nil && *nextArg != "" && (!nextOK || (*nextArg)[0] != 'v') {
+		err = fmt.Errorf("--next %q is not a version vX.Y.Z", *nextArg)
 	}
 	if err != nil {
 		return usageError(err, "compat", compatUsage(), stdout, stderr)
@@ -179,6 +187,15 @@ func runCompat(args []string, stdout, stderr io.Writer) int {
 	cl, err := compat.ParseChangelog(data)
 	if err != nil {
 		return fail(fmt.Errorf("%s: %w", clPath, err))
+	}
+	if *nextArg != "" {
+		if next.Compare(base) <= 0 {
+			return fail(fmt.Errorf("--next %s is not newer than the last release %s", next, tag))
+		}
+		if cl.Version != nil && *cl.Version != next {
+			return fail(fmt.Errorf("%s: the first section is %q, but the release is %s: name it \"## %[3]s\" or \"## Unreleased\"", clPath, cl.Heading, next))
+		}
+		cl.Version = &next
 	}
 
 	fmt.Fprintf(out, "schema changes since %s:\n", tag)

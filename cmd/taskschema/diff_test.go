@@ -214,6 +214,10 @@ func TestCompat(t *testing.T) {
 		{"malformed record", "## Unreleased\n- `a.schema.json#/properties/s/enum` enum-value-added\n", nil, exitInvalid, []string{
 			"not a record of the form", "line 2"}},
 		{"older base", recorded, []string{"--base", "v1.1.0"}, exitOK, []string{"since v1.1.0"}},
+		{"next major from the release script", "## Unreleased\n", []string{"--next", "v2.0.0"}, exitOK, []string{"released as v2.0.0, a new major version"}},
+		{"next minor from the release script", "## Unreleased\n", []string{"--next", "v1.3.0"}, exitInvalid, []string{"FAILED: 2 of 2"}},
+		{"next minor, recorded", recorded, []string{"--next", "v1.3.0"}, exitOK, []string{"each recorded as intended"}},
+		{"next matching the heading", "## v2.0.0\n", []string{"--next", "v2.0.0"}, exitOK, []string{"a new major version"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := compatRepo(t)
@@ -252,8 +256,10 @@ func TestCompatNoTag(t *testing.T) {
 
 func TestCompatErrors(t *testing.T) {
 	dir := compatRepo(t)
-	if err := os.WriteFile(filepath.Join(dir, "BAD.md"), []byte("## Soon\n"), 0o644); err != nil {
-		t.Fatal(err)
+	for name, text := range map[string]string{"BAD.md": "## Soon\n", "V2.md": "## v2.0.0\n"} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
 	}
 	for _, tc := range []struct {
 		args   []string
@@ -265,6 +271,9 @@ func TestCompatErrors(t *testing.T) {
 		{[]string{"--changelog", "BAD.md"}, "BAD.md: line 1: the first \"## \" heading"},
 		{[]string{"--changelog", "."}, "is a directory"},
 		{[]string{"extra"}, "unexpected argument \"extra\""},
+		{[]string{"--next", "2.0.0"}, "--next \"2.0.0\" is not a version vX.Y.Z"},
+		{[]string{"--next", "v1.2.0"}, "--next v1.2.0 is not newer than the last release v1.2.0"},
+		{[]string{"--next", "v1.3.0", "--changelog", "V2.md"}, "the first section is \"v2.0.0\", but the release is v1.3.0"},
 		{[]string{"--repo", t.TempDir()}, "not a git repository"},
 	} {
 		args := append([]string{"compat", "--repo", dir}, tc.args...)

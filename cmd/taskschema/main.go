@@ -6,7 +6,7 @@
 //	taskschema validate --type NAME [--json] FILE...
 //	taskschema schema [NAME]
 //	taskschema diff [--json] OLD_DIR NEW_DIR
-//	taskschema compat [--repo DIR] [--schema DIR] [--changelog FILE] [--base TAG]
+//	taskschema compat [--repo DIR] [--schema DIR] [--changelog FILE] [--base TAG] [--next VERSION]
 //	taskschema version
 //	taskschema help [COMMAND]
 //
@@ -174,7 +174,7 @@ func mainUsage() string {
   taskschema validate --type NAME [--json] FILE...
   taskschema schema [NAME]
   taskschema diff [--json] OLD_DIR NEW_DIR
-  taskschema compat [--repo DIR] [--schema DIR] [--changelog FILE] [--base TAG]
+  taskschema compat [--repo DIR] [--schema DIR] [--changelog FILE] [--base TAG] [--next VERSION]
   taskschema version
   taskschema help [COMMAND]
 
