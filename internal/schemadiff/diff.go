@@ -15,7 +15,7 @@ import (
 // "file-added" (compatible); a file only in old is "file-removed" (breaking
 // for both).
 func Diff(old, new *Set) []Change {
-	d := &differ{old: old, new: new, active: make(map[string]bool)}
+	d := &differ{old: old, new: new, followed: make(map[string]bool)}
 	names := slices.Concat(old.Files(), new.Files())
 	slices.Sort(names)
 	for _, name := range slices.Compact(names) {
@@ -41,9 +41,11 @@ func Diff(old, new *Set) []Change {
 type differ struct {
 	old, new *Set
 	changes  []Change
-	// active holds the pairs of $ref targets being compared, so that a
-	// recursive schema is compared once.
-	active map[string]bool
+	// followed holds the pairs of $ref targets compared so far, with where
+	// their changes are reported, so that a recursive schema, or one
+	// reached by many paths, is compared once for each place it is
+	// reported at.
+	followed map[string]bool
 }
 
 // ctx is where a comparison stands.
@@ -846,12 +848,15 @@ func (d *differ) ref(c ctx, ptr string, o, n map[string]any) {
 	if inO && inN && ot.file == nt.file && ot.pointer == nt.pointer {
 		return // the same place, whose changes are reported where it is
 	}
-	key := ot.file + "#" + ot.pointer + "|" + nt.file + "#" + nt.pointer
-	if d.active[key] {
+	at := c.at
+	if at == "" {
+		at = p
+	}
+	key := fmt.Sprintf("%s#%s|%s#%s|%s#%s|%v|%v", ot.file, ot.pointer, nt.file, nt.pointer, c.file, at, c.flip, c.oneOf)
+	if d.followed[key] {
 		return
 	}
-	d.active[key] = true
-	defer delete(d.active, key)
+	d.followed[key] = true
 
 	d.emit(c, p, "ref-changed", Compatible, fmt.Sprintf(
 		"$ref %s became %s; what differs between the two targets is reported here too", refText(oref, inO), refText(nref, inN)))
