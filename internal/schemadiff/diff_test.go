@@ -11,48 +11,59 @@ import (
 	"testing"
 )
 
-// ruleCase is one testdata/rules/*.json file: a hand-made pair of schema
+// ruleCase is one case of testdata/rules.json: a hand-made pair of schema
 // sets and the changes expected between them.
 type ruleCase struct {
 	Comment string                     `json:"comment"`
 	Old     map[string]json.RawMessage `json:"old"`
 	New     map[string]json.RawMessage `json:"new"`
-	Want    []wantChange               `json:"want"`
+	// Want lists the expected changes, each as "FILE#POINTER RULE IMPACT";
+	// a message is only required to be a sentence.
+	Want []string `json:"want"`
 }
 
-// wantChange is one expected change; its message is only required to be
-// a sentence.
-type wantChange struct {
-	Ref    string `json:"ref"`
-	Rule   string `json:"rule"`
-	Impact string `json:"impact"`
+// wantChange is one expected change.
+type wantChange struct{ Ref, Rule, Impact string }
+
+// wants reads the expected changes of c.
+func (c ruleCase) wants(t *testing.T) []wantChange {
+	t.Helper()
+	var out []wantChange
+	for _, w := range c.Want {
+		f := strings.Fields(w)
+		if len(f) != 3 {
+			t.Fatalf("want %q: not FILE#POINTER RULE IMPACT", w)
+		}
+		out = append(out, wantChange{f[0], f[1], f[2]})
+	}
+	return out
 }
 
-// loadCases reads every case of testdata/rules, by the file's stem.
+// loadCases reads every case of testdata/rules.json, by name.
 func loadCases(t *testing.T) map[string]ruleCase {
 	t.Helper()
-	paths, err := filepath.Glob(filepath.Join("testdata", "rules", "*.json"))
-	if err != nil || len(paths) == 0 {
-		t.Fatalf("no rule cases: %v", err)
+	data, err := os.ReadFile(filepath.Join("testdata", "rules.json"))
+	if err != nil {
+		t.Fatal(err)
 	}
-	cases := make(map[string]ruleCase, len(paths))
-	for _, p := range paths {
-		data, err := os.ReadFile(p)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var c ruleCase
-		dec := json.NewDecoder(bytes.NewReader(data))
-		dec.DisallowUnknownFields()
-		if err := dec.Decode(&c); err != nil {
-			t.Fatalf("%s: %v", p, err)
-		}
+	var file struct {
+		Comment string              `json:"comment"`
+		Cases   map[string]ruleCase `json:"cases"`
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&file); err != nil {
+		t.Fatalf("testdata/rules.json: %v", err)
+	}
+	for name, c := range file.Cases {
 		if len(c.Old) == 0 || len(c.New) == 0 {
-			t.Fatalf("%s: old and new must each hold a schema file", p)
+			t.Fatalf("case %s: old and new must each hold a schema file", name)
 		}
-		cases[strings.TrimSuffix(filepath.Base(p), ".json")] = c
 	}
-	return cases
+	if len(file.Cases) < 50 {
+		t.Fatalf("only %d cases", len(file.Cases))
+	}
+	return file.Cases
 }
 
 func toFiles(m map[string]json.RawMessage) map[string][]byte {
@@ -63,7 +74,7 @@ func toFiles(m map[string]json.RawMessage) map[string][]byte {
 	return files
 }
 
-// TestRules runs each hand-made pair of testdata/rules and compares the
+// TestRules runs each hand-made pair of testdata/rules.json and compares the
 // changes found, with their rule and impact, with the expected ones. A case
 // whose name starts with a rule (before the first ".") must expect that
 // rule; the others test how the comparison walks the schemas.
@@ -71,7 +82,7 @@ func TestRules(t *testing.T) {
 	cases := loadCases(t)
 	rules := make(map[string]bool)
 	for _, c := range cases {
-		for _, w := range c.Want {
+		for _, w := range c.wants(t) {
 			rules[w.Rule] = true
 		}
 	}
@@ -93,7 +104,7 @@ func TestRules(t *testing.T) {
 					t.Errorf("%s %s: message %q is not a sentence", ch.Ref(), ch.Rule, ch.Message)
 				}
 			}
-			want := slices.Clone(c.Want)
+			want := c.wants(t)
 			less := func(a, b wantChange) int {
 				return strings.Compare(a.Ref+" "+a.Rule+" "+a.Impact, b.Ref+" "+b.Rule+" "+b.Impact)
 			}
@@ -134,7 +145,8 @@ func TestReversed(t *testing.T) {
 		if name == "property-removed.open" {
 			continue
 		}
-		if len(c.Want) != 1 || (c.Want[0].Impact != "producers" && c.Want[0].Impact != "consumers") {
+		w := c.wants(t)
+		if len(w) != 1 || (w[0].Impact != "producers" && w[0].Impact != "consumers") {
 			continue
 		}
 		old, err1 := Load(toFiles(c.New))
@@ -143,7 +155,7 @@ func TestReversed(t *testing.T) {
 			t.Fatal(err1, err2)
 		}
 		got := Summary(Diff(old, cur))
-		want := map[string]Impact{"producers": Consumers, "consumers": Producers}[c.Want[0].Impact]
+		want := map[string]Impact{"producers": Consumers, "consumers": Producers}[w[0].Impact]
 		if got != want {
 			t.Errorf("%s reversed: impact %v, want %v", name, got, want)
 		}
@@ -179,7 +191,7 @@ func TestRulesDocumented(t *testing.T) {
 	}
 	tested := make(map[string]bool)
 	for _, c := range loadCases(t) {
-		for _, w := range c.Want {
+		for _, w := range c.wants(t) {
 			tested[w.Rule] = true
 		}
 	}
@@ -190,7 +202,7 @@ func TestRulesDocumented(t *testing.T) {
 	}
 	for r := range documented {
 		if !tested[r] {
-			t.Errorf("rule %s is documented but no case of testdata/rules expects it", r)
+			t.Errorf("rule %s is documented but no case of testdata/rules.json expects it", r)
 		}
 	}
 }
