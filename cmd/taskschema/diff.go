@@ -94,8 +94,12 @@ func summaryLine(changes []schemadiff.Change) string {
 	for _, c := range changes {
 		n[c.Impact]++
 	}
-	return fmt.Sprintf("%d changes: %d breaking for producers, %d breaking for consumers, %d breaking for both, %d compatible",
-		len(changes), n[schemadiff.Producers], n[schemadiff.Consumers], n[schemadiff.Both], n[schemadiff.Compatible])
+	noun := "changes"
+	if len(changes) == 1 {
+		noun = "change"
+	}
+	return fmt.Sprintf("%d %s: %d breaking for producers, %d breaking for consumers, %d breaking for both, %d compatible",
+		len(changes), noun, n[schemadiff.Producers], n[schemadiff.Consumers], n[schemadiff.Both], n[schemadiff.Compatible])
 }
 
 // compatUsage returns the usage text of the compat command.

@@ -200,7 +200,7 @@ func TestCompat(t *testing.T) {
 		{"unrecorded", "## Unreleased\n\n- Nothing yet.\n", nil, exitInvalid, []string{
 			"schema changes since v1.2.0:",
 			"a.schema.json#/properties/s/enum: enum-value-removed: breaking for producers",
-			"FAILED: 2 of 2 breaking schema changes since v1.2.0 are not recorded",
+			"FAILED: 2 of 2 breaking schema changes since v1.2.0 not recorded",
 			"- `a.schema.json#/properties/s/enum` enum-value-added: WHY\n",
 			"- `a.schema.json#/properties/s/enum` enum-value-removed: WHY\n",
 		}},

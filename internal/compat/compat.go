@@ -183,7 +183,7 @@ func Check(base Version, changes []schemadiff.Change, cl Changelog) Verdict {
 			note = fmt.Sprintf(" (the changelog's first section, %q, is not newer than %s, so it records nothing for the next release: add a \"## Unreleased\" section above it)", cl.Heading, base)
 		case cl.Version.Major > base.Major:
 			return Verdict{OK: true, Recorded: breaking, Reason: fmt.Sprintf(
-				"%d breaking schema changes since %s, released as %s, a new major version", len(breaking), base, cl.Version)}
+				"%s since %s, released as %s, a new major version", countBreaking(len(breaking)), base, cl.Version)}
 		}
 	}
 	type key struct{ ref, rule string }
@@ -201,12 +201,20 @@ func Check(base Version, changes []schemadiff.Change, cl Changelog) Verdict {
 	}
 	if len(v.Unrecorded) == 0 {
 		v.OK = true
-		v.Reason = fmt.Sprintf("%d breaking schema changes since %s, each recorded as intended in the changelog", len(breaking), base)
+		v.Reason = fmt.Sprintf("%s since %s, each recorded as intended in the changelog", countBreaking(len(breaking)), base)
 		return v
 	}
-	v.Reason = fmt.Sprintf("%d of %d breaking schema changes since %s are not recorded in the changelog, and the next release does not bump the major version%s",
-		len(v.Unrecorded), len(breaking), base, note)
+	v.Reason = fmt.Sprintf("%d of %s since %s not recorded in the changelog, and the next release does not bump the major version%s",
+		len(v.Unrecorded), countBreaking(len(breaking)), base, note)
 	return v
+}
+
+// countBreaking returns "1 breaking schema change" or "N breaking schema changes".
+func countBreaking(n int) string {
+	if n == 1 {
+		return "1 breaking schema change"
+	}
+	return fmt.Sprintf("%d breaking schema changes", n)
 }
 
 // RecordLine returns the changelog line that records c, with WHY where the
