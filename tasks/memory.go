@@ -37,7 +37,7 @@ type MemoryStore struct {
 	finished *list.List          // ref_ids of finished tasks, oldest first
 	all      ordered             // ref_ids of all entries
 	byStatus map[models.TaskStatus]*ordered
-	watchers map[string]map[*chan struct{}]struct{} // ref_id -> channels closed at its next change
+	watchers map[string]map[chan models.TaskStatus]struct{} // ref_id -> channels told of its next status change
 }
 
 // keyClaim is who holds a deduplication key, and until when (Unix
@@ -74,7 +74,7 @@ func NewMemoryStore(opts MemoryOptions) *MemoryStore {
 	}
 	s := &MemoryStore{ttl: opts.TTL, max: opts.MaxTasks, now: opts.Now,
 		entries: map[string]*memEntry{}, keys: map[string]keyClaim{}, finished: list.New(),
-		byStatus: map[models.TaskStatus]*ordered{}, watchers: map[string]map[*chan struct{}]struct{}{}}
+		byStatus: map[models.TaskStatus]*ordered{}, watchers: map[string]map[chan models.TaskStatus]struct{}{}}
 	for _, st := range []models.TaskStatus{models.TaskStatusPending, models.TaskStatusProcessing,
 		models.TaskStatusComplete, models.TaskStatusFailed, models.TaskStatusCancelled} {
 		s.byStatus[st] = &ordered{}
@@ -83,25 +83,24 @@ func NewMemoryStore(opts MemoryOptions) *MemoryStore {
 }
 
 // Watch implements [Notifier].
-func (s *MemoryStore) Watch(ctx context.Context, refID string) (<-chan struct{}, func(), error) {
+func (s *MemoryStore) Watch(ctx context.Context, refID string) (<-chan models.TaskStatus, func(), error) {
 	if err := ctx.Err(); err != nil {
 		return nil, nil, err
 	}
-	ch := make(chan struct{})
-	p := &ch
+	ch := make(chan models.TaskStatus, 1)
 	s.mu.Lock()
 	w := s.watchers[refID]
 	if w == nil {
-		w = map[*chan struct{}]struct{}{}
+		w = map[chan models.TaskStatus]struct{}{}
 		s.watchers[refID] = w
 	}
-	w[p] = struct{}{}
+	w[ch] = struct{}{}
 	s.mu.Unlock()
 	return ch, func() {
 		s.mu.Lock()
 		defer s.mu.Unlock()
 		if w := s.watchers[refID]; w != nil {
-			delete(w, p)
+			delete(w, ch)
 			if len(w) == 0 {
 				delete(s.watchers, refID)
 			}
@@ -109,10 +108,11 @@ func (s *MemoryStore) Watch(ctx context.Context, refID string) (<-chan struct{},
 	}, nil
 }
 
-// notify wakes the watchers of id; s.mu is held.
-func (s *MemoryStore) notify(id string) {
-	for p := range s.watchers[id] {
-		close(*p)
+// notify tells the watchers of id its new status; s.mu is held.
+func (s *MemoryStore) notify(id string, st models.TaskStatus) {
+	for ch := range s.watchers[id] {
+		ch <- st
+		close(ch)
 	}
 	delete(s.watchers, id)
 }
@@ -279,7 +279,9 @@ func (s *MemoryStore) Update(ctx context.Context, rec Record) (Record, error) {
 
 // fill writes rec into e and indexes it.
 func (s *MemoryStore) fill(id string, e *memEntry, rec Record, data []byte, now int64) {
-	defer s.notify(id)
+	if e.status != rec.Task.Status || !HoldsKey(rec.Task) {
+		defer s.notify(id, rec.Task.Status)
+	}
 	e.task = data
 	e.result = slices.Clone(rec.Result)
 	e.key = rec.Key
@@ -389,7 +391,7 @@ func (s *MemoryStore) expire(now int64) {
 }
 
 func (s *MemoryStore) remove(id string, e *memEntry) {
-	defer s.notify(id)
+	defer s.notify(id, "")
 	if e.finished != nil {
 		s.finished.Remove(e.finished)
 	}

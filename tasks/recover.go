@@ -299,6 +299,7 @@ func (r *Runner) adopt(rec Record, fn Func) {
 	r.keeping[f] = struct{}{}
 	r.wg.Add(1)
 	r.mu.Unlock()
+	r.watchCancel(f)
 	go f.run(fn)
 }
 

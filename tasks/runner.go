@@ -670,6 +670,7 @@ func (f *flight) handoff() (Outcome, error) {
 		r.keeping[f] = struct{}{}
 		r.mu.Unlock()
 		r.event(Event{Kind: EventCreated, RefID: f.id, Status: t.Status})
+		r.watchCancel(f)
 	}
 	resp, err := response(f.task)
 	if err != nil {

@@ -3,18 +3,22 @@ package tasks
 import (
 	"context"
 	"time"
+
+	"github.com/mcp-refcache/taskschema/models"
 )
 
 // Notifier is what a store that can tell when a task changes implements
 // (both stores of this module do); [Runner.Wait] uses it instead of
 // polling.
 type Notifier interface {
-	// Watch returns a channel that is closed at the first write or removal
-	// of the task refID after Watch returned, and a function that stops
-	// watching (call it when done). A store that loses its notifications
-	// for a while (a reconnection) may miss a write: callers look at the
-	// task again after a bounded time.
-	Watch(ctx context.Context, refID string) (changed <-chan struct{}, stop func(), err error)
+	// Watch returns a channel that gets the new status at the first write
+	// that changes the status of the task refID, or ends it for good, after
+	// Watch returned ("" when the task is removed), and is closed then; and a function that stops
+	// watching (call it when done). Writes that keep the status (progress,
+	// lease renewals) are not notified. A store that loses its
+	// notifications for a while (a reconnection) may miss a change:
+	// callers look at the task again after a bounded time.
+	Watch(ctx context.Context, refID string) (changed <-chan models.TaskStatus, stop func(), err error)
 }
 
 // Wait waits until the task with the given ref_id has ended (complete,
@@ -34,7 +38,7 @@ func (r *Runner) Wait(ctx context.Context, refID string) (Record, error) {
 func (r *Runner) WaitUntil(ctx context.Context, refID string, done func(Record) bool) (Record, error) {
 	n, _ := r.opts.Store.(Notifier)
 	for {
-		var changed <-chan struct{}
+		var changed <-chan models.TaskStatus
 		stop := func() {}
 		fallback := r.opts.HeartbeatInterval
 		if n != nil {
@@ -70,4 +74,36 @@ func (r *Runner) WaitUntil(ctx context.Context, refID string, done func(Record) 
 			return Record{}, err
 		}
 	}
+}
+
+// watchCancel stops the flight's function as soon as the store tells that
+// its task was cancelled (by another runner), instead of at the flight's
+// next lease renewal; without notifications, the renewal it is.
+func (r *Runner) watchCancel(f *flight) {
+	n, ok := r.opts.Store.(Notifier)
+	if !ok {
+		return
+	}
+	go func() {
+		for {
+			ch, stop, err := n.Watch(f.ctx, f.id)
+			if err != nil {
+				return
+			}
+			select {
+			case st := <-ch:
+				stop()
+				if st == models.TaskStatusCancelled {
+					f.cancel(ErrCancelled)
+					return
+				}
+				if st == "" {
+					return
+				}
+			case <-f.ctx.Done():
+				stop()
+				return
+			}
+		}
+	}()
 }

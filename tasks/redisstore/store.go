@@ -51,8 +51,8 @@ type Store struct {
 	ttl    time.Duration
 
 	mu       sync.Mutex
-	sub      *redis.PubSub                          // the one subscription of Watch, or nil
-	watchers map[string]map[*chan struct{}]struct{} // ref_id -> channels closed at its next write
+	sub      *redis.PubSub                                  // the one subscription of Watch, or nil
+	watchers map[string]map[chan models.TaskStatus]struct{} // ref_id -> channels told of its next status change
 }
 
 // New returns a store that keeps its tasks in rdb.
@@ -190,7 +190,7 @@ else
   redis.call('PERSIST', KEYS[1])
   redis.call('ZREM', KEYS[5], ARGV[1])
 end
-redis.call('PUBLISH', KEYS[1], ARGV[4])
+if KEYS[2] ~= KEYS[3] or ARGV[12] ~= '1' then redis.call('PUBLISH', KEYS[1], ARGV[4]) end
 return {'ok', nv}
 `)
 
@@ -424,13 +424,13 @@ func (s *Store) List(ctx context.Context, opts tasks.ListOptions) (tasks.Page, e
 	return page, nil
 }
 
-// Watch implements [tasks.Notifier]: every write of a task publishes on
-// the channel named by its hash's key, and the store holds one pattern
-// subscription (one connection) for all its watchers, made at the first
-// Watch. go-redis renews the subscription after a reconnection; a write in
-// between is missed, which is why [tasks.Runner.Wait] also looks at the
-// task after a bounded time.
-func (s *Store) Watch(ctx context.Context, refID string) (<-chan struct{}, func(), error) {
+// Watch implements [tasks.Notifier]: every write that changes a task's
+// status (or ends it for good) publishes the new status on the channel named by the task hash's
+// key, and the store holds one pattern subscription (one connection) for
+// all its watchers, made at the first Watch. go-redis renews the
+// subscription after a reconnection; a change in between is missed, which
+// is why [tasks.Runner.Wait] also looks at the task after a bounded time.
+func (s *Store) Watch(ctx context.Context, refID string) (<-chan models.TaskStatus, func(), error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.sub == nil {
@@ -439,22 +439,21 @@ func (s *Store) Watch(ctx context.Context, refID string) (<-chan struct{}, func(
 			sub.Close()
 			return nil, nil, fmt.Errorf("redisstore: subscribe: %w", err)
 		}
-		s.sub, s.watchers = sub, map[string]map[*chan struct{}]struct{}{}
+		s.sub, s.watchers = sub, map[string]map[chan models.TaskStatus]struct{}{}
 		go s.dispatch(sub.Channel(redis.WithChannelSize(1000)))
 	}
-	ch := make(chan struct{})
-	p := &ch
+	ch := make(chan models.TaskStatus, 1)
 	w := s.watchers[refID]
 	if w == nil {
-		w = map[*chan struct{}]struct{}{}
+		w = map[chan models.TaskStatus]struct{}{}
 		s.watchers[refID] = w
 	}
-	w[p] = struct{}{}
+	w[ch] = struct{}{}
 	return ch, func() {
 		s.mu.Lock()
 		defer s.mu.Unlock()
 		if w := s.watchers[refID]; w != nil {
-			delete(w, p)
+			delete(w, ch)
 			if len(w) == 0 {
 				delete(s.watchers, refID)
 			}
@@ -465,9 +464,14 @@ func (s *Store) Watch(ctx context.Context, refID string) (<-chan struct{}, func(
 func (s *Store) dispatch(msgs <-chan *redis.Message) {
 	for m := range msgs {
 		id := strings.TrimPrefix(m.Channel, s.prefix+"t:")
+		st := models.TaskStatus(m.Payload)
+		if m.Payload == "deleted" {
+			st = ""
+		}
 		s.mu.Lock()
-		for p := range s.watchers[id] {
-			close(*p)
+		for ch := range s.watchers[id] {
+			ch <- st
+			close(ch)
 		}
 		delete(s.watchers, id)
 		s.mu.Unlock()
