@@ -13,8 +13,10 @@
 // on a context that the request's cancellation does not reach but
 // [Runner.Cancel] does. A client polls with [Runner.Get].
 //
-// A call with a key ([Call.Key]) that is already running in this runner joins
-// the running task instead of starting a second run. Reference IDs are either
+// A call with a key ([Call.Key]) that is already running, in this runner or in
+// another sharing the store, joins the running task instead of starting a
+// second run: the key is claimed in the store, atomically and under the
+// runner's lease, before the function starts. Reference IDs are either
 // the caller's ([Call.ID]) or 128 random bits from crypto/rand, hex-encoded,
 // after an optional prefix.
 //
@@ -30,19 +32,27 @@
 // Cancel: a pending task becomes cancelled at once. A processing task also
 // becomes cancelled at once, in the store, when [Runner.Cancel] returns; its
 // function's context is cancelled at the same moment when it runs in the
-// same runner, and within one heartbeat interval ([Options.HeartbeatInterval])
-// when it runs in another runner sharing the store. Whatever the function
-// returns afterwards is discarded. Cancelling a finished task is an error
+// same runner. In another runner sharing the store it is cancelled when the
+// store's notification reaches that runner (milliseconds), or, with a store
+// without notifications, at that runner's next lease renewal: within one
+// heartbeat ([Options.HeartbeatInterval]) plus one tick of its keeper, 1.56
+// heartbeats at worst as measured (docs/OPERATIONS.md). Whatever the
+// function returns afterwards is discarded. Cancelling a finished task is an error
 // ([ErrFinished]).
 //
 // # Owners and leases
 //
 // The runner that writes a task to the store owns it and renews a lease on
-// it ([Options.LeaseDuration]) every heartbeat. A pending or processing task
-// whose lease has expired belongs to a process that stopped (crashed, or lost
-// the store for longer than the lease): [Runner.Get] and [Runner.ReapExpired]
-// mark it failed with an error that says so, so a poller never waits for
-// ever.
+// it ([Options.LeaseDuration]) every heartbeat, and always before half the
+// lease has passed. A task whose lease has expired belongs to a process that
+// stopped (crashed, or lost the store for longer than the lease). Every
+// runner's background reaper ([Options.ReapInterval], [Runner.ReapExpired];
+// [Runner.Get] and [Runner.Wait] too) takes such a task over and runs it
+// again when it can: the call named a function registered on the runner
+// ([Runner.Register], [Call.Func]) whose arguments are stored with the task,
+// and it has a retry left; retry_count and retry_history record the failure.
+// Otherwise the task fails for good (can_retry false), so a poller never
+// waits for ever. [Runner.Shutdown] drains a runner before it stops.
 //
 // # Stores
 //

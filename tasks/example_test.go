@@ -68,3 +68,23 @@ func Example() {
 	// status: complete
 	// result: {"indexed_parts":4}
 }
+
+// A function registered by name can be run again by another runner that
+// shares the store if this one dies; Wait waits for the task's end without
+// polling.
+func ExampleRunner_Register() {
+	r, _ := tasks.NewRunner(tasks.Options{})
+	defer r.Close(context.Background())
+	r.Register("square", func(ctx context.Context, args json.RawMessage, p *tasks.Progress) (json.RawMessage, error) {
+		var n int
+		if err := json.Unmarshal(args, &n); err != nil {
+			return nil, tasks.Permanent(err) // bad arguments: not worth a retry
+		}
+		time.Sleep(20 * time.Millisecond)
+		return json.Marshal(n * n)
+	})
+	out, _ := r.Run(context.Background(), tasks.Call{Func: "square", Args: json.RawMessage(`7`), MaxRetries: 2}, nil)
+	rec, _ := r.Wait(context.Background(), out.Async.RefID)
+	fmt.Println(rec.Task.Status, string(rec.Result))
+	// Output: complete 49
+}
