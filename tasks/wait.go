@@ -2,6 +2,7 @@ package tasks
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/mcp-refcache/taskschema/models"
@@ -28,7 +29,9 @@ type Notifier interface {
 // runs out (so that a task whose owner died is taken over or failed, see
 // [Runner.Get]) and at least every HeartbeatInterval when the store has no
 // notifications, or 4 heartbeats when it has (a notification lost in a
-// reconnection).
+// reconnection). A task that is not found (or cannot be read) ends the wait
+// with that error; a store that cannot be reached does not: Wait reads the
+// task again every heartbeat until ctx is done.
 func (r *Runner) Wait(ctx context.Context, refID string) (Record, error) {
 	return r.WaitUntil(ctx, refID, func(rec Record) bool { return rec.Task.IsTerminal() })
 }
@@ -54,11 +57,16 @@ func (r *Runner) WaitUntil(ctx context.Context, refID string, done func(Record) 
 			ended = f.done
 		}
 		rec, err := r.Get(ctx, refID)
-		if err != nil || done(rec) {
+		switch {
+		case err == nil && done(rec), errors.Is(err, ErrNotFound), errors.Is(err, ErrInvalid):
 			stop()
 			return rec, err
-		}
-		if !rec.LeaseExpires.IsZero() {
+		case err != nil:
+			// The store is unreachable for now: look again after a
+			// heartbeat, until ctx is done.
+			r.log.Debug("tasks: wait: reading the task failed; trying again", "ref_id", refID, "err", err)
+			fallback = r.opts.HeartbeatInterval
+		case !rec.LeaseExpires.IsZero():
 			fallback = min(fallback, time.Until(rec.LeaseExpires)+time.Millisecond)
 		}
 		t := time.NewTimer(max(fallback, time.Millisecond))

@@ -380,3 +380,49 @@ func TestCancelLatencyAcrossReplicas(t *testing.T) {
 		}
 	}
 }
+
+// TestWaitSurvivesRedisRestart: redis-server is killed (SIGKILL) and
+// started again on its files while B waits for a task running on A; once
+// the task completes, B's Wait returns it (the subscription is renewed, or
+// the waiter's bounded fallback reads the task); the reads that fail
+// during the outage do not end the wait.
+func TestWaitSurvivesRedisRestart(t *testing.T) {
+	srv := startRedis(t, true)
+	pfx := prefix()
+	sa := redisstore.New(srv.client(t), redisstore.Options{Prefix: pfx})
+	sb := redisstore.New(srv.client(t), redisstore.Options{Prefix: pfx})
+	defer sb.Close()
+	a := replica(t, sa, "replica-a", 5*time.Second)
+	b := replica(t, sb, "replica-b", 5*time.Second)
+	release := make(chan struct{})
+	out, err := a.Run(bg, tasks.Call{Timeout: time.Millisecond}, func(ctx context.Context, p *tasks.Progress) (json.RawMessage, error) {
+		<-release
+		return json.RawMessage(`"after the restart"`), nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := make(chan error, 1)
+	go func() {
+		ctx, cancel := context.WithTimeout(bg, 20*time.Second)
+		defer cancel()
+		rec, err := b.Wait(ctx, out.Async.RefID)
+		if err == nil && string(rec.Result) != `"after the restart"` {
+			err = fmt.Errorf("result %s", rec.Result)
+		}
+		got <- err
+	}()
+	time.Sleep(100 * time.Millisecond)
+	srv.stop()
+	time.Sleep(time.Second) // several of B's heartbeats: its reads fail meanwhile
+	srv.start()
+	close(release)
+	select {
+	case err := <-got:
+		if err != nil {
+			t.Fatalf("Wait across a Redis restart: %v", err)
+		}
+	case <-time.After(25 * time.Second):
+		t.Fatal("Wait never returned")
+	}
+}

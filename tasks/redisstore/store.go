@@ -518,6 +518,9 @@ func (s *Store) ReleaseKey(ctx context.Context, key, refID string) error {
 // Delete implements [tasks.Store].
 func (s *Store) Delete(ctx context.Context, refID string) error {
 	h, err := s.rdb.HMGet(ctx, s.taskKey(refID), "st", "key").Result()
+	if c := s.corrupt(refID, err); c != nil {
+		return c
+	}
 	if err != nil {
 		return fmt.Errorf("redisstore: delete %s: %w", refID, err)
 	}
