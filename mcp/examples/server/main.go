@@ -19,31 +19,39 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"strings"
 	"time"
 
+	mcptasks "github.com/mcp-refcache/taskschema/mcp"
 	"github.com/mcp-refcache/taskschema/mcp/internal/demo"
-	"github.com/modelcontextprotocol/go-sdk/mcp"
 )
 
 func main() {
 	addr := flag.String("http", "", "serve streamable HTTP on this loopback address (such as 127.0.0.1:8931) instead of stdio")
 	timeout := flag.Duration("timeout", time.Second, "timeout fallback of the slow tool")
+	origins := flag.String("origins", "", "comma-separated origins (such as https://app.example.com) whose browser requests are accepted; empty: loopback origins only, any other Origin gets 403")
 	flag.Parse()
-	if err := run(*addr, *timeout); err != nil {
+	var allowed []string
+	if *origins != "" {
+		allowed = strings.Split(*origins, ",")
+	}
+	if err := run(*addr, *timeout, allowed); err != nil {
 		log.Fatal(err)
 	}
 }
 
-func run(addr string, timeout time.Duration) error {
+func run(addr string, timeout time.Duration, origins []string) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	srv, err := demo.New(demo.Options{SlowTimeout: timeout})
+	srv, err := demo.New(demo.Options{SlowTimeout: timeout, AllowedOrigins: origins})
 	if err != nil {
 		return err
 	}
 	defer srv.Runner().Close(context.Background())
 	if addr == "" {
-		ss, err := srv.Connect(ctx, &mcp.StdioTransport{}, nil)
+		// mcptasks.StdioTransport answers a malformed line instead of
+		// ending the session as go-sdk's StdioTransport does.
+		ss, err := srv.Connect(ctx, &mcptasks.StdioTransport{}, nil)
 		if err != nil {
 			return err
 		}
