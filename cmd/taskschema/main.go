@@ -8,6 +8,7 @@
 //	taskschema diff [--json] OLD_DIR NEW_DIR
 //	taskschema compat [--repo DIR] [--schema DIR] [--changelog FILE] [--base TAG] [--next VERSION]
 //	taskschema version
+//	taskschema tasks [-redis ADDR] list|get|cancel ...
 //	taskschema help [COMMAND]
 //
 // NAME names a schema by the stem of its file (task_status, task_progress,
@@ -71,6 +72,16 @@
 // changelog's first section names the next major version or records the
 // change as intended. It is what "make compat" runs.
 //
+// # tasks
+//
+// tasks runs taskschema-tasks, found on PATH, with the rest of the command
+// line: the operator's list, get and cancel of the tasks a Redis store
+// keeps. That command lives in the module
+// github.com/mcp-refcache/taskschema/tasks/redisstore, because this module
+// does not depend on go-redis; install it with
+//
+//	go install github.com/mcp-refcache/taskschema/tasks/redisstore/cmd/taskschema-tasks@latest
+//
 // # version
 //
 // version (or --version) prints the module version of the binary, from its
@@ -128,6 +139,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return runDiff(rest, stdout, stderr)
 	case "compat":
 		return runCompat(rest, stdout, stderr)
+	case "tasks":
+		return runTasks(rest, stdin, stdout, stderr)
 	case "version", "--version", "-version":
 		return runVersion(rest, stdout, stderr)
 	case "help", "-h", "-help", "--help":
@@ -176,6 +189,7 @@ func mainUsage() string {
   taskschema diff [--json] OLD_DIR NEW_DIR
   taskschema compat [--repo DIR] [--schema DIR] [--changelog FILE] [--base TAG] [--next VERSION]
   taskschema version
+  taskschema tasks [-redis ADDR] list|get|cancel ...
   taskschema help [COMMAND]
 
 Commands:
@@ -184,6 +198,7 @@ Commands:
   diff      classify the changes between two schema directories
   compat    diff the schemas against the last release tag; apply the release policy
   version   print the version of this program (also --version)
+  tasks     list, get or cancel the tasks in Redis (runs taskschema-tasks)
   help      print this text, or the usage of COMMAND
 
 ` + schemaNameHelp() + `
