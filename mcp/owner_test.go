@@ -371,4 +371,3 @@ func TestIdleSessionsExpire(t *testing.T) {
 		t.Errorf("DefaultSessionTimeout %v: idle sessions would never expire", mcptasks.DefaultSessionTimeout)
 	}
 }
-

@@ -67,10 +67,17 @@ func withRequestor(ctx context.Context, r string) context.Context {
 	return context.WithValue(ctx, requestorKey{}, r)
 }
 
-// requestor returns the requestor the middleware put in ctx.
+// noRequestor is the requestor of a context the middleware did not see:
+// no task has it, so such a context sees no task (fail closed).
+const noRequestor = "\x00none"
+
+// requestor returns the requestor the middleware put in ctx, or
+// noRequestor.
 func requestor(ctx context.Context) string {
-	r, _ := ctx.Value(requestorKey{}).(string)
-	return r
+	if r, ok := ctx.Value(requestorKey{}).(string); ok {
+		return r
+	}
+	return noRequestor
 }
 
 // visible reports whether the requestor in ctx may see rec.

@@ -37,3 +37,18 @@ func TestClip(t *testing.T) {
 		}
 	}
 }
+
+// TestNoRequestorSeesNothing: a context the middleware did not see (a
+// handler reached another way) sees no task, not even one without a
+// requestor.
+func TestNoRequestorSeesNothing(t *testing.T) {
+	s := &Server{}
+	for _, r := range []string{"", "user:alice", AnonymousRequestor} {
+		if s.visible(context.Background(), tasks.Record{Requestor: r}) {
+			t.Errorf("a context without requestor sees a task of %q", r)
+		}
+	}
+	if (&Server{opts: Options{SharedTasks: true}}).visible(context.Background(), tasks.Record{Requestor: "user:alice"}) != true {
+		t.Error("SharedTasks: a task is not visible")
+	}
+}

@@ -259,18 +259,21 @@ func (s *Server) middleware(next mcp.MethodHandler) mcp.MethodHandler {
 			return withTasksCapability(next(ctx, method, req))
 		case "tools/list":
 			return s.withExecution(next(ctx, method, req))
-		case "tools/call":
-			return clipError(s.callTool(withRequestor(ctx, s.requestorOf(ctx, req)), next, method, req))
-		case "tasks/get", "tasks/result", "tasks/list", "tasks/cancel":
-			return clipError(next(withRequestor(ctx, s.requestorOf(ctx, req)), method, req))
 		}
-		return next(ctx, method, req)
+		// Every other method learns its requestor from the context (see
+		// requestor), tasks/* and tools/call among them.
+		ctx = withRequestor(ctx, s.requestorOf(ctx, req))
+		if method == "tools/call" {
+			return clipError(s.callTool(ctx, next, method, req))
+		}
+		return clipError(next(ctx, method, req))
 	}
 }
 
 // maxErrorMessage is the longest error message the middleware lets
-// through; a longer one (go-sdk's, naming an unknown tool, or a tool's)
-// is cut, so that an error never echoes large client input.
+// through (every method but initialize and tools/list); a longer one
+// (go-sdk's, naming an unknown tool, or a tool's) is cut, so that an
+// error never echoes large client input.
 const maxErrorMessage = 512
 
 // clipError cuts a JSON-RPC error's message to maxErrorMessage bytes and
