@@ -279,7 +279,7 @@ func (s *Server) fallbackHandler(e *toolEntry) mcp.ToolHandler {
 		// as an error).
 		prog.close()
 		if lim, ok := limitError(err); ok {
-			return errorResult(fmt.Errorf("tool %q: not started: you have %d tasks in flight, the most one requestor may have is %d; wait for one to end or cancel one", e.name, lim.InFlight, lim.Limit)), nil
+			return errorResult(fmt.Errorf("tool %q: outlived its timeout and was stopped instead of becoming a task: you have %d tasks in flight, the most one requestor may have is %d; wait for one to end or cancel one", e.name, lim.InFlight, lim.Limit)), nil
 		}
 		if err != nil {
 			return errorResult(err), nil
