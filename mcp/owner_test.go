@@ -157,6 +157,12 @@ func TestOwnershipSessions(t *testing.T) {
 	}
 	checkForeign(t, memPeer{a}, memPeer{b}, async.RefID)
 
+	// The same over streamable HTTP: two sessions, no token.
+	hs := loopbackServer(t, ts.HTTPHandler(nil, 0))
+	h1, h2 := newHTTPPeer(t, hs.URL, ""), newHTTPPeer(t, hs.URL, "")
+	checkForeign(t, h1, h2, createTask(t, h1))
+	checkForeign(t, h2, memPeer{a}, createTask(t, h2))
+
 	// With SharedTasks, the other session sees and cancels it.
 	shared := newTestServer(t, serverOpts{shared: true})
 	c, d := connect(t, shared, "2025-11-25"), connect(t, shared, "2025-11-25")
