@@ -17,15 +17,12 @@ help: ## Show the targets.
 		END { for (i = 1; i <= NR; i++) printf "  %-" w "s  %s\n", name[i], text[i] }'
 
 .PHONY: generate
-generate: ## Regenerate models/types_gen.go and the README field tables from schema/.
+generate: ## Regenerate models/*_gen.go, docs/MODELS.md's field tables and the schema bundle from schema/.
 	go generate ./...
 
 .PHONY: check
 check: ## Regenerate and fail on any difference; gofmt, go vet, staticcheck, go mod tidy.
-	$(MAKE) generate
-	@if [ -n "$$(git status --porcelain -- models README.md schema gen)" ]; then \
-		echo "generated files are out of date; run 'make generate' and commit:"; \
-		git status --porcelain -- models README.md schema gen; git --no-pager diff --stat; exit 1; fi
+	scripts/check-generated.sh models docs/MODELS.md schema gen
 	@out=$$(gofmt -l . ); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	go vet ./...
 	go -C tests vet ./...
@@ -49,12 +46,12 @@ check: ## Regenerate and fail on any difference; gofmt, go vet, staticcheck, go 
 	go -C mcp mod tidy -diff
 
 .PHONY: test
-test: ## Run every test with the race detector: the fixture corpus, the Redis tests (redis-server on PATH), the MCP server's tests with the TypeScript client (node, npm).
+test: ## Install what is missing (scripts/setup.sh: redis-server, npm ci), then run every test with the race detector.
+	scripts/setup.sh
 	go test -race -count=1 ./...
 	go -C tests test -race -count=1 ./...
 	go -C gen test -count=1 ./...
 	go -C tasks/redisstore test -race -count=1 ./...
-	$(MAKE) e2e-deps
 	TASKSCHEMA_E2E=1 go -C mcp test -race -count=1 ./...
 
 .PHONY: e2e-deps
