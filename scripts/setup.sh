@@ -4,7 +4,7 @@
 # free loopback port), from Debian's package with apt-get when it is not on
 # PATH (apt-get update first; through sudo unless run as root), and the
 # TypeScript MCP client of the mcp/ end-to-end tests (npm ci in mcp/e2e, from
-# its package-lock.json).
+# its package-lock.json); curl, for mcp/examples/server/poll.sh and its test.
 #
 # Usage: scripts/setup.sh [--no-npm] [COMMAND=PACKAGE...]
 #
@@ -15,7 +15,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 npm=1
-want=(redis-server=redis-server)
+want=(redis-server=redis-server curl=curl)
 for arg in "$@"; do
 	case $arg in
 	--no-npm) npm=0 ;;
