@@ -58,9 +58,7 @@ func newRunner(ctx context.Context, redisAddr, name string) (*tasks.Runner, erro
 	o := tasks.Options{ProgressInterval: 50 * time.Millisecond}
 	if redisAddr != "" {
 		rdb := redis.NewClient(&redis.Options{Addr: redisAddr})
-		pctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-		defer cancel()
-		if err := rdb.Ping(pctx).Err(); err != nil {
+		if err := ping(ctx, rdb); err != nil {
 			rdb.Close()
 			return nil, fmt.Errorf("-redis %s: %w", redisAddr, err)
 		}
@@ -69,6 +67,24 @@ func newRunner(ctx context.Context, redisAddr, name string) (*tasks.Runner, erro
 		o.Owner = fmt.Sprintf("%s/%d/%s", host, os.Getpid(), name)
 	}
 	return tasks.NewRunner(o)
+}
+
+// ping waits up to 10 seconds for the Redis server to answer, so that a
+// replica started together with its Redis does not fail at once.
+func ping(ctx context.Context, rdb *redis.Client) error {
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	for {
+		err := rdb.Ping(ctx).Err()
+		if err == nil || ctx.Err() != nil {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
 }
 
 func run(addr, redisAddr string, timeout time.Duration) error {

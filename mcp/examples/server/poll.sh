@@ -22,7 +22,8 @@ hdr=(-H 'Content-Type: application/json' -H 'Accept: application/json, text/even
 # session URL: opens a session on URL and prints its Mcp-Session-Id.
 session() {
 	local sid
-	sid=$(curl -sS -D - -o /dev/null "${hdr[@]}" "$1" \
+	# A server that is still starting gets 30 seconds to listen.
+	sid=$(curl -sS --retry 30 --retry-delay 1 --retry-connrefused -D - -o /dev/null "${hdr[@]}" "$1" \
 		-d '{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"poll.sh","version":"0"}}}' |
 		tr -d '\r' | sed -n 's/^[Mm]cp-[Ss]ession-[Ii]d: //p')
 	[ -n "$sid" ] || { echo "poll.sh: no Mcp-Session-Id from $1" >&2; return 1; }
