@@ -21,7 +21,7 @@ generate: ## Regenerate models/*_gen.go, docs/MODELS.md's field tables and the s
 	go generate ./...
 
 .PHONY: check
-check: ## Regenerate and fail on any difference; gofmt, go vet, staticcheck, go mod tidy.
+check: ## Regenerate and fail on any difference; gofmt, go vet, staticcheck, every module tidy (release/ tidy).
 	scripts/check-generated.sh models docs/MODELS.md schema gen
 	@out=$$(gofmt -l . ); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	go vet ./...
@@ -39,11 +39,9 @@ check: ## Regenerate and fail on any difference; gofmt, go vet, staticcheck, go 
 	cd tasks/redisstore && go run $(STATICCHECK) ./...
 	go -C bench/peers run $(STATICCHECK) ./...
 	cd mcp && go run $(STATICCHECK) ./...
-	go mod tidy -diff
-	go -C gen mod tidy -diff
-	go -C tasks/redisstore mod tidy -diff
-	go -C bench/peers mod tidy -diff
-	go -C mcp mod tidy -diff
+	go -C release vet ./...
+	cd release && go run $(STATICCHECK) ./...
+	go -C release run . tidy -repo ..
 
 .PHONY: test
 test: ## Install what is missing (scripts/setup.sh: redis-server, npm ci), then run every test with the race detector.
@@ -54,6 +52,16 @@ test: ## Install what is missing (scripts/setup.sh: redis-server, npm ci), then 
 	go -C docs test -count=1 ./...
 	go -C tasks/redisstore test -race -count=1 ./...
 	TASKSCHEMA_E2E=1 go -C mcp test -race -count=1 ./...
+	go -C release test -count=1 ./...
+
+.PHONY: publish-test
+publish-test: ## Release a throwaway clone of HEAD, serve its tags from a file module proxy and build, import and install from them (release/publish_test.go).
+	go -C release test -count=1 -run TestPublish -v ./...
+
+.PHONY: release
+release: ## Tag a release of every module on one commit: make release VERSION=vX.Y.Z (release/release.sh; pushes nothing).
+	@test -n "$(VERSION)" || { echo "usage: make release VERSION=vX.Y.Z" >&2; exit 2; }
+	release/release.sh $(VERSION)
 
 .PHONY: e2e-deps
 e2e-deps: ## Install the TypeScript MCP client of the end-to-end tests from mcp/e2e/package-lock.json (npm ci).
