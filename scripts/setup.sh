@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Installs what `make test` needs beyond Go, git, python3 and Node.js:
-# redis-server (the tasks/redisstore and mcp/ tests start their own on a
-# free loopback port), from Debian's package with apt-get when it is not on
-# PATH (apt-get update first; through sudo unless run as root), and the
-# TypeScript MCP client of the mcp/ end-to-end tests (npm ci in mcp/e2e, from
-# its package-lock.json); curl, for mcp/examples/server/poll.sh and its test.
+#   - redis-server (the tasks/redisstore and mcp/ tests start their own on a
+#     free loopback port) and curl (mcp/examples/server/poll.sh and its
+#     test), Debian packages installed with apt-get when they are not on
+#     PATH (apt-get update first; through sudo unless run as root);
+#   - the TypeScript MCP client of the mcp/ end-to-end tests (npm ci in
+#     mcp/e2e, from its package-lock.json).
 #
 # Usage: scripts/setup.sh [--no-npm] [COMMAND=PACKAGE...]
 #
