@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -26,6 +27,14 @@ func TestExamplesCommand(t *testing.T) {
 		"examples/task_progress.json (task_progress): valid\n"
 	if r.stdout != want {
 		t.Errorf("got\n%s\nwant\n%s", r.stdout, want)
+	}
+	// The README shows this output as it is.
+	readme, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(readme), "```text\n"+r.stdout+"```\n") {
+		t.Error("README.md does not show the output of taskschema examples as it is")
 	}
 	// The embedded files are the files of examples/.
 	var onDisk []string
