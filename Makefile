@@ -64,6 +64,10 @@ release: ## Tag a release of every module on one commit: make release VERSION=vX
 	@test -n "$(VERSION)" || { echo "usage: make release VERSION=vX.Y.Z" >&2; exit 2; }
 	release/release.sh $(VERSION)
 
+.PHONY: compat
+compat: ## Compare schema/ with the last release tag vX.Y.Z; fail on a breaking change that is neither a major version nor recorded in CHANGELOG.md (docs/SCHEMA-EVOLUTION.md).
+	go run ./cmd/taskschema compat --repo . --schema schema --changelog CHANGELOG.md
+
 .PHONY: e2e-deps
 e2e-deps: ## Install the TypeScript MCP client of the end-to-end tests from mcp/e2e/package-lock.json (npm ci).
 	@for tool in node npm; do command -v $$tool >/dev/null || { echo "the mcp/ end-to-end tests need $$tool (Node.js 20+) on PATH" >&2; exit 1; }; done
