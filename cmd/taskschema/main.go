@@ -4,6 +4,7 @@
 // Usage:
 //
 //	taskschema validate --type NAME [--json] FILE...
+//	taskschema examples
 //	taskschema schema [NAME]
 //	taskschema diff [--json] OLD_DIR NEW_DIR
 //	taskschema compat [--repo DIR] [--schema DIR] [--changelog FILE] [--base TAG] [--next VERSION]
@@ -50,6 +51,21 @@
 //	{"file":"nope.json","valid":false,"error":"open nope.json: no such file or directory","violations":[]}
 //
 // The same holds when the validator gives no verdict on a file.
+//
+// # examples
+//
+// examples validates the sample payloads built into the program (the files
+// of the repository's examples/ directory, package examples), each against
+// the schema whose name starts its file name, and prints the verdicts as
+// validate does. The files under invalid/ are meant to be invalid; the
+// status is 0 when every verdict is the intended one. It needs no files, so
+// it works from any directory:
+//
+//	examples/task_info.json (task_info): valid
+//	examples/invalid/task_info_bad.json (task_info): invalid
+//	  /progress/percentage: maximum: must be at most 100, got 150
+//	  /retry_count: minimum: must be at least 0, got -1
+//	  (invalid on purpose)
 //
 // # schema
 //
@@ -135,6 +151,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return runValidate(rest, stdin, stdout, stderr)
 	case "schema":
 		return runSchema(rest, stdout, stderr)
+	case "examples":
+		return runExamples(rest, stdout, stderr)
 	case "diff":
 		return runDiff(rest, stdout, stderr)
 	case "compat":
@@ -169,6 +187,8 @@ func runHelp(cmd string, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprint(stdout, validateUsage())
 	case "schema":
 		fmt.Fprint(stdout, schemaUsage())
+	case "examples":
+		fmt.Fprint(stdout, examplesUsage())
 	case "diff":
 		fmt.Fprint(stdout, diffUsage())
 	case "compat":
@@ -185,6 +205,7 @@ func runHelp(cmd string, args []string, stdout, stderr io.Writer) int {
 func mainUsage() string {
 	return `Usage:
   taskschema validate --type NAME [--json] FILE...
+  taskschema examples
   taskschema schema [NAME]
   taskschema diff [--json] OLD_DIR NEW_DIR
   taskschema compat [--repo DIR] [--schema DIR] [--changelog FILE] [--base TAG] [--next VERSION]
@@ -194,6 +215,7 @@ func mainUsage() string {
 
 Commands:
   validate  check JSON payloads (FILE, or - for standard input) against a schema
+  examples  validate the built-in sample payloads (needs no files)
   schema    print an embedded schema, or list the schema names
   diff      classify the changes between two schema directories
   compat    diff the schemas against the last release tag; apply the release policy
