@@ -22,21 +22,28 @@ type MemoryOptions struct {
 	MaxTasks int
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+	// MaxInFlightPerRequestor is the most pending or processing tasks one
+	// requestor (Record.Requestor, when not "") may have; Create gives an
+	// *InFlightLimitError beyond it. 0 means no limit.
+	MaxInFlightPerRequestor int
 }
 
 // MemoryStore is the [Store] of one process: tasks in a map, each held as
 // the bytes models.Marshal wrote. It is the default store of a [Runner].
 type MemoryStore struct {
-	ttl time.Duration
-	max int
-	now func() time.Time
+	ttl         time.Duration
+	max         int
+	maxInFlight int
+	now         func() time.Time
 
 	mu       sync.Mutex
 	entries  map[string]*memEntry
 	keys     map[string]keyClaim // dedup key -> its claim
 	finished *list.List          // ref_ids of finished tasks, oldest first
+	inFlight map[string]int      // requestor -> its pending or processing tasks
 	all      ordered             // ref_ids of all entries
 	byStatus map[models.TaskStatus]*ordered
+	byReq    map[string]*ordered                            // requestor -> ref_ids of its entries
 	watchers map[string]map[chan models.TaskStatus]struct{} // ref_id -> channels told of its next status change
 }
 
@@ -52,6 +59,7 @@ type memEntry struct {
 	result   []byte
 	key      string
 	owner    string
+	req      string // the requestor
 	fn       string
 	args     []byte
 	lease    int64 // Unix nanoseconds, 0: none
@@ -72,9 +80,9 @@ func NewMemoryStore(opts MemoryOptions) *MemoryStore {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	s := &MemoryStore{ttl: opts.TTL, max: opts.MaxTasks, now: opts.Now,
-		entries: map[string]*memEntry{}, keys: map[string]keyClaim{}, finished: list.New(),
-		byStatus: map[models.TaskStatus]*ordered{}, watchers: map[string]map[chan models.TaskStatus]struct{}{}}
+	s := &MemoryStore{ttl: opts.TTL, max: opts.MaxTasks, maxInFlight: opts.MaxInFlightPerRequestor, now: opts.Now,
+		entries: map[string]*memEntry{}, keys: map[string]keyClaim{}, finished: list.New(), inFlight: map[string]int{},
+		byStatus: map[models.TaskStatus]*ordered{}, byReq: map[string]*ordered{}, watchers: map[string]map[chan models.TaskStatus]struct{}{}}
 	for _, st := range []models.TaskStatus{models.TaskStatusPending, models.TaskStatusProcessing,
 		models.TaskStatusComplete, models.TaskStatusFailed, models.TaskStatusCancelled} {
 		s.byStatus[st] = &ordered{}
@@ -198,6 +206,9 @@ func (s *MemoryStore) Create(ctx context.Context, rec Record) (Record, error) {
 			return Record{}, &KeyInUseError{Key: rec.Key, RefID: h}
 		}
 	}
+	if n := s.inFlight[rec.Requestor]; s.maxInFlight > 0 && rec.Requestor != "" && !IsFinished(rec.Task.Status) && n >= s.maxInFlight {
+		return Record{}, &InFlightLimitError{Requestor: rec.Requestor, InFlight: n, Limit: s.maxInFlight}
+	}
 	for len(s.entries) >= s.max {
 		front := s.finished.Front()
 		if front == nil {
@@ -262,11 +273,15 @@ func (s *MemoryStore) Update(ctx context.Context, rec Record) (Record, error) {
 	if rec.Key != e.key {
 		return Record{}, fmt.Errorf("%w: task %s: the key changes from %q to %q", ErrInvalid, id, e.key, rec.Key)
 	}
+	if rec.Requestor != e.req {
+		return Record{}, fmt.Errorf("%w: task %s: the requestor changes from %q to %q", ErrInvalid, id, e.req, rec.Requestor)
+	}
 	if rec.Key != "" && HoldsKey(rec.Task) {
 		if h := s.holder(rec.Key, now); h != "" && h != id {
 			return Record{}, &KeyInUseError{Key: rec.Key, RefID: h}
 		}
 	}
+	s.countInFlight(e, -1)
 	if e.finished != nil {
 		s.finished.Remove(e.finished)
 		e.finished = nil
@@ -286,6 +301,7 @@ func (s *MemoryStore) fill(id string, e *memEntry, rec Record, data []byte, now 
 	e.result = slices.Clone(rec.Result)
 	e.key = rec.Key
 	e.owner = rec.Owner
+	e.req = rec.Requestor
 	e.fn = rec.Func
 	e.args = slices.Clone(rec.Args)
 	e.lease = unixNanos(rec.LeaseExpires)
@@ -296,7 +312,16 @@ func (s *MemoryStore) fill(id string, e *memEntry, rec Record, data []byte, now 
 		s.byStatus[rec.Task.Status].add(id)
 	}
 	s.all.add(id)
+	if e.req != "" {
+		idx := s.byReq[e.req]
+		if idx == nil {
+			idx = &ordered{}
+			s.byReq[e.req] = idx
+		}
+		idx.add(id)
+	}
 	e.status = rec.Task.Status
+	s.countInFlight(e, +1)
 	e.expires = 0
 	if IsFinished(e.status) {
 		e.expires = now + int64(s.ttl)
@@ -312,7 +337,9 @@ func (s *MemoryStore) fill(id string, e *memEntry, rec Record, data []byte, now 
 }
 
 // List implements [Store]. It reads the page from ordered indexes (one
-// of all tasks, one per status): O(log n + page), no sort per call.
+// of all tasks, one per status, one per requestor), never sorting: O(log n
+// + page) for all tasks or one status; for one requestor, O(log n + the
+// requestor's tasks it passes over to fill the page).
 func (s *MemoryStore) List(ctx context.Context, opts ListOptions) (Page, error) {
 	if err := ctx.Err(); err != nil {
 		return Page{}, err
@@ -329,21 +356,33 @@ func (s *MemoryStore) List(ctx context.Context, opts ListOptions) (Page, error) 
 	var items []item
 	more := false
 	s.mu.Lock()
-	if opts.Status != "" {
-		index = s.byStatus[opts.Status]
+	if opts.Status != "" && s.byStatus[opts.Status] == nil {
+		s.mu.Unlock()
+		return Page{}, fmt.Errorf("%w: unknown status %q", ErrInvalid, opts.Status)
+	}
+	// The narrower index: a requestor's tasks, filtered by status, or a
+	// status's tasks.
+	switch {
+	case opts.Requestor != "":
+		index = s.byReq[opts.Requestor]
 		if index == nil {
-			s.mu.Unlock()
-			return Page{}, fmt.Errorf("%w: unknown status %q", ErrInvalid, opts.Status)
+			index = &ordered{}
 		}
+	case opts.Status != "":
+		index = s.byStatus[opts.Status]
 	}
 	now := s.now().UnixNano()
 	s.expire(now)
 	index.after(opts.After, func(id string) bool {
+		e := s.entries[id]
+		if opts.Status != "" && e.status != opts.Status {
+			return true
+		}
 		if len(items) == limit {
 			more = true
 			return false
 		}
-		items = append(items, item{id, *s.entries[id]})
+		items = append(items, item{id, *e})
 		return true
 	})
 	s.mu.Unlock()
@@ -398,18 +437,38 @@ func (s *MemoryStore) remove(id string, e *memEntry) {
 	if c, ok := s.keys[e.key]; ok && e.key != "" && c.id == id {
 		delete(s.keys, e.key)
 	}
+	s.countInFlight(e, -1)
 	s.all.remove(id)
 	if e.status != "" {
 		s.byStatus[e.status].remove(id)
 	}
+	if idx := s.byReq[e.req]; idx != nil {
+		idx.remove(id)
+		if idx.n == 0 {
+			delete(s.byReq, e.req)
+		}
+	}
 	delete(s.entries, id)
+}
+
+// countInFlight adds d to the count of e's requestor when e is pending or
+// processing.
+func (s *MemoryStore) countInFlight(e *memEntry, d int) {
+	if e.req == "" || IsFinished(e.status) {
+		return
+	}
+	if n := s.inFlight[e.req] + d; n > 0 {
+		s.inFlight[e.req] = n
+	} else {
+		delete(s.inFlight, e.req)
+	}
 }
 
 func (e *memEntry) expired(now int64) bool { return e.expires != 0 && now >= e.expires }
 
 // record decodes the entry through models.Unmarshal.
 func (e *memEntry) record(id string) (Record, error) {
-	rec := Record{Key: e.key, Owner: e.owner, Version: e.version, Result: slices.Clone(e.result),
+	rec := Record{Key: e.key, Owner: e.owner, Requestor: e.req, Version: e.version, Result: slices.Clone(e.result),
 		Func: e.fn, Args: slices.Clone(e.args)}
 	if err := models.Unmarshal(e.task, &rec.Task); err != nil {
 		return Record{}, fmt.Errorf("%w: stored task %s: %w", ErrInvalid, id, err)

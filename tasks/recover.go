@@ -124,7 +124,7 @@ func (f *flight) cancelUnstored() (t models.TaskInfo, err error, done bool) {
 	f.cancel(ErrCancelled)
 	r.forgetKey(f)
 	ctx, cancel := r.storeCtx()
-	got, err := r.store.Create(ctx, Record{Task: f.task, Key: f.key, Owner: r.owner, Func: f.fn, Args: f.args})
+	got, err := r.store.Create(ctx, Record{Task: f.task, Key: f.key, Owner: r.owner, Requestor: f.requestor, Func: f.fn, Args: f.args})
 	cancel()
 	r.releaseKey(f.key, f.id)
 	if err != nil {
@@ -282,7 +282,7 @@ func (r *Runner) afterReapConflict(ctx context.Context, id string, err error) (R
 // adopt runs a stored task that this runner took over (pending, owned by
 // this runner) in a new flight.
 func (r *Runner) adopt(rec Record, fn Func) {
-	call := Call{Key: rec.Key, Func: rec.Func, Args: rec.Args, MaxRetries: rec.Task.MaxRetries}
+	call := Call{Key: rec.Key, Func: rec.Func, Args: rec.Args, MaxRetries: rec.Task.MaxRetries, Requestor: rec.Requestor}
 	f := r.newFlight(context.Background(), rec.Task.RefID, call)
 	f.task, f.rec, f.lastWrite = rec.Task, rec, time.Now()
 	f.stored.Store(true)
@@ -334,7 +334,8 @@ func IsPermanent(err error) bool {
 }
 
 // Retry runs a task that failed for good again, by hand, as a new task:
-// the same registered function, arguments, key and max_retries, with
+// the same registered function, arguments, key, max_retries and
+// requestor (the caller checks that whoever asks may see the task), with
 // timeout as the call's timeout. The failed task stays as it is (a
 // finished task never changes); the outcome names the new task. A task
 // that is not failed for good gives ErrInvalid, one that names no
@@ -350,5 +351,6 @@ func (r *Runner) Retry(ctx context.Context, refID string, timeout time.Duration)
 	if rec.Func == "" {
 		return Outcome{}, fmt.Errorf("%w: task %s names no registered function, so it cannot be run again", ErrInvalid, refID)
 	}
-	return r.Run(ctx, Call{Timeout: timeout, Key: rec.Key, Func: rec.Func, Args: rec.Args, MaxRetries: rec.Task.MaxRetries}, nil)
+	return r.Run(ctx, Call{Timeout: timeout, Key: rec.Key, Func: rec.Func, Args: rec.Args, MaxRetries: rec.Task.MaxRetries,
+		Requestor: rec.Requestor}, nil)
 }

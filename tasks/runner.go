@@ -100,6 +100,9 @@ type Call struct {
 	// MaxRetryDelay caps the wait before a retry; 0 means 64 times
 	// RetryDelay.
 	MaxRetryDelay time.Duration
+	// Requestor is stored with the task as Record.Requestor: whoever asked
+	// for it. "" means none.
+	Requestor string
 }
 
 // Outcome is what [Runner.Run] gives: the function's result when it
@@ -406,7 +409,7 @@ func (r *Runner) Get(ctx context.Context, refID string) (Record, error) {
 			if err := models.Validate(t); err != nil { // as a store would refuse it
 				return Record{}, fmt.Errorf("tasks: task %s: %w", refID, err)
 			}
-			return Record{Task: t, Key: f.key, Owner: r.owner}, nil
+			return Record{Task: t, Key: f.key, Owner: r.owner, Requestor: f.requestor}, nil
 		}
 		f.mu.Unlock()
 	}
@@ -571,6 +574,7 @@ var errStopped = errors.New("tasks: task changed by another runner")
 type flight struct {
 	r          *Runner
 	id, key    string
+	requestor  string
 	fn         string          // the registered function's name, or ""
 	args       json.RawMessage // its arguments
 	start      time.Time
@@ -599,7 +603,7 @@ type flight struct {
 func (r *Runner) newFlight(reqCtx context.Context, id string, call Call) *flight {
 	ctx, cancel := context.WithCancelCause(context.WithoutCancel(reqCtx))
 	stopOnClose := context.AfterFunc(r.ctx, func() { cancel(ErrClosed) })
-	f := &flight{r: r, id: id, key: call.Key, fn: call.Func, args: call.Args, start: time.Now(),
+	f := &flight{r: r, id: id, key: call.Key, requestor: call.Requestor, fn: call.Func, args: call.Args, start: time.Now(),
 		maxRetries: call.MaxRetries, retryDelay: call.RetryDelay, maxDelay: call.MaxRetryDelay,
 		ctx: ctx, done: make(chan struct{}), task: newTask(id, call.MaxRetries, time.Now())}
 	f.cancel = func(cause error) { stopOnClose(); cancel(cause) }
@@ -642,7 +646,8 @@ func (f *flight) handoff() (Outcome, error) {
 		}
 		now := time.Now()
 		ctx, cancel := r.storeCtx()
-		want := Record{Task: t, Key: f.key, Owner: r.owner, LeaseExpires: now.Add(r.opts.LeaseDuration), Func: f.fn, Args: f.args}
+		want := Record{Task: t, Key: f.key, Owner: r.owner, Requestor: f.requestor, LeaseExpires: now.Add(r.opts.LeaseDuration),
+			Func: f.fn, Args: f.args}
 		got, err := r.store.Create(ctx, want)
 		cancel()
 		if errors.Is(err, ErrExists) {
