@@ -236,7 +236,7 @@ func TestCancelDeadOwner(t *testing.T) {
 		if err != nil || got.Status != models.TaskStatusCancelled {
 			t.Fatalf("Cancel of a %s task whose owner died: %+v, %v", status, got, err)
 		}
-		if d := time.Since(start); d > 200*time.Millisecond {
+		if d := time.Since(start); d > time.Second {
 			t.Fatalf("Cancel of a %s task whose owner died took %s", status, d)
 		}
 		if rec, _ := r.Get(bg, ti.RefID); rec.Task.Status != models.TaskStatusCancelled {
