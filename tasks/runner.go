@@ -671,6 +671,9 @@ func (f *flight) handoff() (Outcome, error) {
 		}
 		f.rec, f.task, f.lastWrite = got, t, now
 		f.stored.Store(true)
+		if !HoldsKey(t) {
+			r.releaseKey(f.key, f.id) // it ended as it was stored: the claim goes
+		}
 		r.mu.Lock()
 		r.keeping[f] = struct{}{}
 		r.mu.Unlock()

@@ -213,7 +213,7 @@ func TestKilledRunnerProcessCancel(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer b.Close(bg)
+	defer closeSoon(b)
 	for _, after := range []time.Duration{0, 2 * lease} {
 		a := startRunnerProcess(t, srv, pfx, "replica-a", lease, "MAX_RETRIES=3")
 		a.kill()
@@ -246,7 +246,7 @@ func TestKilledRunnerProcessKeyReused(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer b.Close(bg)
+	defer closeSoon(b)
 	var ran atomic.Int32
 	release := make(chan struct{})
 	out, err := b.Run(bg, tasks.Call{Timeout: 50 * time.Millisecond, Key: "report"}, func(ctx context.Context, p *tasks.Progress) (json.RawMessage, error) {
@@ -274,4 +274,12 @@ func TestKilledRunnerProcessKeyReused(t *testing.T) {
 	if rec, err := b.Wait(ctx, out.Async.RefID); err != nil || string(rec.Result) != `"mine"` {
 		t.Fatalf("the new task: %+v %s, %v", rec.Task, rec.Result, err)
 	}
+}
+
+// closeSoon closes a runner of a test, waiting at most 5s for its tasks
+// (a failed test may leave a function blocked).
+func closeSoon(r *tasks.Runner) {
+	ctx, cancel := context.WithTimeout(bg, 5*time.Second)
+	defer cancel()
+	r.Close(ctx)
 }

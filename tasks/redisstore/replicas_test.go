@@ -298,9 +298,9 @@ func TestWaitAcrossReplicas(t *testing.T) {
 	sb := &readCounter{Store: redisstore.New(srv.client(t), redisstore.Options{Prefix: pfx})}
 	defer sb.Close()
 	a, _ := tasks.NewRunner(tasks.Options{Store: sa, Owner: "a", LeaseDuration: time.Minute})
-	defer a.Close(bg)
+	defer closeSoon(a)
 	b, _ := tasks.NewRunner(tasks.Options{Store: sb, Owner: "b", LeaseDuration: time.Minute, ReapInterval: -1})
-	defer b.Close(bg)
+	defer closeSoon(b)
 	release := make(chan struct{})
 	out, err := a.Run(bg, tasks.Call{Timeout: time.Millisecond}, func(ctx context.Context, p *tasks.Progress) (json.RawMessage, error) {
 		<-release
@@ -424,5 +424,44 @@ func TestWaitSurvivesRedisRestart(t *testing.T) {
 		}
 	case <-time.After(25 * time.Second):
 		t.Fatal("Wait never returned")
+	}
+}
+
+// TestWatchPrefixWithPatternCharacters: a prefix with characters special
+// to Redis patterns still gets its notifications (the subscription's
+// pattern escapes them): Wait returns at the task's end, long before its
+// 6s heartbeat fallback.
+func TestWatchPrefixWithPatternCharacters(t *testing.T) {
+	srv := startRedis(t, false)
+	s := redisstore.New(srv.client(t), redisstore.Options{Prefix: "a[b]*?:"})
+	defer s.Close()
+	r, _ := tasks.NewRunner(tasks.Options{Store: s, LeaseDuration: time.Minute, ReapInterval: -1})
+	defer closeSoon(r)
+	ch, stop, err := s.Watch(bg, "x")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stop()
+	release := make(chan struct{})
+	var once sync.Once
+	free := func() { once.Do(func() { close(release) }) }
+	defer free() // before r.Close, so that a failure does not leave Close waiting
+	out, _ := r.Run(bg, tasks.Call{Timeout: time.Millisecond, ID: "x"}, func(ctx context.Context, p *tasks.Progress) (json.RawMessage, error) {
+		<-release
+		return nil, nil
+	})
+	select {
+	case st := <-ch:
+		if st != models.TaskStatusProcessing {
+			t.Fatalf("notified %q, want processing", st)
+		}
+	case <-time.After(3 * time.Second):
+		t.Fatal("no notification of the task's creation within 3s")
+	}
+	free()
+	ctx, cancel := context.WithTimeout(bg, 3*time.Second)
+	defer cancel()
+	if _, err := r.Wait(ctx, out.Async.RefID); err != nil {
+		t.Fatalf("Wait: %v", err)
 	}
 }

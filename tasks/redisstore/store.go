@@ -506,7 +506,7 @@ func (s *Store) Watch(ctx context.Context, refID string) (<-chan models.TaskStat
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.sub == nil {
-		sub := s.rdb.PSubscribe(ctx, s.prefix+"t:*")
+		sub := s.rdb.PSubscribe(ctx, globEscape(s.prefix+"t:")+"*")
 		if _, err := sub.Receive(ctx); err != nil { // the subscription is in place
 			sub.Close()
 			return nil, nil, fmt.Errorf("redisstore: subscribe: %w", err)
@@ -531,6 +531,20 @@ func (s *Store) Watch(ctx context.Context, refID string) (<-chan models.TaskStat
 			}
 		}
 	}, nil
+}
+
+// globEscape escapes the characters special to Redis patterns, so that a
+// prefix holding them matches only itself.
+func globEscape(s string) string {
+	var b strings.Builder
+	for _, c := range s {
+		switch c {
+		case '*', '?', '[', ']', '\\', '^', '-':
+			b.WriteByte('\\')
+		}
+		b.WriteRune(c)
+	}
+	return b.String()
 }
 
 func (s *Store) dispatch(msgs <-chan *redis.Message) {

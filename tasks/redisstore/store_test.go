@@ -170,7 +170,7 @@ func TestCorruptRecordsSkipped(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer r.Close(bg)
+	defer closeSoon(r)
 	r.Register("work", func(ctx context.Context, args json.RawMessage, p *tasks.Progress) (json.RawMessage, error) {
 		return json.RawMessage(`1`), nil
 	})
