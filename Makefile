@@ -17,15 +17,15 @@ help: ## Show the targets.
 		END { for (i = 1; i <= NR; i++) printf "  %-" w "s  %s\n", name[i], text[i] }'
 
 .PHONY: generate
-generate: ## Regenerate models/types_gen.go and the README field tables from schema/.
+generate: ## Regenerate models/types_gen.go, the README field tables and the client packages' generated files (clients/) from schema/.
 	go generate ./...
 
 .PHONY: check
 check: ## Regenerate and fail on any difference; gofmt, go vet, staticcheck, go mod tidy.
 	$(MAKE) generate
-	@if [ -n "$$(git status --porcelain -- models README.md schema gen)" ]; then \
+	@if [ -n "$$(git status --porcelain -- models README.md schema gen clients)" ]; then \
 		echo "generated files are out of date; run 'make generate' and commit:"; \
-		git status --porcelain -- models README.md schema gen; git --no-pager diff --stat; exit 1; fi
+		git status --porcelain -- models README.md schema gen clients; git --no-pager diff --stat; exit 1; fi
 	@out=$$(gofmt -l . ); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	go vet ./...
 	go -C tests vet ./...
@@ -57,6 +57,11 @@ test: ## Run every test with the race detector: the fixture corpus, the Redis te
 	$(MAKE) e2e-deps
 	TASKSCHEMA_E2E=1 go -C mcp test -race -count=1 ./...
 
+.PHONY: clients
+clients: ## Build and test the client packages: clients/typescript (npm ci, npm test) and clients/python (pip install without an index, unit tests).
+	cd clients/typescript && npm ci --no-audit --no-fund && npm test
+	python3 -m unittest discover -s clients/python/tests -v
+
 .PHONY: e2e-deps
 e2e-deps: ## Install the TypeScript MCP client of the end-to-end tests from mcp/e2e/package-lock.json (npm ci).
 	@for tool in node npm; do command -v $$tool >/dev/null || { echo "the mcp/ end-to-end tests need $$tool (Node.js 20+) on PATH" >&2; exit 1; }; done
@@ -75,6 +80,7 @@ test-32bit: ## Run the models and internal tests as 32-bit ARM under qemu-arm (D
 conformance: ## Run the corpus through Python jsonschema, ajv and the pydantic reference models (python3, node 20+).
 	@for tool in python3 node npm; do command -v $$tool >/dev/null || { echo "make conformance needs $$tool on PATH" >&2; exit 1; }; done
 	cd conformance/node && npm ci --no-audit --no-fund
+	cd clients/typescript && npm ci --no-audit --no-fund && npm run build
 	TASKSCHEMA_CONFORMANCE=1 go -C tests test -count=1 -v -run 'Conformance|ClientsGuide' .
 
 .PHONY: fuzz

@@ -20,10 +20,11 @@ import (
 // clientOutputs are the files writeClients writes, relative to the clients
 // directory.
 const (
-	tsTypesFile  = "typescript/src/types.gen.ts"
-	tsSchemaDir  = "typescript/schema"
-	pyModelsFile = "python/src/taskschema/models.py"
-	pySchemaDir  = "python/src/taskschema/schema"
+	tsTypesFile   = "typescript/src/types.gen.ts"
+	tsParsersFile = "typescript/src/parsers.gen.ts"
+	tsSchemaDir   = "typescript/schema"
+	pyModelsFile  = "python/src/taskschema/models.py"
+	pySchemaDir   = "python/src/taskschema/schema"
 )
 
 // writeClients writes the client packages' generated files under dir (the
@@ -34,8 +35,9 @@ func writeClients(schemaDir, bundle, dir string) error {
 		return err
 	}
 	files := map[string][]byte{
-		tsTypesFile:  renderTypeScript(m),
-		pyModelsFile: renderPython(m),
+		tsTypesFile:   renderTypeScript(m),
+		tsParsersFile: renderTSParsers(m),
+		pyModelsFile:  renderPython(m),
 	}
 	bundleData, err := os.ReadFile(bundle)
 	if err != nil {
@@ -134,7 +136,7 @@ func tsType(p *prop) string {
 	case kindStringMap:
 		t = "{ [key: string]: string }"
 	case kindAny:
-		return "JSONValue"
+		return "unknown" // any JSON value, null included
 	}
 	if p.Nullable {
 		t += " | null"
@@ -145,7 +147,6 @@ func tsType(p *prop) string {
 func renderTypeScript(m *model) []byte {
 	var b bytes.Buffer
 	fmt.Fprintf(&b, "// %s\n\n", generatedNote)
-	b.WriteString("/** Any JSON value. */\nexport type JSONValue = null | boolean | number | string | JSONValue[] | { [key: string]: JSONValue };\n\n")
 	for _, s := range m.Schemas {
 		tsDoc(&b, "", []string{s.Description})
 		if s.IsEnum() {
@@ -179,28 +180,20 @@ func renderTypeScript(m *model) []byte {
 		fmt.Fprintf(&b, "  %s: %q,\n", s.Name, s.Title)
 	}
 	b.WriteString("} as const;\n\n")
-	b.WriteString("/**\n * What the Go library's violations say, by \"Title.property\": the wanted\n * types of a type violation, the bounds as its messages write them.\n */\n")
-	b.WriteString("export const wants: { [titleDotProperty: string]: { type?: string; minimum?: string; maximum?: string } } = {\n")
-	for _, p := range m.Props() {
-		var parts []string
-		if w := p.Want(); w != "" {
-			parts = append(parts, "type: "+strconv.Quote(w))
-		}
-		if p.HasMin() {
-			parts = append(parts, "minimum: "+strconv.Quote(p.MinWords()))
-		}
-		if p.HasMax() {
-			parts = append(parts, "maximum: "+strconv.Quote(p.MaxWords()))
-		}
-		fmt.Fprintf(&b, "  %q: { %s },\n", p.Owner.Title+"."+p.Name, strings.Join(parts, ", "))
-	}
-	b.WriteString("};\n\n/** The message of a value that is none of an enum's values, by title. */\nexport const enumMessages: { [title: string]: string } = {\n")
+	return b.Bytes()
+}
+
+// renderTSParsers writes one parse and one validate function per schema.
+func renderTSParsers(m *model) []byte {
+	var b bytes.Buffer
+	fmt.Fprintf(&b, "// %s\n\n", generatedNote)
+	b.WriteString("import { parse, validate, type Payload, type Result } from \"./parse.js\";\nimport type * as T from \"./types.gen.js\";\n")
 	for _, s := range m.Schemas {
-		if s.IsEnum() {
-			fmt.Fprintf(&b, "  %s: %q,\n", s.Title, s.EnumMessage())
-		}
+		fmt.Fprintf(&b, "\n/** Reads a JSON payload (text or UTF-8 bytes) as %s (schema/%s.schema.json). */\n", article(s.Title), s.Name)
+		fmt.Fprintf(&b, "export function parse%s(payload: Payload): Result<T.%s> {\n  return parse(%q, payload);\n}\n", s.Title, s.Title, s.Name)
+		fmt.Fprintf(&b, "\n/** Checks a value already parsed from JSON against schema/%s.schema.json. */\n", s.Name)
+		fmt.Fprintf(&b, "export function validate%s(value: unknown): Result<T.%s> {\n  return validate(%q, value);\n}\n", s.Title, s.Title, s.Name)
 	}
-	b.WriteString("};\n")
 	return b.Bytes()
 }
 

@@ -74,6 +74,10 @@ var externalRunners = []runner{
 	{name: "ajv-no-pattern", args: []string{"node", "conformance/node/run.mjs", "--no-pattern"}, skip: skipAllBut(dateTimeStems...)},
 	// The seed defines no RetryInfo, so there is no reference model for it.
 	{name: "pydantic", args: []string{"python3", "conformance/python/run_pydantic.py"}, skip: skipAllBut("task_status", "task_progress", "task_info", "async_task_response")},
+	// The client packages of clients/: the generated pydantic models and
+	// the TypeScript package's parse (built by npm run build there).
+	{name: "python-models", args: []string{"python3", "conformance/python/run_models.py"}, skip: skipNone},
+	{name: "typescript", args: []string{"node", "conformance/node/run_client.mjs"}, skip: skipNone},
 }
 
 // goRunners lists the runners in this process. "go" is models.ValidateJSON,
@@ -109,6 +113,9 @@ type result struct {
 	Valid      *bool       `json:"valid"`
 	Violations []violation `json:"violations"`
 	Skipped    *string     `json:"skipped"`
+	// Messages are the violations with their messages, from the runners
+	// that word them as the Go library does (typescript).
+	Messages []models.Violation `json:"messages"`
 }
 
 // knownDifference pins a deliberate disagreement with the expected verdicts.
@@ -405,6 +412,7 @@ func TestConformance(t *testing.T) {
 		t.Fatal(err)
 	}
 	evaluate(t, slices.Concat(goRunners, externalRunners), results, diffs)
+	t.Run("typescript_messages", func(t *testing.T) { compareMessages(t, results["typescript"]) })
 
 	t.Run("python_payloads_current", func(t *testing.T) {
 		cmd := exec.CommandContext(t.Context(), "python3", "conformance/python/gen_python_payloads.py", "--check")
@@ -414,6 +422,57 @@ func TestConformance(t *testing.T) {
 		}
 	})
 	t.Run("snippets", testSnippets)
+}
+
+// exactMessages are the keywords whose messages the TypeScript package words
+// exactly as the Go library: it has the same keyword from ajv and the value
+// the message quotes. (minimum and maximum quote the number as JSON.parse
+// read it, not as written; format says which part is wrong only in Go.)
+var exactMessages = []string{"required", "type", "enum", "const", "pattern"}
+
+// compareMessages holds the typescript runner's messages to the Go
+// library's: for every violation at the same pointer with the same keyword,
+// the same message for exactMessages, and a message with the same beginning
+// (up to the value) for the others.
+func compareMessages(t *testing.T, res map[string]result) {
+	compared, same := 0, 0
+	for _, key := range slices.Sorted(maps.Keys(res)) {
+		r := res[key]
+		if len(r.Messages) == 0 {
+			continue
+		}
+		data, err := os.ReadFile(filepath.Join("..", "tests", key))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ve *models.ValidationError
+		if !errors.As(models.ValidateJSON(r.Schema, data), &ve) {
+			continue
+		}
+		want := map[[2]string]string{}
+		for _, v := range ve.Violations {
+			want[[2]string{v.InstancePath, v.Keyword}] = v.Message
+		}
+		for _, v := range r.Messages {
+			w, ok := want[[2]string{v.InstancePath, v.Keyword}]
+			if !ok || v.Keyword == "json" {
+				continue
+			}
+			compared++
+			if v.Message == w {
+				same++
+				continue
+			}
+			prefix := func(m string) string { before, _, _ := strings.Cut(m, ", got"); before, _, _ = strings.Cut(before, " is not valid"); return before }
+			if slices.Contains(exactMessages, v.Keyword) || prefix(v.Message) != prefix(w) && v.Keyword != "format" {
+				t.Errorf("%s %s %s: typescript says %q, Go says %q", key, v.InstancePath, v.Keyword, v.Message, w)
+			}
+		}
+	}
+	if compared == 0 {
+		t.Fatal("the typescript runner printed no message at a violation Go also reports")
+	}
+	t.Logf("typescript messages: %d of %d the same as Go's (the others: minimum, maximum and format, whose values or details differ)", same, compared)
 }
 
 // checkConformancePrerequisites fails, naming everything that is missing,
@@ -440,6 +499,9 @@ print(" ".join(missing)); sys.exit(1 if missing else 0)`)
 			missing = append(missing, fmt.Sprintf("conformance/node/node_modules/%s is not installed: run `npm ci` in conformance/node (make conformance does)", pkg))
 			break
 		}
+	}
+	if _, err := os.Stat(filepath.Join("..", "clients", "typescript", "dist", "src", "validators.gen.js")); err != nil {
+		missing = append(missing, "clients/typescript is not built: run `npm ci && npm run build` there (make clients does)")
 	}
 	if len(missing) > 0 {
 		t.Fatalf("%s=1, but the conformance suite cannot run:\n  %s", conformanceEnv, strings.Join(missing, "\n  "))
