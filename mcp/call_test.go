@@ -1,0 +1,194 @@
+package mcptasks_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"sync"
+	"testing"
+	"time"
+
+	mcptasks "github.com/mcp-refcache/taskschema/mcp"
+	"github.com/mcp-refcache/taskschema/mcp/internal/demo"
+	"github.com/mcp-refcache/taskschema/models"
+	"github.com/mcp-refcache/taskschema/tasks"
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+)
+
+// demoSession serves the example server (mcp/internal/demo, as
+// mcp/examples/server runs it) over streamable HTTP on loopback, with the
+// slow tool's timeout at 100ms, and connects go-sdk's client to it.
+func demoSession(t *testing.T) (*mcp.ClientSession, *tasks.Runner) {
+	t.Helper()
+	srv, err := demo.New(demo.Options{SlowTimeout: 100 * time.Millisecond, PollInterval: 50 * time.Millisecond})
+	must(t, err)
+	t.Cleanup(func() { srv.Runner().Close(context.Background()) })
+	mux := http.NewServeMux()
+	mux.Handle("/mcp", srv.HTTPHandler(nil, 0))
+	hs := loopbackServer(t, mux)
+	client := mcp.NewClient(&mcp.Implementation{Name: "call-test", Version: "v0"}, nil)
+	must(t, mcptasks.RegisterTaskMethods(client))
+	must(t, mcp.AddSendingCustomMethod[*mcptasks.ListTasksParams, *listResult](client, "tasks/list"))
+	cs, err := client.Connect(context.Background(), &mcp.StreamableClientTransport{Endpoint: hs.URL + "/mcp"}, &mcp.ClientSessionOptions{ProtocolVersion: mcptasks.ProtocolVersion})
+	must(t, err)
+	t.Cleanup(func() { cs.Close() })
+	return cs, srv.Runner()
+}
+
+// listResult decodes tasks/list for the test.
+type listResult struct {
+	mcp.ResultBase
+	Tasks []json.RawMessage `json:"tasks"`
+}
+
+func structured[T any](t *testing.T, res *mcp.CallToolResult) T {
+	t.Helper()
+	var v T
+	b, err := json.Marshal(res.StructuredContent)
+	must(t, err)
+	must(t, json.Unmarshal(b, &v))
+	return v
+}
+
+// recorder collects the updates of OnProgress.
+type recorder struct {
+	mu      sync.Mutex
+	updates []mcptasks.Update
+}
+
+func (r *recorder) add(u mcptasks.Update) { r.mu.Lock(); r.updates = append(r.updates, u); r.mu.Unlock() }
+
+func TestCallToolInTime(t *testing.T) {
+	cs, _ := demoSession(t)
+	var rec recorder
+	res, err := mcptasks.CallTool(t.Context(), cs, &mcp.CallToolParams{Name: "fast", Arguments: map[string]any{"text": "hi"}}, &mcptasks.CallOptions{OnProgress: rec.add})
+	must(t, err)
+	if got := structured[demo.FastOutput](t, res); got.Echo != "hi" {
+		t.Fatalf("echo %q", got.Echo)
+	}
+	if len(rec.updates) != 0 {
+		t.Fatalf("an answer in time polled: %+v", rec.updates)
+	}
+}
+
+// TestCallToolFallback: the slow tool outlives its timeout; CallTool polls
+// and returns the tool's own result, with progress on the way.
+func TestCallToolFallback(t *testing.T) {
+	cs, _ := demoSession(t)
+	var rec recorder
+	// The direct call is the fallback answer: what CallTool hides.
+	direct, err := cs.CallTool(t.Context(), &mcp.CallToolParams{Name: "slow", Arguments: map[string]any{"ms": 600}})
+	must(t, err)
+	if r := structured[map[string]any](t, direct); r["ref_id"] == nil {
+		t.Fatalf("the slow tool answered in time: %v", r)
+	}
+	ctx, cancel := context.WithTimeout(t.Context(), 20*time.Second)
+	defer cancel()
+	res, err := mcptasks.CallTool(ctx, cs, &mcp.CallToolParams{Name: "slow", Arguments: map[string]any{"ms": 600}}, &mcptasks.CallOptions{OnProgress: rec.add})
+	must(t, err)
+	out := structured[demo.SlowOutput](t, res)
+	if out.Steps != demo.Steps {
+		t.Fatalf("result %+v, want the slow tool's output", out)
+	}
+	if len(rec.updates) < 2 || rec.updates[0].Status != "processing" || rec.updates[len(rec.updates)-1].Status != "complete" {
+		t.Fatalf("updates %+v: want processing first and complete last", rec.updates)
+	}
+	sawProgress := false
+	for _, u := range rec.updates {
+		sawProgress = sawProgress || u.Progress != nil && u.Progress.Current != nil && *u.Progress.Current > 0
+	}
+	if !sawProgress {
+		t.Fatalf("no progress in %+v", rec.updates)
+	}
+}
+
+func TestCallToolFailed(t *testing.T) {
+	cs, _ := demoSession(t)
+	ctx, cancel := context.WithTimeout(t.Context(), 20*time.Second)
+	defer cancel()
+	_, err := mcptasks.CallTool(ctx, cs, &mcp.CallToolParams{Name: "slow", Arguments: map[string]any{"ms": 300, "fail": "boom"}}, nil)
+	if !errors.Is(err, mcptasks.ErrTaskFailed) {
+		t.Fatalf("err %v, want ErrTaskFailed", err)
+	}
+}
+
+// TestCallToolCancel: cancelling the caller's context cancels the task on
+// the server.
+func TestCallToolCancel(t *testing.T) {
+	cs, runner := demoSession(t)
+	ctx, cancel := context.WithCancel(t.Context())
+	var (
+		once  sync.Once
+		refID string
+	)
+	opts := &mcptasks.CallOptions{OnProgress: func(u mcptasks.Update) {
+		once.Do(func() { refID = u.RefID; cancel() })
+	}}
+	_, err := mcptasks.CallTool(ctx, cs, &mcp.CallToolParams{Name: "slow", Arguments: map[string]any{"ms": 60000}}, opts)
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("err %v, want context.Canceled", err)
+	}
+	var status models.TaskStatus
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		rec, err := runner.Get(context.Background(), refID)
+		must(t, err)
+		if status = rec.Task.Status; status == models.TaskStatusCancelled {
+			return
+		}
+	}
+	t.Fatalf("task %s is %s, want cancelled", refID, status)
+}
+
+// createTask sends a task-augmented call in the form the server's lift
+// gives it (go-sdk's CallToolParams has no "task" member) and finds the task
+// with tasks/list.
+func createTask(t *testing.T, cs *mcp.ClientSession, args map[string]any) mcptasks.Task {
+	t.Helper()
+	p := &mcp.CallToolParams{Name: "slow", Arguments: args, Meta: mcp.Meta{mcptasks.TaskMetaKey: map[string]any{"ttl": 60000}}}
+	if _, err := cs.CallTool(t.Context(), p); err != nil {
+		t.Fatal(err)
+	}
+	page, err := mcp.CallCustomMethod[*mcptasks.ListTasksParams, *listResult](t.Context(), cs, "tasks/list", &mcptasks.ListTasksParams{})
+	must(t, err)
+	for _, raw := range page.Tasks {
+		var task mcptasks.Task
+		must(t, models.Unmarshal(raw, &task))
+		if task.Status == mcptasks.StatusWorking {
+			return task
+		}
+	}
+	t.Fatalf("no working task in %d", len(page.Tasks))
+	return mcptasks.Task{}
+}
+
+func TestWaitTask(t *testing.T) {
+	cs, _ := demoSession(t)
+	task := createTask(t, cs, map[string]any{"ms": 300})
+	var rec recorder
+	ctx, cancel := context.WithTimeout(t.Context(), 20*time.Second)
+	defer cancel()
+	res, err := mcptasks.WaitTask(ctx, cs, task, &mcptasks.CallOptions{OnProgress: rec.add})
+	must(t, err)
+	if out := structured[demo.SlowOutput](t, res); out.Steps != demo.Steps {
+		t.Fatalf("result %+v", out)
+	}
+	if last := rec.updates[len(rec.updates)-1]; last.Status != "completed" || last.RefID != task.TaskID {
+		t.Fatalf("last update %+v", last)
+	}
+}
+
+func TestWaitTaskCancel(t *testing.T) {
+	cs, _ := demoSession(t)
+	task := createTask(t, cs, map[string]any{"ms": 60000})
+	ctx, cancel := context.WithTimeout(t.Context(), 300*time.Millisecond)
+	defer cancel()
+	if _, err := mcptasks.WaitTask(ctx, cs, task, nil); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("err %v", err)
+	}
+	got, err := mcp.CallCustomMethod[*mcptasks.TaskIDParams, *mcptasks.TaskResult](t.Context(), cs, "tasks/get", &mcptasks.TaskIDParams{TaskID: task.TaskID})
+	must(t, err)
+	if got.Task.Status != mcptasks.StatusCancelled {
+		t.Fatalf("task is %s, want cancelled", got.Task.Status)
+	}
+}
