@@ -57,7 +57,11 @@ type recorder struct {
 	updates []mcptasks.Update
 }
 
-func (r *recorder) add(u mcptasks.Update) { r.mu.Lock(); r.updates = append(r.updates, u); r.mu.Unlock() }
+func (r *recorder) add(u mcptasks.Update) {
+	r.mu.Lock()
+	r.updates = append(r.updates, u)
+	r.mu.Unlock()
+}
 
 func TestCallToolInTime(t *testing.T) {
 	cs, _ := demoSession(t)
