@@ -5,6 +5,10 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -194,5 +198,51 @@ func TestWaitTaskCancel(t *testing.T) {
 	must(t, err)
 	if got.Task.Status != mcptasks.StatusCancelled {
 		t.Fatalf("task is %s, want cancelled", got.Task.Status)
+	}
+}
+
+// TestTypeScriptCallTool runs callTool of the TypeScript package
+// (clients/typescript/test/e2e-client.mjs, on the official SDK's client)
+// against the example server over streamable HTTP on loopback.
+func TestTypeScriptCallTool(t *testing.T) {
+	dir, _ := filepath.Abs(filepath.Join("..", "clients", "typescript"))
+	node, err := exec.LookPath("node")
+	if err == nil {
+		_, err = os.Stat(filepath.Join(dir, "dist", "src", "client.js"))
+	}
+	if err != nil {
+		if requireE2E() {
+			t.Fatalf("the TypeScript callTool test cannot run: %v (install Node.js 20+ and run `npm ci && npm run build` in clients/typescript)", err)
+		}
+		t.Skipf("node or clients/typescript/dist missing (%v); run `npm ci && npm run build` in clients/typescript", err)
+	}
+	srv, err := demo.New(demo.Options{SlowTimeout: 100 * time.Millisecond, PollInterval: 50 * time.Millisecond})
+	must(t, err)
+	t.Cleanup(func() { srv.Runner().Close(context.Background()) })
+	mux := http.NewServeMux()
+	mux.Handle("/mcp", srv.HTTPHandler(nil, 0))
+	hs := loopbackServer(t, mux)
+	ctx, cancel := context.WithTimeout(t.Context(), 90*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, node, "test/e2e-client.mjs", hs.URL+"/mcp")
+	cmd.Dir = dir
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Errorf("e2e-client.mjs: %v\n%s", err, out)
+	}
+	ok := map[string]bool{}
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		var c struct {
+			Check string `json:"check"`
+			OK    bool   `json:"ok"`
+		}
+		if json.Unmarshal([]byte(line), &c) == nil && c.Check != "" {
+			ok[c.Check] = c.OK
+		}
+	}
+	for _, name := range []string{"in_time", "fallback", "failed", "cancel", "task", "task_cancel"} {
+		if !ok[name] {
+			t.Errorf("check %s did not pass\n%s", name, out)
+		}
 	}
 }
