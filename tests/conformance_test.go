@@ -763,6 +763,30 @@ func testSnippets(t *testing.T) {
 			})
 		}
 	})
+	t.Run("python_package", func(t *testing.T) {
+		for _, c := range []struct {
+			payload string
+			valid   bool
+			output  string
+		}{
+			{"examples/async_task_response_python.json", true, "valid"},
+			{"tests/async_task_response/valid/retry_count_2.0_integer_valued.json", true, "valid"},
+			{"tests/async_task_response/invalid/retry_count_string.json", false, "/retry_count type"},
+			{"tests/async_task_response/invalid/started_at_trailing_newline.json", false, "/started_at pattern"},
+			{"tests/async_task_response/invalid/duplicate_key_status.json", false, " json"},
+		} {
+			cmd := exec.CommandContext(t.Context(), "python3", "docs/snippets/package.py", c.payload)
+			cmd.Dir = ".."
+			cmd.Env = append(os.Environ(), "PYTHONPATH=clients/python/src")
+			out, err := cmd.CombinedOutput()
+			if code := cmd.ProcessState.ExitCode(); err != nil && code < 0 || code != map[bool]int{true: 0, false: 1}[c.valid] {
+				t.Errorf("package.py %s: %v\n%s", c.payload, err, out)
+			}
+			if !strings.Contains(string(out), c.output) {
+				t.Errorf("package.py %s: output lacks %q:\n%s", c.payload, c.output, out)
+			}
+		}
+	})
 	t.Run("typescript", func(t *testing.T) {
 		outDir := t.TempDir()
 		tsc := exec.CommandContext(t.Context(), "node", "node_modules/typescript/bin/tsc", "-p", "tsconfig.snippets.json", "--outDir", outDir)
@@ -784,32 +808,41 @@ func testSnippets(t *testing.T) {
 }
 
 // TestClientsGuideExcerpts keeps the code in docs/CLIENTS.md honest: every
-// line of its python and ts blocks is a line of docs/snippets/validate.py or
-// validate.ts, the programs that TestConformance runs.
+// line of its python, ts and go blocks is a line of one of the programs that
+// run in CI: docs/snippets/validate.py and package.py (TestConformance),
+// validate.ts (TestConformance) and the TypeScript package's guide test
+// (npm test in clients/typescript), and the Go example of CallTool (go test
+// in mcp/).
 func TestClientsGuideExcerpts(t *testing.T) {
 	guide, err := os.ReadFile("../docs/CLIENTS.md")
 	if err != nil {
 		t.Fatal(err)
 	}
-	snippets := map[string]string{"python": "../docs/snippets/validate.py", "ts": "../docs/snippets/validate.ts"}
+	snippets := map[string][]string{
+		"python": {"../docs/snippets/validate.py", "../docs/snippets/package.py"},
+		"ts":     {"../docs/snippets/validate.ts", "../clients/typescript/test/guide.test.ts"},
+		"go":     {"../mcp/call_example_test.go"},
+	}
 	lines := map[string]map[string]bool{}
-	for lang, file := range snippets {
-		data, err := os.ReadFile(file)
-		if err != nil {
-			t.Fatal(err)
-		}
+	for lang, files := range snippets {
 		lines[lang] = map[string]bool{}
-		for _, l := range strings.Split(string(data), "\n") {
-			lines[lang][strings.TrimSpace(l)] = true
+		for _, file := range files {
+			data, err := os.ReadFile(file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, l := range strings.Split(string(data), "\n") {
+				lines[lang][strings.TrimSpace(l)] = true
+			}
 		}
 	}
-	blocks := regexp.MustCompile("(?s)```(python|ts)\n(.*?)```").FindAllStringSubmatch(string(guide), -1)
+	blocks := regexp.MustCompile("(?s)```(python|ts|go)\n(.*?)```").FindAllStringSubmatch(string(guide), -1)
 	found := map[string]bool{}
 	for _, b := range blocks {
 		found[b[1]] = true
 		for _, l := range strings.Split(b[2], "\n") {
 			if l = strings.TrimSpace(l); l != "" && !lines[b[1]][l] {
-				t.Errorf("docs/CLIENTS.md: a %s block has a line that %s lacks: %s", b[1], snippets[b[1]], l)
+				t.Errorf("docs/CLIENTS.md: a %s block has a line that none of %v has: %s", b[1], snippets[b[1]], l)
 			}
 		}
 	}
