@@ -5,6 +5,8 @@
 //
 //	taskschema validate --type NAME [--json] FILE...
 //	taskschema schema [NAME]
+//	taskschema diff [--json] OLD_DIR NEW_DIR
+//	taskschema compat [--repo DIR] [--schema DIR] [--changelog FILE] [--base TAG] [--next VERSION]
 //	taskschema version
 //	taskschema help [COMMAND]
 //
@@ -53,6 +55,22 @@
 // schema NAME writes the embedded schema file NAME byte for byte, as in the
 // schema directory. With no NAME it lists the names, one per line.
 //
+// # diff
+//
+// diff compares the *.schema.json files of two directories and writes one
+// line per change, "FILE#POINTER: RULE: IMPACT: MESSAGE", then a summary.
+// IMPACT says whom the change can break: producers (fewer payloads are
+// valid), consumers (more payloads are valid), both, or nobody
+// ("compatible"). With --json it writes one JSON object per change per line
+// instead. The rules are in docs/SCHEMA-EVOLUTION.md.
+//
+// # compat
+//
+// compat runs diff between the schema directory at the last release tag
+// vX.Y.Z and the working tree, and fails on a breaking change unless the
+// changelog's first section names the next major version or records the
+// change as intended. It is what "make compat" runs.
+//
 // # version
 //
 // version (or --version) prints the module version of the binary, from its
@@ -61,7 +79,8 @@
 // # Exit status
 //
 //   - 0: every file is valid (validate), or the schema was written (schema);
-//   - 1: some file is invalid, and every file could be read;
+//   - 1: some file is invalid, and every file could be read (validate); some
+//     change is breaking (diff), and not excused by the changelog (compat);
 //   - 2: a usage error (unknown command, flag or schema name, no --type, no
 //     FILE) or an I/O error, such as an unreadable file. 2 wins over 1.
 package main
@@ -105,6 +124,10 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return runValidate(rest, stdin, stdout, stderr)
 	case "schema":
 		return runSchema(rest, stdout, stderr)
+	case "diff":
+		return runDiff(rest, stdout, stderr)
+	case "compat":
+		return runCompat(rest, stdout, stderr)
 	case "version", "--version", "-version":
 		return runVersion(rest, stdout, stderr)
 	case "help", "-h", "-help", "--help":
@@ -133,6 +156,10 @@ func runHelp(cmd string, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprint(stdout, validateUsage())
 	case "schema":
 		fmt.Fprint(stdout, schemaUsage())
+	case "diff":
+		fmt.Fprint(stdout, diffUsage())
+	case "compat":
+		fmt.Fprint(stdout, compatUsage())
 	default:
 		fmt.Fprintf(stderr, "taskschema help: unknown command %q\n", args[0])
 		fmt.Fprint(stderr, mainUsage())
@@ -146,18 +173,23 @@ func mainUsage() string {
 	return `Usage:
   taskschema validate --type NAME [--json] FILE...
   taskschema schema [NAME]
+  taskschema diff [--json] OLD_DIR NEW_DIR
+  taskschema compat [--repo DIR] [--schema DIR] [--changelog FILE] [--base TAG] [--next VERSION]
   taskschema version
   taskschema help [COMMAND]
 
 Commands:
   validate  check JSON payloads (FILE, or - for standard input) against a schema
   schema    print an embedded schema, or list the schema names
+  diff      classify the changes between two schema directories
+  compat    diff the schemas against the last release tag; apply the release policy
   version   print the version of this program (also --version)
   help      print this text, or the usage of COMMAND
 
 ` + schemaNameHelp() + `
 
-Exit status: 0 all valid, 1 some payload invalid, 2 usage or I/O error.
+Exit status: 0 all valid (or no breaking change), 1 some payload invalid (or
+some change breaking), 2 usage or I/O error.
 Run 'taskschema COMMAND -h' for the details of a command.
 `
 }
