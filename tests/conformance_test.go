@@ -463,7 +463,11 @@ func compareMessages(t *testing.T, res map[string]result) {
 				same++
 				continue
 			}
-			prefix := func(m string) string { before, _, _ := strings.Cut(m, ", got"); before, _, _ = strings.Cut(before, " is not valid"); return before }
+			prefix := func(m string) string {
+				before, _, _ := strings.Cut(m, ", got")
+				before, _, _ = strings.Cut(before, " is not valid")
+				return before
+			}
 			if slices.Contains(exactMessages, v.Keyword) || prefix(v.Message) != prefix(w) && v.Keyword != "format" {
 				t.Errorf("%s %s %s: typescript says %q, Go says %q", key, v.InstancePath, v.Keyword, v.Message, w)
 			}
