@@ -218,7 +218,10 @@ func pyType(p *prop) string {
 	case kindBool:
 		t = "bool"
 		if p.Const != nil {
-			t = "Literal[" + strings.Title(strconv.FormatBool(*p.Const)) + "]" //nolint:staticcheck // ASCII only
+			t = "Literal[False]"
+			if *p.Const {
+				t = "Literal[True]"
+			}
 		}
 	case kindRef:
 		t = p.Ref.Title
