@@ -30,6 +30,13 @@ type CallOptions struct {
 	// StatusTool, ResultTool and CancelTool name the polling tools;
 	// defaults get_task_status, get_task_result and cancel_task.
 	StatusTool, ResultTool, CancelTool string
+	// Task, when set, asks for a task of the Tasks utility (2025-11-25):
+	// the call is task-augmented with it as params.task. The session must
+	// be connected through a [ClientTransport] and its client must have had
+	// [RegisterTaskMethods]. A server that does not create the task (another
+	// protocol version, or a tool whose taskSupport is forbidden, which is
+	// an error) is handled as without it.
+	Task *TaskMetadata
 }
 
 // Update is one progress report that [CallTool] or [WaitTask] passes to
@@ -81,6 +88,9 @@ func (o *CallOptions) withDefaults() CallOptions {
 // result tool once the status is complete. A task that fails or is cancelled
 // gives an error wrapping [ErrTaskFailed] with the task's error.
 //
+// With opts.Task, the call asks for a task of the Tasks utility; when the
+// server creates one, CallTool follows it with [WaitTask].
+//
 // When ctx is cancelled while the task runs, CallTool cancels the task
 // (the cancel tool, on a context of its own with a bounded wait) and returns
 // ctx's error.
@@ -90,9 +100,32 @@ func (o *CallOptions) withDefaults() CallOptions {
 // whose status is pending or processing.
 func CallTool(ctx context.Context, cs *mcp.ClientSession, params *mcp.CallToolParams, opts *CallOptions) (*mcp.CallToolResult, error) {
 	o := opts.withDefaults()
+	if o.Task != nil {
+		p := *params
+		p.Meta = mcp.Meta{}
+		for k, v := range params.Meta {
+			p.Meta[k] = v
+		}
+		p.Meta[TaskMetaKey] = o.Task
+		params = &p
+	}
 	res, err := cs.CallTool(ctx, params)
 	if err != nil {
 		return nil, err
+	}
+	if raw, ok := res.Meta[TaskMetaKey]; ok && o.Task != nil {
+		var task Task
+		b, err := json.Marshal(raw)
+		if err == nil {
+			err = models.Unmarshal(b, &task)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("the CreateTaskResult of %s: %w", params.Name, err)
+		}
+		return WaitTask(ctx, cs, task, opts)
+	}
+	if o.Task != nil && res.Content == nil && res.StructuredContent == nil {
+		return nil, fmt.Errorf("%s: the answer has no content: a CreateTaskResult read without mcptasks.ClientTransport?", params.Name)
 	}
 	resp, ok := asyncResponse(res)
 	if !ok {
@@ -230,12 +263,10 @@ func RegisterTaskMethods(c *mcp.Client) error {
 // sends tasks/cancel and returns ctx's error. The client must have had
 // [RegisterTaskMethods].
 //
-// go-sdk v1.8.0's ClientSession.CallTool cannot create such a task: its
-// CallToolParams has no "task" member and its CallToolResult drops a
-// CreateTaskResult's "task". A client that creates one (another SDK, a raw
-// request, or a go-sdk that speaks tasks) hands the task to WaitTask; the
-// tasks extension of 2026-07-28 will be followed the same way, with its
-// method names, once the server speaks it.
+// [CallTool] with CallOptions.Task creates the task and calls WaitTask; a
+// task created otherwise (another SDK, a raw request) can be handed to it
+// too. The tasks extension of 2026-07-28 will be followed the same way,
+// with its method names, once the server speaks it.
 func WaitTask(ctx context.Context, cs *mcp.ClientSession, task Task, opts *CallOptions) (*mcp.CallToolResult, error) {
 	o := opts.withDefaults()
 	wait := o.MinInterval

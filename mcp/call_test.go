@@ -34,7 +34,8 @@ func demoSession(t *testing.T) (*mcp.ClientSession, *tasks.Runner) {
 	client := mcp.NewClient(&mcp.Implementation{Name: "call-test", Version: "v0"}, nil)
 	must(t, mcptasks.RegisterTaskMethods(client))
 	must(t, mcp.AddSendingCustomMethod[*mcptasks.ListTasksParams, *listResult](client, "tasks/list"))
-	cs, err := client.Connect(context.Background(), &mcp.StreamableClientTransport{Endpoint: hs.URL + "/mcp"}, &mcp.ClientSessionOptions{ProtocolVersion: mcptasks.ProtocolVersion})
+	ct := &mcptasks.ClientTransport{Transport: &mcp.StreamableClientTransport{Endpoint: hs.URL + "/mcp"}}
+	cs, err := client.Connect(context.Background(), ct, &mcp.ClientSessionOptions{ProtocolVersion: mcptasks.ProtocolVersion})
 	must(t, err)
 	t.Cleanup(func() { cs.Close() })
 	return cs, srv.Runner()
@@ -168,6 +169,56 @@ func createTask(t *testing.T, cs *mcp.ClientSession, args map[string]any) mcptas
 	}
 	t.Fatalf("no working task in %d", len(page.Tasks))
 	return mcptasks.Task{}
+}
+
+// TestCallToolTask: with CallOptions.Task the call is task-augmented
+// (params.task on the wire, through ClientTransport), the server answers
+// with a CreateTaskResult, and CallTool follows the task to its result.
+func TestCallToolTask(t *testing.T) {
+	cs, runner := demoSession(t)
+	var rec recorder
+	ttl := int64(60000)
+	ctx, cancel := context.WithTimeout(t.Context(), 20*time.Second)
+	defer cancel()
+	res, err := mcptasks.CallTool(ctx, cs, &mcp.CallToolParams{Name: "slow", Arguments: map[string]any{"ms": 300}},
+		&mcptasks.CallOptions{Task: &mcptasks.TaskMetadata{TTL: &ttl}, OnProgress: rec.add})
+	must(t, err)
+	if out := structured[demo.SlowOutput](t, res); out.Steps != demo.Steps {
+		t.Fatalf("result %+v", out)
+	}
+	if len(rec.updates) < 2 || rec.updates[0].Status != "working" || rec.updates[len(rec.updates)-1].Status != "completed" {
+		t.Fatalf("updates %+v: want working first, completed last (a task, not the fallback)", rec.updates)
+	}
+	if _, err := runner.Get(context.Background(), rec.updates[0].RefID); err != nil {
+		t.Fatalf("task %s: %v", rec.updates[0].RefID, err)
+	}
+	// A fast tool asked for a task is followed the same way.
+	res, err = mcptasks.CallTool(ctx, cs, &mcp.CallToolParams{Name: "fast", Arguments: map[string]any{"text": "t"}}, &mcptasks.CallOptions{Task: &mcptasks.TaskMetadata{}})
+	must(t, err)
+	if got := structured[demo.FastOutput](t, res); got.Echo != "t" {
+		t.Fatalf("echo %q", got.Echo)
+	}
+}
+
+// TestCallToolTaskCancel: cancelling the caller's context cancels the task
+// with tasks/cancel.
+func TestCallToolTaskCancel(t *testing.T) {
+	cs, runner := demoSession(t)
+	ctx, cancel := context.WithCancel(t.Context())
+	var (
+		once sync.Once
+		id   string
+	)
+	_, err := mcptasks.CallTool(ctx, cs, &mcp.CallToolParams{Name: "slow", Arguments: map[string]any{"ms": 60000}},
+		&mcptasks.CallOptions{Task: &mcptasks.TaskMetadata{}, OnProgress: func(u mcptasks.Update) { once.Do(func() { id = u.RefID; cancel() }) }})
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("err %v, want context.Canceled", err)
+	}
+	rec, err := runner.Get(context.Background(), id)
+	must(t, err)
+	if rec.Task.Status != models.TaskStatusCancelled {
+		t.Fatalf("task %s is %s, want cancelled", id, rec.Task.Status)
+	}
 }
 
 func TestWaitTask(t *testing.T) {
