@@ -102,6 +102,15 @@ class StrictTest(unittest.TestCase):
         self.assertEqual(pairs("task_info", '{"ref_id": "r", "ref_id": "s", "started_at": 1}'), [("", "json")])
         self.assertEqual(pairs("task_info", '{"ref_id": "r", "started_at": NaN}'), [("", "json")])
 
+    def test_pointers(self):
+        self.assertEqual(pairs("expected_schema", '{"fields": {"Name": 1, "a/b": 2}}'),
+                         [("/fields/Name", "type"), ("/fields/a~1b", "type")])
+        self.assertEqual(pairs("full_task_response", '{"is_async": false}')[0:4],
+                         [("/can_retry", "required"), ("/error", "required"), ("/eta_seconds", "required"), ("/expected_schema", "required")])
+        self.assertIn(("/is_async", "const"), pairs("full_task_response", '{"is_async": false}'))
+        self.assertEqual(pairs("task_info", '{"ref_id": "r", "started_at": 1, "retry_history": [{"attempt": 0, "error": "e", "timestamp": 1}]}'),
+                         [("/retry_history/0/attempt", "minimum")])
+
     def test_descriptions(self):
         field = taskschema.TaskInfo.model_fields["retry_count"]
         self.assertEqual(field.description, "The number of retry attempts made so far.")

@@ -75,10 +75,7 @@ def violations(err: ValidationError) -> List[Violation]:
     keyword, sorted by pointer."""
     out = {}
     for e in err.errors():
-        loc = e["loc"]
-        # A union (nullable reference) adds the branch's name to the path.
-        loc = tuple(p for p in loc if not (isinstance(p, str) and (p[:1].isupper() or p in ("none", "nullable"))))
-        v = Violation(_pointer(loc), keyword(e["type"]), e["msg"])
+        v = Violation(_pointer(e["loc"]), keyword(e["type"]), e["msg"])
         out.setdefault((v.instance_path, v.keyword), v)
     return [out[k] for k in sorted(out)]
 
