@@ -121,6 +121,10 @@ export function violationsOf(errors: ErrorObject[]): Violation[] {
   return out.sort((a, b) => (a.instancePath < b.instancePath ? -1 : a.instancePath > b.instancePath ? 1 : a.keyword < b.keyword ? -1 : 1));
 }
 
+// enumMessages caches the message of each enum (by its schema's array of
+// values, which the compiled validators share).
+const enumMessages = new WeakMap<unknown[], string>();
+
 function message(e: ErrorObject, types: string[]): string {
   switch (e.keyword) {
     case 'required':
@@ -128,8 +132,14 @@ function message(e: ErrorObject, types: string[]): string {
     case 'type':
       return `got ${jsonType(e.data)}, want ${types.join(' or ')}`;
     case 'enum': {
-      const vs = (e.params.allowedValues as unknown[]).map((v) => (typeof v === 'string' ? quote(v) : JSON.stringify(v)));
-      return vs.length === 1 ? `value must be ${vs[0]}` : `value must be one of ${vs.join(', ')}`;
+      const allowed = e.params.allowedValues as unknown[];
+      let m = enumMessages.get(allowed);
+      if (m === undefined) {
+        const vs = allowed.map((v) => (typeof v === 'string' ? quote(v) : JSON.stringify(v)));
+        m = vs.length === 1 ? `value must be ${vs[0]}` : `value must be one of ${vs.join(', ')}`;
+        enumMessages.set(allowed, m);
+      }
+      return m;
     }
     case 'const':
       return `value must be ${JSON.stringify(e.params.allowedValue)}`;
