@@ -4,10 +4,12 @@
 // Usage:
 //
 //	taskschema validate --type NAME [--json] FILE...
+//	taskschema examples
 //	taskschema schema [NAME]
 //	taskschema diff [--json] OLD_DIR NEW_DIR
 //	taskschema compat [--repo DIR] [--schema DIR] [--changelog FILE] [--base TAG] [--next VERSION]
 //	taskschema version
+//	taskschema tasks [-redis ADDR] list|get|cancel ...
 //	taskschema help [COMMAND]
 //
 // NAME names a schema by the stem of its file (task_status, task_progress,
@@ -50,6 +52,21 @@
 //
 // The same holds when the validator gives no verdict on a file.
 //
+// # examples
+//
+// examples validates the sample payloads built into the program (the files
+// of the repository's examples/ directory, package examples), each against
+// the schema whose name starts its file name, and prints the verdicts as
+// validate does. The files under invalid/ are meant to be invalid; the
+// status is 0 when every verdict is the intended one. It needs no files, so
+// it works from any directory:
+//
+//	examples/task_info.json (task_info): valid
+//	examples/invalid/task_info_bad.json (task_info): invalid
+//	  /progress/percentage: maximum: must be at most 100, got 150
+//	  /retry_count: minimum: must be at least 0, got -1
+//	  (invalid on purpose)
+//
 // # schema
 //
 // schema NAME writes the embedded schema file NAME byte for byte, as in the
@@ -70,6 +87,16 @@
 // vX.Y.Z and the working tree, and fails on a breaking change unless the
 // changelog's first section names the next major version or records the
 // change as intended. It is what "make compat" runs.
+//
+// # tasks
+//
+// tasks runs taskschema-tasks, found on PATH, with the rest of the command
+// line: the operator's list, get and cancel of the tasks a Redis store
+// keeps. That command lives in the module
+// github.com/mcp-refcache/taskschema/tasks/redisstore, because this module
+// does not depend on go-redis; install it with
+//
+//	go install github.com/mcp-refcache/taskschema/tasks/redisstore/cmd/taskschema-tasks@latest
 //
 // # version
 //
@@ -124,10 +151,14 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return runValidate(rest, stdin, stdout, stderr)
 	case "schema":
 		return runSchema(rest, stdout, stderr)
+	case "examples":
+		return runExamples(rest, stdout, stderr)
 	case "diff":
 		return runDiff(rest, stdout, stderr)
 	case "compat":
 		return runCompat(rest, stdout, stderr)
+	case "tasks":
+		return runTasks(rest, stdin, stdout, stderr)
 	case "version", "--version", "-version":
 		return runVersion(rest, stdout, stderr)
 	case "help", "-h", "-help", "--help":
@@ -156,6 +187,8 @@ func runHelp(cmd string, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprint(stdout, validateUsage())
 	case "schema":
 		fmt.Fprint(stdout, schemaUsage())
+	case "examples":
+		fmt.Fprint(stdout, examplesUsage())
 	case "diff":
 		fmt.Fprint(stdout, diffUsage())
 	case "compat":
@@ -172,18 +205,22 @@ func runHelp(cmd string, args []string, stdout, stderr io.Writer) int {
 func mainUsage() string {
 	return `Usage:
   taskschema validate --type NAME [--json] FILE...
+  taskschema examples
   taskschema schema [NAME]
   taskschema diff [--json] OLD_DIR NEW_DIR
   taskschema compat [--repo DIR] [--schema DIR] [--changelog FILE] [--base TAG] [--next VERSION]
   taskschema version
+  taskschema tasks [-redis ADDR] list|get|cancel ...
   taskschema help [COMMAND]
 
 Commands:
   validate  check JSON payloads (FILE, or - for standard input) against a schema
+  examples  validate the built-in sample payloads (needs no files)
   schema    print an embedded schema, or list the schema names
   diff      classify the changes between two schema directories
   compat    diff the schemas against the last release tag; apply the release policy
   version   print the version of this program (also --version)
+  tasks     list, get or cancel the tasks in Redis (runs taskschema-tasks)
   help      print this text, or the usage of COMMAND
 
 ` + schemaNameHelp() + `
