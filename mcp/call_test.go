@@ -149,10 +149,10 @@ func TestCallToolCancel(t *testing.T) {
 	t.Fatalf("task %s is %s, want cancelled", refID, status)
 }
 
-// createTask sends a task-augmented call in the form the server's lift
+// createTaskVia sends a task-augmented call in the form the server's lift
 // gives it (go-sdk's CallToolParams has no "task" member) and finds the task
 // with tasks/list.
-func createTask(t *testing.T, cs *mcp.ClientSession, args map[string]any) mcptasks.Task {
+func createTaskVia(t *testing.T, cs *mcp.ClientSession, args map[string]any) mcptasks.Task {
 	t.Helper()
 	p := &mcp.CallToolParams{Name: "slow", Arguments: args, Meta: mcp.Meta{mcptasks.TaskMetaKey: map[string]any{"ttl": 60000}}}
 	if _, err := cs.CallTool(t.Context(), p); err != nil {
@@ -223,7 +223,7 @@ func TestCallToolTaskCancel(t *testing.T) {
 
 func TestWaitTask(t *testing.T) {
 	cs, _ := demoSession(t)
-	task := createTask(t, cs, map[string]any{"ms": 300})
+	task := createTaskVia(t, cs, map[string]any{"ms": 300})
 	var rec recorder
 	ctx, cancel := context.WithTimeout(t.Context(), 20*time.Second)
 	defer cancel()
@@ -239,7 +239,7 @@ func TestWaitTask(t *testing.T) {
 
 func TestWaitTaskCancel(t *testing.T) {
 	cs, _ := demoSession(t)
-	task := createTask(t, cs, map[string]any{"ms": 60000})
+	task := createTaskVia(t, cs, map[string]any{"ms": 60000})
 	ctx, cancel := context.WithTimeout(t.Context(), 300*time.Millisecond)
 	defer cancel()
 	if _, err := mcptasks.WaitTask(ctx, cs, task, nil); !errors.Is(err, context.DeadlineExceeded) {
