@@ -5,6 +5,7 @@
 // the same keyword.
 import type { ErrorObject, ValidateFunction } from 'ajv';
 
+import { strictViolation } from './strict.js';
 import type { Types } from './types.gen.js';
 import * as validators from './validators.gen.js';
 
@@ -33,15 +34,24 @@ const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 /**
  * parse reads a JSON payload and checks it against the schema of stem.
  * Bytes are decoded as strict UTF-8 (a byte order mark is kept, and then
- * refused by JSON.parse, as the Go library refuses it).
+ * refused by JSON.parse, as the Go library refuses it). As the Go library,
+ * it refuses what JSON.parse takes but I-JSON does not: a duplicate key and
+ * a lone UTF-16 surrogate (keyword "json" at the key's or string's pointer).
  */
 export function parse<S extends Stem>(stem: S, payload: Payload): Result<Types[S]> {
   let value: unknown;
+  let text: string;
   try {
-    value = JSON.parse(typeof payload === 'string' ? payload : decoder.decode(payload));
+    text = typeof payload === 'string' ? payload : decoder.decode(payload);
+    value = JSON.parse(text);
   } catch (err) {
     return { ok: false, violations: [{ instancePath: '', keyword: 'json', message: `payload is not JSON: ${(err as Error).message}` }] };
   }
+  if (typeof payload === 'string' && !(text as unknown as { isWellFormed(): boolean }).isWellFormed()) {
+    return { ok: false, violations: [{ instancePath: '', keyword: 'json', message: 'payload holds a lone UTF-16 surrogate' }] };
+  }
+  const bad = strictViolation(text);
+  if (bad !== undefined) return { ok: false, violations: [bad] };
   return validate(stem, value);
 }
 

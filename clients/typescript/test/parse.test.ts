@@ -63,3 +63,18 @@ test('the package ships the schema files, and no schema is compiled at run time'
   const src = readFileSync(new URL('../src/validators.gen.js', import.meta.url), 'utf8');
   assert.ok(!/new Ajv|\.compile\(/.test(src), 'validators.gen.js is standalone code');
 });
+
+test('as the Go library, parse refuses duplicate keys and lone surrogates, at their pointers', () => {
+  const dup = parse('task_info', '{"ref_id": "r", "started_at": 1, "retry_history": [{"attempt": 1, "error": "e", "timestamp": 1, "error": "f"}]}');
+  assert.ok(!dup.ok);
+  assert.deepEqual(dup.violations, [{ instancePath: '/retry_history/0/error', keyword: 'json', message: 'duplicate key "error" in an object' }]);
+  const escapedDup = parse('task_info', '{"ref_id": "r", "started_at": 1, "r\\u0065f_id": "s"}');
+  assert.ok(!escapedDup.ok);
+  assert.equal(escapedDup.violations[0].instancePath, '/ref_id');
+  const lone = parse('task_info', '{"ref_id": "a\\ud800", "started_at": 1}');
+  assert.ok(!lone.ok);
+  assert.deepEqual(lone.violations.map((v) => [v.instancePath, v.keyword]), [['/ref_id', 'json']]);
+  const raw = parse('task_info', '{"ref_id": "a\ud800", "started_at": 1}');
+  assert.ok(!raw.ok);
+  assert.ok(parse('task_info', '{"ref_id": "\\ud83d\\udd11 \\"q\\" \\\\", "started_at": 1, "x": {"ref_id": 2}}').ok, 'a pair, escapes, the same key in another object');
+});
