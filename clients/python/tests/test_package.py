@@ -17,6 +17,21 @@ ROOT = PACKAGE.parents[1]
 
 
 class InstallTest(unittest.TestCase):
+    def test_pip_install_into_venv(self):
+        """The command of the issue, as a user without an index runs it: its
+        dependency (pydantic) comes from the machine's site packages."""
+        with tempfile.TemporaryDirectory() as d:
+            subprocess.run([sys.executable, "-m", "venv", "--system-site-packages", d], check=True)
+            py = str(pathlib.Path(d) / "bin" / "python")
+            subprocess.run([py, "-m", "pip", "install", "--quiet", "--no-index", "--no-build-isolation", str(PACKAGE)],
+                           check=True)
+            out = subprocess.run([py, "-c", "import taskschema; print(taskschema.__file__); "
+                                  "print(taskschema.TaskInfo.model_validate_json(b'{\"ref_id\": \"r\", \"started_at\": 1}').max_retries)"],
+                                 check=True, capture_output=True, text=True, cwd=d)
+            path, max_retries = out.stdout.split()
+            self.assertTrue(path.startswith(d), path)
+            self.assertEqual(max_retries, "3")
+
     def test_pip_install_without_index(self):
         with tempfile.TemporaryDirectory() as target:
             subprocess.run(
