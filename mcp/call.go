@@ -20,8 +20,13 @@ import (
 type CallOptions struct {
 	// OnProgress, when set, is called with the progress of each status the
 	// call polls (an AsyncTaskResponse's progress, or a Task's status
-	// message), in order, from the calling goroutine.
+	// message), in order, from the calling goroutine; and, with Progress,
+	// with each progress notification, from go-sdk's goroutine (its Status
+	// and RefID empty).
 	OnProgress func(Update)
+	// Progress, when set with OnProgress, routes the server's progress
+	// notifications for this call to OnProgress (see [ProgressRouter]).
+	Progress *ProgressRouter
 	// MinInterval and MaxInterval bound the wait between two polls;
 	// defaults 50ms and 5s. Without a hint the wait starts at MinInterval
 	// and doubles; a hint (an AsyncTaskResponse's eta_seconds, a Task's
@@ -100,13 +105,20 @@ func (o *CallOptions) withDefaults() CallOptions {
 // whose status is pending or processing.
 func CallTool(ctx context.Context, cs *mcp.ClientSession, params *mcp.CallToolParams, opts *CallOptions) (*mcp.CallToolResult, error) {
 	o := opts.withDefaults()
-	if o.Task != nil {
+	if o.Task != nil || o.Progress != nil && o.OnProgress != nil {
 		p := *params
 		p.Meta = mcp.Meta{}
 		for k, v := range params.Meta {
 			p.Meta[k] = v
 		}
-		p.Meta[TaskMetaKey] = o.Task
+		if o.Task != nil {
+			p.Meta[TaskMetaKey] = o.Task
+		}
+		if o.Progress != nil && o.OnProgress != nil {
+			token, done := o.Progress.add(o.OnProgress)
+			defer done()
+			p.SetProgressToken(token)
+		}
 		params = &p
 	}
 	res, err := cs.CallTool(ctx, params)

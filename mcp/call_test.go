@@ -24,6 +24,13 @@ import (
 // mcp/examples/server runs it) over streamable HTTP on loopback, with the
 // slow tool's timeout at 100ms, and connects go-sdk's client to it.
 func demoSession(t *testing.T) (*mcp.ClientSession, *tasks.Runner) {
+	cs, runner, _ := demoSessionWithRouter(t)
+	return cs, runner
+}
+
+// demoSessionWithRouter is demoSession with a ProgressRouter installed as
+// the client's progress notification handler.
+func demoSessionWithRouter(t *testing.T) (*mcp.ClientSession, *tasks.Runner, *mcptasks.ProgressRouter) {
 	t.Helper()
 	srv, err := demo.New(demo.Options{SlowTimeout: 100 * time.Millisecond, PollInterval: 50 * time.Millisecond})
 	must(t, err)
@@ -31,14 +38,15 @@ func demoSession(t *testing.T) (*mcp.ClientSession, *tasks.Runner) {
 	mux := http.NewServeMux()
 	mux.Handle("/mcp", srv.HTTPHandler(nil, 0))
 	hs := loopbackServer(t, mux)
-	client := mcp.NewClient(&mcp.Implementation{Name: "call-test", Version: "v0"}, nil)
+	router := mcptasks.NewProgressRouter()
+	client := mcp.NewClient(&mcp.Implementation{Name: "call-test", Version: "v0"}, &mcp.ClientOptions{ProgressNotificationHandler: router.Handle})
 	must(t, mcptasks.RegisterTaskMethods(client))
 	must(t, mcp.AddSendingCustomMethod[*mcptasks.ListTasksParams, *listResult](client, "tasks/list"))
 	ct := &mcptasks.ClientTransport{Transport: &mcp.StreamableClientTransport{Endpoint: hs.URL + "/mcp"}}
 	cs, err := client.Connect(context.Background(), ct, &mcp.ClientSessionOptions{ProtocolVersion: mcptasks.ProtocolVersion})
 	must(t, err)
 	t.Cleanup(func() { cs.Close() })
-	return cs, srv.Runner()
+	return cs, srv.Runner(), router
 }
 
 // listResult decodes tasks/list for the test.
@@ -200,6 +208,33 @@ func TestCallToolTask(t *testing.T) {
 	}
 }
 
+// TestCallToolTaskProgress: with a ProgressRouter, the progress
+// notifications of a task (sent after the CreateTaskResult until the task
+// ends) reach OnProgress; a Task's status alone holds no progress.
+func TestCallToolTaskProgress(t *testing.T) {
+	cs, _, router := demoSessionWithRouter(t)
+	var rec recorder
+	ctx, cancel := context.WithTimeout(t.Context(), 20*time.Second)
+	defer cancel()
+	_, err := mcptasks.CallTool(ctx, cs, &mcp.CallToolParams{Name: "slow", Arguments: map[string]any{"ms": 400}},
+		&mcptasks.CallOptions{Task: &mcptasks.TaskMetadata{}, OnProgress: rec.add, Progress: router})
+	must(t, err)
+	rec.mu.Lock()
+	defer rec.mu.Unlock()
+	var steps []int64
+	for _, u := range rec.updates {
+		if u.Status == "" && u.Progress != nil && u.Progress.Current != nil {
+			steps = append(steps, *u.Progress.Current)
+			if u.Progress.Total == nil || *u.Progress.Total != demo.Steps || u.Progress.Percentage == nil {
+				t.Errorf("notification %+v: want total %d and a percentage", *u.Progress, demo.Steps)
+			}
+		}
+	}
+	if len(steps) == 0 {
+		t.Fatalf("no progress notification in %+v", rec.updates)
+	}
+}
+
 // TestCallToolTaskCancel: cancelling the caller's context cancels the task
 // with tasks/cancel.
 func TestCallToolTaskCancel(t *testing.T) {
@@ -295,5 +330,37 @@ func TestTypeScriptCallTool(t *testing.T) {
 		if !ok[name] {
 			t.Errorf("check %s did not pass\n%s", name, out)
 		}
+	}
+}
+
+// TestCallToolTaskInMemory: the same over the in-memory transport, where
+// ClientTransport rewrites on the connection, not on HTTP bodies.
+func TestCallToolTaskInMemory(t *testing.T) {
+	srv, err := demo.New(demo.Options{SlowTimeout: 100 * time.Millisecond, PollInterval: 50 * time.Millisecond})
+	must(t, err)
+	t.Cleanup(func() { srv.Runner().Close(context.Background()) })
+	ct, st := mcp.NewInMemoryTransports()
+	ss, err := srv.Connect(t.Context(), st, nil)
+	must(t, err)
+	t.Cleanup(func() { ss.Close() })
+	router := mcptasks.NewProgressRouter()
+	client := mcp.NewClient(&mcp.Implementation{Name: "call-test", Version: "v0"}, &mcp.ClientOptions{ProgressNotificationHandler: router.Handle})
+	must(t, mcptasks.RegisterTaskMethods(client))
+	cs, err := client.Connect(t.Context(), &mcptasks.ClientTransport{Transport: ct}, &mcp.ClientSessionOptions{ProtocolVersion: mcptasks.ProtocolVersion})
+	must(t, err)
+	t.Cleanup(func() { cs.Close() })
+	var rec recorder
+	ctx, cancel := context.WithTimeout(t.Context(), 20*time.Second)
+	defer cancel()
+	res, err := mcptasks.CallTool(ctx, cs, &mcp.CallToolParams{Name: "slow", Arguments: map[string]any{"ms": 300}},
+		&mcptasks.CallOptions{Task: &mcptasks.TaskMetadata{}, OnProgress: rec.add, Progress: router})
+	must(t, err)
+	if out := structured[demo.SlowOutput](t, res); out.Steps != demo.Steps {
+		t.Fatalf("result %+v", out)
+	}
+	rec.mu.Lock()
+	defer rec.mu.Unlock()
+	if rec.updates[0].Status != "working" {
+		t.Fatalf("first update %+v: want a task", rec.updates[0])
 	}
 }

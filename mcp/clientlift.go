@@ -3,6 +3,7 @@ package mcptasks
 import (
 	"context"
 	"encoding/json"
+	"net/http"
 	"sync"
 
 	"github.com/modelcontextprotocol/go-sdk/jsonrpc"
@@ -26,13 +27,32 @@ import (
 // 2026-07-28 (another shape of the same answer) belongs here too.
 
 // ClientTransport wraps the transport of a go-sdk client (streamable HTTP,
-// stdio, in-memory) so that [CallTool] can ask for tasks; see above.
+// stdio, in-memory) so that [CallTool] can ask for tasks; see above, and
+// clienthttp.go for streamable HTTP.
 type ClientTransport struct {
 	mcp.Transport
 }
 
-// Connect implements mcp.Transport.
+// Connect implements mcp.Transport. Over go-sdk's streamable HTTP transport
+// the rewrites are done on the HTTP bodies (see taskRoundTripper), on a
+// copy of the transport whose http.Client's Transport is wrapped; over any
+// other transport, on the connection.
 func (t *ClientTransport) Connect(ctx context.Context) (mcp.Connection, error) {
+	if st, ok := t.Transport.(*mcp.StreamableClientTransport); ok {
+		hc := http.DefaultClient
+		if st.HTTPClient != nil {
+			hc = st.HTTPClient
+		}
+		wrapped := *hc
+		base := hc.Transport
+		if base == nil {
+			base = http.DefaultTransport
+		}
+		wrapped.Transport = taskRoundTripper{base: base}
+		cp := *st
+		cp.HTTPClient = &wrapped
+		return cp.Connect(ctx)
+	}
 	c, err := t.Transport.Connect(ctx)
 	if err != nil {
 		return nil, err

@@ -2,6 +2,8 @@ package mcptasks
 
 import (
 	"encoding/json"
+	"io"
+	"strings"
 	"testing"
 )
 
@@ -68,4 +70,33 @@ func FuzzTaskAsToolResult(f *testing.F) {
 			t.Fatalf("%s -> %s (%v)", data, out, err)
 		}
 	})
+}
+
+func TestHTTPBodies(t *testing.T) {
+	body := []byte(`[{"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"x","_meta":{"` + TaskMetaKey + `":{}}}},{"jsonrpc":"2.0","id":8,"method":"tools/call","params":{"name":"y"}}]`)
+	out, ids := lowerBody(body)
+	if !ids["7"] || ids["8"] || len(ids) != 1 {
+		t.Fatalf("ids %v", ids)
+	}
+	if !jsonEqual(t, string(out), `[{"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"x","task":{}}},{"jsonrpc":"2.0","id":8,"method":"tools/call","params":{"name":"y"}}]`) {
+		t.Fatalf("body %s", out)
+	}
+	answer := raiseAnswers([]byte(`{"jsonrpc":"2.0","id":7,"result":{"task":{"taskId":"a"}}}`), ids)
+	if !jsonEqual(t, string(answer), `{"jsonrpc":"2.0","id":7,"result":{"content":[],"_meta":{"`+TaskMetaKey+`":{"taskId":"a"}}}}`) {
+		t.Fatalf("answer %s", answer)
+	}
+	other := `{"jsonrpc":"2.0","id":8,"result":{"task":{"taskId":"a"}}}`
+	if got := raiseAnswers([]byte(other), ids); string(got) != other {
+		t.Fatalf("the answer to a call without a task changed: %s", got)
+	}
+	stream := "event: message\nid: 1\ndata: {\"jsonrpc\":\"2.0\",\"id\":7,\"result\":{\"task\":{\"taskId\":\"a\"}}}\n\n"
+	rc := raiseEvents(io.NopCloser(strings.NewReader(stream)), ids)
+	got, err := io.ReadAll(rc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rc.Close()
+	if !strings.Contains(string(got), `"content":[]`) || !strings.HasPrefix(string(got), "event: message\nid: 1\ndata: ") || !strings.HasSuffix(string(got), "}\n\n") {
+		t.Fatalf("stream %q", got)
+	}
 }
