@@ -25,7 +25,11 @@ export interface Update {
 
 /** Options of callTool; every one may be left out. */
 export interface CallOptions {
-  /** Called with each polled status, in order. */
+  /**
+   * Called with each polled status, in order, and with each progress
+   * notification the server sends for the call (while it is open, and for a
+   * task until it ends); a notification's update has refId and status "".
+   */
   onProgress?: (u: Update) => void;
   /** Aborting it cancels the task and rejects with the signal's reason. */
   signal?: AbortSignal;
@@ -60,6 +64,17 @@ export function asyncResponse(res: CallToolResult): AsyncTaskResponse | undefine
   return v.value;
 }
 
+// notified turns the SDK's progress notification into an Update.
+function notified(options: CallOptions) {
+  if (!options.onProgress) return undefined;
+  return (p: { progress: number; total?: number; message?: string }) => {
+    const whole = (n: number | undefined) => (n !== undefined && Number.isInteger(n) && n >= 0 ? n : null);
+    const progress: TaskProgress = { current: whole(p.progress), total: whole(p.total), message: p.message ?? null, percentage: null };
+    if (p.total !== undefined && p.total > 0) progress.percentage = Math.min(Math.max((100 * p.progress) / p.total, 0), 100);
+    options.onProgress!({ refId: '', status: '', progress, message: p.message ?? null });
+  };
+}
+
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) return reject(signal.reason);
@@ -78,7 +93,7 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
 /** callTool calls a tool and resolves to its final result. */
 export async function callTool(client: Client, params: CallToolRequest['params'], options: CallOptions = {}): Promise<CallToolResult> {
   if (options.task) return viaTask(client, params, options);
-  const first = (await client.callTool(params, CallToolResultSchema, { signal: options.signal })) as CallToolResult;
+  const first = (await client.callTool(params, CallToolResultSchema, { signal: options.signal, onprogress: notified(options) })) as CallToolResult;
   let resp = asyncResponse(first);
   if (resp === undefined) return first;
   const o = {
@@ -113,7 +128,7 @@ export async function callTool(client: Client, params: CallToolRequest['params']
 async function viaTask(client: Client, params: CallToolRequest['params'], options: CallOptions): Promise<CallToolResult> {
   let taskId: string | undefined;
   try {
-    const stream = client.experimental.tasks.callToolStream(params, CallToolResultSchema, { task: options.task, signal: options.signal });
+    const stream = client.experimental.tasks.callToolStream(params, CallToolResultSchema, { task: options.task, signal: options.signal, onprogress: notified(options) });
     for await (const msg of stream) {
       if (msg.type === 'taskCreated') taskId = msg.task.taskId;
       if (msg.type === 'taskStatus') options.onProgress?.({ refId: msg.task.taskId, status: msg.task.status, message: msg.task.statusMessage });

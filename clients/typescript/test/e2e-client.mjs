@@ -63,6 +63,7 @@ await check('task', async () => {
   const res = await callTool(client, { name: 'slow', arguments: { ms: 300 } }, { task: { ttl: 60000 }, onProgress: (u) => updates.push(u) });
   assert.equal(res.structuredContent.steps, 4);
   assert.ok(updates.some((u) => u.status === 'working'), 'polled tasks/get');
+  assert.ok(updates.some((u) => u.status === '' && u.progress?.total === 4 && u.progress.current > 0), 'progress notifications of the task');
 });
 
 await check('task_cancel', async () => {
