@@ -176,6 +176,9 @@ func list(ctx context.Context, store tasks.Store, args []string, enc *json.Encod
 				return err
 			}
 		}
+		for _, c := range page.Corrupt { // skipped by List, left in Redis: say where
+			fmt.Fprintf(stderr, "taskschema-tasks: corrupt record %s at %s: %v\n", c.RefID, c.Location, c.Err)
+		}
 		left -= len(page.Records)
 		if page.Next == "" {
 			break
@@ -190,7 +193,8 @@ func list(ctx context.Context, store tasks.Store, args []string, enc *json.Encod
 // running owner stops at its next heartbeat).
 func cancelTask(ctx context.Context, store tasks.Store, id string, enc *json.Encoder) error {
 	host, _ := os.Hostname()
-	r, err := tasks.NewRunner(tasks.Options{Store: store, Owner: "taskschema-tasks@" + host})
+	// ReapInterval -1: an inspector never takes a task over.
+	r, err := tasks.NewRunner(tasks.Options{Store: store, Owner: "taskschema-tasks@" + host, ReapInterval: -1})
 	if err != nil {
 		return err
 	}

@@ -131,6 +131,20 @@ func TestInspector(t *testing.T) {
 	if code, _, errOut := cli(t, append(base, "cancel", doneID)...); code != 1 || !strings.Contains(errOut, "finished") {
 		t.Errorf("cancel of a complete task: %d %q", code, errOut)
 	}
+	// A corrupt record is named on stderr with its Redis key, the others
+	// are listed, and the record is left as it is.
+	rdb.Set(context.Background(), "insp:t:c-broken", "not a hash", 0)
+	rdb.ZAdd(context.Background(), "insp:all", redis.Z{Member: "c-broken"})
+	code, out, errOut = cli(t, append(base, "list")...)
+	if code != 0 || strings.Count(out, "\n") != 2 || !strings.Contains(errOut, "corrupt record c-broken at redis key insp:t:c-broken") {
+		t.Errorf("list with a corrupt record: %d %q %q", code, out, errOut)
+	}
+	if code, _, errOut := cli(t, append(base, "get", "c-broken")...); code != 1 || !strings.Contains(errOut, "insp:t:c-broken") {
+		t.Errorf("get of a corrupt record: %d %q", code, errOut)
+	}
+	if rdb.Get(context.Background(), "insp:t:c-broken").Val() != "not a hash" {
+		t.Error("the corrupt record was changed")
+	}
 	for _, bad := range [][]string{{"list", "-status", "done"}, {"get"}, {"frobnicate"}, {"list", "-limit", "0"}} {
 		if code, _, errOut := cli(t, append(base, bad...)...); code != 2 || !strings.Contains(errOut, "usage") {
 			t.Errorf("%v: exit %d, %q; want 2 with the usage", bad, code, errOut)
