@@ -136,14 +136,67 @@ func (f *flight) cancelUnstored() (t models.TaskInfo, err error, done bool) {
 	return f.task, nil, true
 }
 
+// ExpiryLister is what a store that indexes its tasks by the end of their
+// lease implements (tasks/redisstore does); [Runner.ReapExpired] then reads
+// only the tasks whose lease ran out, not every running task.
+type ExpiryLister interface {
+	// ListExpired returns up to limit records, after skipping offset, of
+	// the tasks that hold a lease (see [HoldsKey]) which ran out before
+	// before, soonest first; Page.Next is "" on the last page. Records it
+	// cannot read go to Page.Corrupt.
+	ListExpired(ctx context.Context, before time.Time, offset, limit int) (Page, error)
+}
+
 // ReapExpired takes over every task in the store whose owner's lease has
 // expired (see [Runner.Get]), and returns how many it took over or
 // failed. A record the store cannot read is skipped and logged with where
-// it is; it never stops the others. The runner does this by itself every
-// [Options.ReapInterval].
+// it is; it never stops the others. With an [ExpiryLister] store it reads
+// only the expired tasks; otherwise it lists every pending, processing and
+// failed task. The runner does this by itself every
+// [Options.ReapInterval] (with a full listing every tenth time, for tasks
+// an index may lack).
 func (r *Runner) ReapExpired(ctx context.Context) (int, error) {
+	return r.reapExpired(ctx, false)
+}
+
+func (r *Runner) reapExpired(ctx context.Context, full bool) (int, error) {
 	n := 0
 	var errs []error
+	reapPage := func(page Page) {
+		for _, c := range page.Corrupt {
+			r.log.Error("tasks: skipping a stored task that cannot be read; it is left for inspection",
+				"ref_id", c.RefID, "location", c.Location, "err", c.Err)
+			r.event(Event{Kind: EventCorrupt, RefID: c.RefID, Err: c})
+		}
+		now := time.Now()
+		for _, rec := range page.Records {
+			if !rec.LeaseExpired(now) {
+				continue
+			}
+			if got, err := r.reap(ctx, rec); err != nil {
+				errs = append(errs, err)
+			} else if got.Owner == r.owner || got.Task.IsTerminal() {
+				n++
+			}
+		}
+	}
+	if el, ok := r.opts.Store.(ExpiryLister); ok && !full {
+		before := time.Now()
+		for offset := 0; ; {
+			page, err := el.ListExpired(ctx, before, offset, 500)
+			if err != nil {
+				return n, errors.Join(append(errs, err)...)
+			}
+			reapPage(page)
+			if page.Next == "" {
+				return n, errors.Join(errs...)
+			}
+			// One pass over the index as it was: reaped tasks leave the
+			// range, so some later ones shift below the offset; the next
+			// pass takes them.
+			offset += 500
+		}
+	}
 	for _, st := range []models.TaskStatus{models.TaskStatusPending, models.TaskStatusProcessing, models.TaskStatusFailed} {
 		opts := ListOptions{Status: st, Limit: 500}
 		for {
@@ -151,22 +204,7 @@ func (r *Runner) ReapExpired(ctx context.Context) (int, error) {
 			if err != nil {
 				return n, errors.Join(append(errs, err)...)
 			}
-			for _, c := range page.Corrupt {
-				r.log.Error("tasks: skipping a stored task that cannot be read; it is left for inspection",
-					"ref_id", c.RefID, "location", c.Location, "err", c.Err)
-				r.event(Event{Kind: EventCorrupt, RefID: c.RefID, Err: c})
-			}
-			now := time.Now()
-			for _, rec := range page.Records {
-				if !rec.LeaseExpired(now) {
-					continue
-				}
-				if got, err := r.reap(ctx, rec); err != nil {
-					errs = append(errs, err)
-				} else if got.Owner == r.owner || got.Task.IsTerminal() {
-					n++
-				}
-			}
+			reapPage(page)
 			if page.Next == "" {
 				break
 			}
@@ -180,14 +218,14 @@ func (r *Runner) ReapExpired(ctx context.Context) (int, error) {
 func (r *Runner) reapLoop() {
 	t := time.NewTicker(r.opts.ReapInterval)
 	defer t.Stop()
-	for {
+	for pass := 1; ; pass++ {
 		select {
 		case <-r.ctx.Done():
 			return
 		case <-t.C:
 		}
 		ctx, cancel := context.WithTimeout(r.ctx, max(r.opts.ReapInterval, r.opts.StoreTimeout))
-		if _, err := r.ReapExpired(ctx); err != nil && r.ctx.Err() == nil {
+		if _, err := r.reapExpired(ctx, pass%10 == 0); err != nil && r.ctx.Err() == nil {
 			r.log.Warn("tasks: reaping expired tasks", "owner", r.owner, "err", err)
 		}
 		cancel()

@@ -144,6 +144,7 @@ func TestCorruptRecordsSkipped(t *testing.T) {
 	for _, set := range []string{"bad:all", "bad:s:processing"} {
 		c.ZAdd(bg, set, redis.Z{Member: "b"}, redis.Z{Member: "d"})
 	}
+	c.ZAdd(bg, "bad:leases", redis.Z{Member: "b", Score: 1}, redis.Z{Member: "d", Score: 1}) // long expired
 	if _, err := s.Get(bg, "d"); !errors.Is(err, tasks.ErrInvalid) || !strings.Contains(err.Error(), "bad:t:d") || strings.HasPrefix(err.Error(), "WRONGTYPE") {
 		t.Fatalf("Get of a key of the wrong type: %v", err)
 	}
@@ -185,5 +186,55 @@ func TestCorruptRecordsSkipped(t *testing.T) {
 	mu.Unlock()
 	if c.Type(bg, "bad:t:d").Val() != "string" || c.HGet(bg, "bad:t:b", "task").Val() != `{"ref_id":"b",` {
 		t.Fatal("a corrupt record was changed")
+	}
+}
+
+// listCounter counts List calls.
+type listCounter struct {
+	*redisstore.Store
+	lists int
+}
+
+func (c *listCounter) List(ctx context.Context, opts tasks.ListOptions) (tasks.Page, error) {
+	c.lists++
+	return c.Store.List(ctx, opts)
+}
+
+// TestReapFromLeaseIndex: the reaper reads the tasks whose lease ran out
+// from the lease index (ListExpired), not by listing every running task;
+// tasks with a live lease, finished tasks and taken-over tasks are not in
+// its range.
+func TestReapFromLeaseIndex(t *testing.T) {
+	srv := startRedis(t, false)
+	s := &listCounter{Store: redisstore.New(srv.client(t), redisstore.Options{Prefix: "li:"})}
+	past, future := time.Now().Add(-time.Second).Truncate(time.Millisecond), time.Now().Add(time.Hour).Truncate(time.Millisecond)
+	for i := range 30 {
+		rec := storetest.Running(fmt.Sprintf("t%02d", i))
+		rec.Owner, rec.Func, rec.LeaseExpires = "dead", "work", past
+		if i%3 == 0 {
+			rec.LeaseExpires = future
+		}
+		if _, err := s.Create(bg, rec); err != nil {
+			t.Fatal(err)
+		}
+	}
+	page, err := s.ListExpired(bg, time.Now(), 0, 100)
+	if err != nil || len(page.Records) != 20 {
+		t.Fatalf("ListExpired: %d records, %v; want 20", len(page.Records), err)
+	}
+	r, err := tasks.NewRunner(tasks.Options{Store: s, Owner: "live", LeaseDuration: time.Minute, ReapInterval: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer closeSoon(r)
+	r.Register("work", func(ctx context.Context, args json.RawMessage, p *tasks.Progress) (json.RawMessage, error) {
+		<-ctx.Done()
+		return nil, ctx.Err()
+	})
+	if n, err := r.ReapExpired(bg); n != 20 || err != nil || s.lists != 0 {
+		t.Fatalf("ReapExpired = %d, %v with %d List calls; want 20 from the index alone", n, err, s.lists)
+	}
+	if page, err := s.ListExpired(bg, time.Now(), 0, 100); err != nil || len(page.Records) != 0 {
+		t.Fatalf("after the takeover: %d expired, %v", len(page.Records), err)
 	}
 }
