@@ -80,6 +80,7 @@ func TestManualRetry(t *testing.T) {
 	var runs atomic.Int32
 	r.Register("fetch", func(ctx context.Context, args json.RawMessage, p *tasks.Progress) (json.RawMessage, error) {
 		if runs.Add(1) == 1 {
+			time.Sleep(20 * time.Millisecond) // outlives the call's timeout of 0
 			return nil, errors.New("upstream down")
 		}
 		time.Sleep(20 * time.Millisecond)
