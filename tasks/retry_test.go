@@ -54,7 +54,7 @@ func TestPermanent(t *testing.T) {
 	var runs atomic.Int32
 	out, _ := r.Run(bg, tasks.Call{Timeout: time.Millisecond, MaxRetries: 3}, func(ctx context.Context, p *tasks.Progress) (json.RawMessage, error) {
 		runs.Add(1)
-		time.Sleep(10 * time.Millisecond)
+		time.Sleep(50 * time.Millisecond) // outlives the call's timeout
 		return nil, tasks.Permanent(errors.New("no such file"))
 	})
 	rec := waitFor(t, r, out.Async.RefID, finished)
