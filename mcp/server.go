@@ -59,6 +59,8 @@ type Server struct {
 	// call, until they end, to the session that asked for them: the one
 	// their status notifications go to.
 	owners map[string]*mcp.ServerSession
+	// gates are the input gates of the tasks extension (ext_gate.go).
+	gates map[string]InputGate
 }
 
 // New adds the receiving middleware (initialize, tools/list, tools/call)
@@ -87,6 +89,9 @@ func New(s *mcp.Server, opts Options) (*Server, error) {
 	}
 	s.AddReceivingMiddleware(srv.middleware)
 	if err := srv.registerMethods(); err != nil {
+		return nil, err
+	}
+	if err := srv.registerExtMethods(); err != nil {
 		return nil, err
 	}
 	if !opts.NoPollingTools {
@@ -138,7 +143,9 @@ func (s *Server) HTTPHandler(opts *mcp.StreamableHTTPOptions, maxBody int64) htt
 		maxBody = min(maxBody, opts.MaxRequestBodyBytes)
 	}
 	h := mcp.NewStreamableHTTPHandler(func(*http.Request) *mcp.Server { return s.mcp }, opts)
-	return LiftTaskHandler(s.inject.Wrap(h), maxBody)
+	// Requests of revision 2026-07-28 go to a stateless handler beside it
+	// (ext_http.go): go-sdk's stateful handler cannot serve them.
+	return s.extRouter(LiftTaskHandler(s.inject.Wrap(h), maxBody), opts, maxBody)
 }
 
 // notify sends a notification go-sdk does not know to the session: on the
@@ -202,6 +209,9 @@ var tasksCapability = map[string]any{
 
 func (s *Server) middleware(next mcp.MethodHandler) mcp.MethodHandler {
 	return func(ctx context.Context, method string, req mcp.Request) (mcp.Result, error) {
+		if isExt(req) { // protocol revision 2026-07-28: the tasks extension (ext.go)
+			return s.extMiddleware(ctx, next, method, req)
+		}
 		switch method {
 		case "initialize":
 			return withTasksCapability(next(ctx, method, req))

@@ -256,7 +256,7 @@ func (s *Server) fallbackHandler(e *toolEntry) mcp.ToolHandler {
 			prog.open(ctx, req.Session, tok)
 		}
 		defer prog.close()
-		if e.opts.Timeout <= 0 {
+		if e.opts.Timeout <= 0 || syncOnly(ctx) {
 			prog.attach(&tasks.Progress{})
 			res, err := inv(ctx, prog)
 			if err != nil {
