@@ -21,7 +21,7 @@ generate: ## Regenerate models/types_gen.go and the README field tables from sch
 	go generate ./...
 
 .PHONY: check
-check: ## Regenerate and fail on any difference; gofmt, go vet, staticcheck, go mod tidy.
+check: ## Regenerate and fail on any difference; gofmt, go vet, staticcheck, every module tidy (release/ tidy).
 	$(MAKE) generate
 	@if [ -n "$$(git status --porcelain -- models README.md schema gen)" ]; then \
 		echo "generated files are out of date; run 'make generate' and commit:"; \
@@ -42,11 +42,9 @@ check: ## Regenerate and fail on any difference; gofmt, go vet, staticcheck, go 
 	cd tasks/redisstore && go run $(STATICCHECK) ./...
 	go -C bench/peers run $(STATICCHECK) ./...
 	cd mcp && go run $(STATICCHECK) ./...
-	go mod tidy -diff
-	go -C gen mod tidy -diff
-	go -C tasks/redisstore mod tidy -diff
-	go -C bench/peers mod tidy -diff
-	go -C mcp mod tidy -diff
+	go -C release vet ./...
+	cd release && go run $(STATICCHECK) ./...
+	go -C release run . tidy -repo ..
 
 .PHONY: test
 test: ## Run every test with the race detector: the fixture corpus, the Redis tests (redis-server on PATH), the MCP server's tests with the TypeScript client (node, npm).
@@ -56,6 +54,16 @@ test: ## Run every test with the race detector: the fixture corpus, the Redis te
 	go -C tasks/redisstore test -race -count=1 ./...
 	$(MAKE) e2e-deps
 	TASKSCHEMA_E2E=1 go -C mcp test -race -count=1 ./...
+	go -C release test -count=1 ./...
+
+.PHONY: publish-test
+publish-test: ## Release a throwaway clone of HEAD, serve its tags from a file module proxy and build, import and install from them (release/publish_test.go).
+	go -C release test -count=1 -run TestPublish -v ./...
+
+.PHONY: release
+release: ## Tag a release of every module on one commit: make release VERSION=vX.Y.Z (release/release.sh; pushes nothing).
+	@test -n "$(VERSION)" || { echo "usage: make release VERSION=vX.Y.Z" >&2; exit 2; }
+	release/release.sh $(VERSION)
 
 .PHONY: e2e-deps
 e2e-deps: ## Install the TypeScript MCP client of the end-to-end tests from mcp/e2e/package-lock.json (npm ci).
