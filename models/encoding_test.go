@@ -317,6 +317,8 @@ func sliceOrMap(t *testing.T, c modelCase, doc string) any {
 		return pick[models.MCPExtCreateTaskResult](doc)
 	case *models.MCPExtDetailedTask:
 		return pick[models.MCPExtDetailedTask](doc)
+	case *models.TaskInput:
+		return pick[models.TaskInput](doc)
 	case *models.MCPExtAckResult:
 		return pick[models.MCPExtAckResult](doc)
 	}

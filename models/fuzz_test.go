@@ -64,6 +64,8 @@ func FuzzMCPExtDetailedTask(f *testing.F) {
 }
 func FuzzMCPExtAckResult(f *testing.F) { fuzzVerdict[MCPExtAckResult](f, "mcp_ext_ack_result") }
 
+func FuzzTaskInput(f *testing.F) { fuzzVerdict[TaskInput](f, "task_input") }
+
 func fuzzVerdict[T any](f *testing.F, name string) {
 	s := oracle(f, name)
 	for _, data := range seedFiles(f, name) {

@@ -29,6 +29,7 @@ const (
 	schemaMCPListTasksResult
 	schemaResponseFormat
 	schemaRetryInfo
+	schemaTaskInput
 	schemaTaskProgress
 	schemaTaskStatus
 	schemaAsyncTaskResponse
@@ -65,6 +66,7 @@ var schemaTable = [...]schemaEntry{
 	schemaMCPListTasksResult:       {name: "mcp_list_tasks_result", goType: reflect.TypeFor[MCPListTasksResult](), depth: 3},
 	schemaResponseFormat:           {name: "response_format", goType: reflect.TypeFor[ResponseFormat](), isEnum: true, depth: 0},
 	schemaRetryInfo:                {name: "retry_info", goType: reflect.TypeFor[RetryInfo](), depth: 1},
+	schemaTaskInput:                {name: "task_input", goType: reflect.TypeFor[TaskInput](), depth: 1, rawDepth: 1},
 	schemaTaskProgress:             {name: "task_progress", goType: reflect.TypeFor[TaskProgress](), depth: 1},
 	schemaTaskStatus:               {name: "task_status", goType: reflect.TypeFor[TaskStatus](), isEnum: true, depth: 0},
 	schemaAsyncTaskResponse:        {name: "async_task_response", goType: reflect.TypeFor[AsyncTaskResponse](), depth: 2},
@@ -92,6 +94,7 @@ var (
 	mCPTaskPollIntervalBounds                  = intBounds{hasMin: true, min: 0, minWords: "0", hasMax: true, max: 9007199254740991, maxWords: "9007199254740991"}
 	retryInfoAttemptBounds                     = intBounds{hasMin: true, min: 1, minWords: "1", hasMax: true, max: 9007199254740991, maxWords: "9007199254740991"}
 	retryInfoTimestampBounds                   = floatBounds{hasMin: true, min: 0, minText: "0", minWords: "0", hasMax: true, max: 253402300799, maxText: "253402300799", maxWords: "253402300799"}
+	taskInputNextIDBounds                      = intBounds{hasMin: true, min: 0, minWords: "0", hasMax: true, max: 9007199254740991, maxWords: "9007199254740991"}
 	taskProgressCurrentBounds                  = intBounds{hasMin: true, min: 0, minWords: "0", hasMax: true, max: 9007199254740991, maxWords: "9007199254740991"}
 	taskProgressTotalBounds                    = intBounds{hasMin: true, min: 0, minWords: "0", hasMax: true, max: 9007199254740991, maxWords: "9007199254740991"}
 	taskProgressPercentageBounds               = floatBounds{hasMin: true, min: 0, minText: "0", minWords: "0", hasMax: true, max: 100, maxText: "100", maxWords: "100"}
@@ -144,6 +147,8 @@ func NewValue(name string) (any, bool) {
 		return new(ResponseFormat), true
 	case "retry_info":
 		return new(RetryInfo), true
+	case "task_input":
+		return new(TaskInput), true
 	case "task_progress":
 		return new(TaskProgress), true
 	case "task_status":
@@ -198,6 +203,8 @@ func targetSchema(v any) (schemaID, bool) {
 		return schemaResponseFormat, v != nil
 	case *RetryInfo:
 		return schemaRetryInfo, v != nil
+	case *TaskInput:
+		return schemaTaskInput, v != nil
 	case *TaskProgress:
 		return schemaTaskProgress, v != nil
 	case *TaskStatus:
@@ -312,6 +319,12 @@ func readModel(r *jsonread.Reader, id schemaID, v any, rep *report) bool {
 		var x RetryInfo
 		if ok := readRetryInfo(r, &x, rep); r.Finish() && ok {
 			*v.(*RetryInfo) = x
+			return true
+		}
+	case schemaTaskInput:
+		var x TaskInput
+		if ok := readTaskInput(r, &x, rep); r.Finish() && ok {
+			*v.(*TaskInput) = x
 			return true
 		}
 	case schemaTaskProgress:
@@ -430,6 +443,10 @@ func checkModel(v any) bool {
 		return checkRetryInfo(&v)
 	case *RetryInfo:
 		return v != nil && checkRetryInfo(v)
+	case TaskInput:
+		return checkTaskInput(&v)
+	case *TaskInput:
+		return v != nil && checkTaskInput(v)
 	case TaskProgress:
 		return checkTaskProgress(&v)
 	case *TaskProgress:
@@ -531,6 +548,10 @@ func appendModel(x *jsonread.Extent, b []byte, v any) []byte {
 		return appendRetryInfo(x, b, &v)
 	case *RetryInfo:
 		return appendRetryInfo(x, b, v)
+	case TaskInput:
+		return appendTaskInput(x, b, &v)
+	case *TaskInput:
+		return appendTaskInput(x, b, v)
 	case TaskProgress:
 		return appendTaskProgress(x, b, &v)
 	case *TaskProgress:
@@ -1941,6 +1962,88 @@ func (v RetryInfo) MarshalJSON() ([]byte, error) {
 // UnmarshalJSON decodes data as [Unmarshal] does, so that encoding/json accepts
 // only a RetryInfo that the schema accepts, with its defaults for absent keys.
 func (v *RetryInfo) UnmarshalJSON(data []byte) error {
+	return Unmarshal(data, v)
+}
+
+// readTaskInput reads a TaskInput object into v, which must hold Go's zero
+// value, key by key, checking each value; absent keys keep the schema's
+// defaults. It notes every violation in rep and reads on after each, so that
+// one pass finds them all.
+func readTaskInput(r *jsonread.Reader, v *TaskInput, rep *report) bool {
+	if r.Peek() != jsonread.Object {
+		return rep.wrongType(r, "object")
+	}
+	if !r.ReadObject() {
+		return false
+	}
+	n := rep.n
+	var seen uint64    // one bit per required property, in the order of "required"
+	next := "requests" // the key expected next, in the schema's order
+	for key, more := r.NextKeyExpecting(next); more; key, more = r.NextKeyExpecting(next) {
+		switch string(key) {
+		case "requests":
+			next = "responses"
+			seen |= 1 << 0
+			readRaw(r, &v.Requests, rep)
+		case "responses":
+			next = "next_id"
+			seen |= 1 << 1
+			readRaw(r, &v.Responses, rep)
+		case "next_id":
+			next = ""
+			seen |= 1 << 2
+			readInt(r, &v.NextID, taskInputNextIDBounds, "integer", rep)
+		default:
+			r.Skip()
+		}
+	}
+	if r.Failed() {
+		return false
+	}
+	if seen&(1<<0) == 0 {
+		rep.missing(r, "requests")
+	}
+	if seen&(1<<1) == 0 {
+		rep.missing(r, "responses")
+	}
+	if seen&(1<<2) == 0 {
+		rep.missing(r, "next_id")
+	}
+	return rep.n == n
+}
+
+// checkTaskInput reports whether v satisfies the TaskInput schema.
+func checkTaskInput(v *TaskInput) bool {
+	return validRaw(v.Requests) &&
+		validRaw(v.Responses) &&
+		taskInputNextIDBounds.contains(v.NextID)
+}
+
+// appendTaskInput appends the JSON encoding of v, which checkTaskInput
+// accepted: its fields in the schema's order. It widens x to cover the
+// json.RawMessage values it writes.
+func appendTaskInput(x *jsonread.Extent, b []byte, v *TaskInput) []byte {
+	b = append(b, `{"requests":`...)
+	b = appendRaw(x, b, v.Requests)
+	b = append(b, `,"responses":`...)
+	b = appendRaw(x, b, v.Responses)
+	b = append(b, `,"next_id":`...)
+	b = strconv.AppendInt(b, v.NextID, 10)
+	return append(b, '}')
+}
+
+// MarshalJSON encodes v as [Marshal] does, so that encoding/json writes only a
+// TaskInput that the schema accepts, in the schema's field order.
+func (v TaskInput) MarshalJSON() ([]byte, error) {
+	if !checkTaskInput(&v) {
+		return nil, explainValue(schemaTaskInput, reflect.ValueOf(&v))
+	}
+	return encode(DefaultLimits(), schemaTaskInput, func(x *jsonread.Extent, b []byte) []byte { return appendTaskInput(x, b, &v) })
+}
+
+// UnmarshalJSON decodes data as [Unmarshal] does, so that encoding/json accepts
+// only a TaskInput that the schema accepts, with its defaults for absent keys.
+func (v *TaskInput) UnmarshalJSON(data []byte) error {
 	return Unmarshal(data, v)
 }
 

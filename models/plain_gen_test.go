@@ -34,6 +34,7 @@ var modelCases = []modelCase{
 	{name: "mcp_list_tasks_result", title: "MCPListTasksResult", model: func() any { return new(models.MCPListTasksResult) }, plain: func() any { return new(plainMCPListTasksResult) }},
 	{name: "response_format", title: "ResponseFormat", model: func() any { return new(models.ResponseFormat) }, plain: func() any { return new(plainResponseFormat) }},
 	{name: "retry_info", title: "RetryInfo", model: func() any { return new(models.RetryInfo) }, plain: func() any { return new(plainRetryInfo) }},
+	{name: "task_input", title: "TaskInput", model: func() any { return new(models.TaskInput) }, plain: func() any { return new(plainTaskInput) }},
 	{name: "task_progress", title: "TaskProgress", model: func() any { return new(models.TaskProgress) }, plain: func() any { return new(plainTaskProgress) }},
 	{name: "task_status", title: "TaskStatus", model: func() any { return new(models.TaskStatus) }, plain: func() any { return new(plainTaskStatus) }},
 	{name: "async_task_response", title: "AsyncTaskResponse", model: func() any { return new(models.AsyncTaskResponse) }, plain: func() any { return new(plainAsyncTaskResponse) }},
@@ -144,6 +145,13 @@ type plainRetryInfo struct {
 	Attempt   int64   `json:"attempt"`
 	Error     string  `json:"error"`
 	Timestamp float64 `json:"timestamp"`
+}
+
+// plainTaskInput mirrors [models.TaskInput].
+type plainTaskInput struct {
+	Requests  json.RawMessage `json:"requests"`
+	Responses json.RawMessage `json:"responses"`
+	NextID    int64           `json:"next_id"`
 }
 
 // plainTaskProgress mirrors [models.TaskProgress].

@@ -312,6 +312,30 @@ type RetryInfo struct {
 	Timestamp float64 `json:"timestamp"`
 }
 
+// The input a running task waits on, stored with the task (tasks.Record.Input)
+// so that every replica sharing the store sees it: the requests its function
+// asked the client to answer (an elicitation or a sampling request each), keyed
+// by ids the runner mints and never reuses, and the answers that arrived for
+// them. A task whose requests are not all answered is input_required in the MCP
+// tasks extension.
+type TaskInput struct {
+	// The outstanding requests: an object whose keys are the minted ids and whose
+	// values are JSON-RPC requests without id (an object with method, such as
+	// elicitation/create or sampling/createMessage, and params). An answered
+	// request leaves it when the function resumes.
+	Requests json.RawMessage `json:"requests"`
+
+	// The answers received for outstanding requests, keyed by the same ids: an
+	// object whose values are the clients' results (an ElicitResult or a
+	// CreateMessageResult). An answer for an id that is not outstanding is never
+	// stored.
+	Responses json.RawMessage `json:"responses"`
+
+	// How many ids the runner has minted for the task: the next id is in-<next_id
+	// + 1>, so no id is used twice in the task's life.
+	NextID int64 `json:"next_id"`
+}
+
 // Progress information that a long-running task reports.
 type TaskProgress struct {
 	// The current item or step number, or null when unknown.

@@ -395,8 +395,9 @@ func TestOneVerdict(t *testing.T) {
 	t.Run("mcp_ext_create_task_result", func(t *testing.T) { runVerdict[MCPExtCreateTaskResult](t, "mcp_ext_create_task_result") })
 	t.Run("mcp_ext_detailed_task", func(t *testing.T) { runVerdict[MCPExtDetailedTask](t, "mcp_ext_detailed_task") })
 	t.Run("mcp_ext_ack_result", func(t *testing.T) { runVerdict[MCPExtAckResult](t, "mcp_ext_ack_result") })
-	if n := len(SchemaNames()); n != 23 {
-		t.Errorf("TestOneVerdict runs 23 schemas; models has %d: add the new ones", n)
+	t.Run("task_input", func(t *testing.T) { runVerdict[TaskInput](t, "task_input") })
+	if n := len(SchemaNames()); n != 24 {
+		t.Errorf("TestOneVerdict runs 24 schemas; models has %d: add the new ones", n)
 	}
 }
 

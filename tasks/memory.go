@@ -41,6 +41,7 @@ type MemoryStore struct {
 type memEntry struct {
 	task     []byte // models.Marshal of the TaskInfo
 	result   []byte
+	input    []byte // Record.Input
 	key      string
 	owner    string
 	lease    int64 // Unix nanoseconds, 0: none
@@ -184,6 +185,7 @@ func (s *MemoryStore) Update(ctx context.Context, rec Record) (Record, error) {
 func (s *MemoryStore) fill(id string, e *memEntry, rec Record, data []byte, now int64) {
 	e.task = data
 	e.result = slices.Clone(rec.Result)
+	e.input = slices.Clone(rec.Input)
 	e.key = rec.Key
 	e.owner = rec.Owner
 	e.lease = 0
@@ -280,7 +282,7 @@ func (e *memEntry) expired(now int64) bool { return e.expires != 0 && now >= e.e
 
 // record decodes the entry through models.Unmarshal.
 func (e *memEntry) record(id string) (Record, error) {
-	rec := Record{Key: e.key, Owner: e.owner, Version: e.version, Result: slices.Clone(e.result)}
+	rec := Record{Key: e.key, Owner: e.owner, Version: e.version, Result: slices.Clone(e.result), Input: slices.Clone(e.input)}
 	if err := models.Unmarshal(e.task, &rec.Task); err != nil {
 		return Record{}, fmt.Errorf("%w: stored task %s: %w", ErrInvalid, id, err)
 	}

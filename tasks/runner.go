@@ -473,6 +473,8 @@ type flight struct {
 	result    json.RawMessage
 	err       error
 	lastWrite time.Time
+	input     inputState    // what the function asked the client for (input.go)
+	inputWake chan struct{} // Respond in this runner wakes AskInput
 }
 
 func (r *Runner) newFlight(reqCtx context.Context, id string, call Call) *flight {
@@ -481,7 +483,8 @@ func (r *Runner) newFlight(reqCtx context.Context, id string, call Call) *flight
 	f := &flight{r: r, id: id, key: call.Key, maxRetries: call.MaxRetries, retryDelay: call.RetryDelay,
 		ctx: ctx, done: make(chan struct{}), task: newTask(id, call.MaxRetries, time.Now())}
 	f.cancel = func(cause error) { stopOnClose(); cancel(cause) }
-	f.progress = &Progress{ctx: ctx}
+	f.progress = &Progress{ctx: ctx, ask: f.askInput}
+	f.inputWake = make(chan struct{}, 1)
 	return f
 }
 
@@ -520,7 +523,7 @@ func (f *flight) handoff() (Outcome, error) {
 		}
 		now := time.Now()
 		ctx, cancel := r.storeCtx()
-		want := Record{Task: t, Key: f.key, Owner: r.owner, LeaseExpires: now.Add(r.opts.LeaseDuration)}
+		want := Record{Task: t, Key: f.key, Owner: r.owner, LeaseExpires: now.Add(r.opts.LeaseDuration), Input: f.inputJSON()}
 		got, err := r.store.Create(ctx, want)
 		cancel()
 		if errors.Is(err, ErrExists) {
@@ -681,6 +684,7 @@ func (f *flight) writeLocked(t models.TaskInfo, result json.RawMessage, retry bo
 	for {
 		rec := f.rec
 		rec.Task, rec.Result, rec.Owner = t, result, r.owner
+		rec.Input = f.inputJSON()
 		rec.LeaseExpires = time.Time{}
 		if !IsFinished(t.Status) {
 			rec.LeaseExpires = time.Now().Add(r.opts.LeaseDuration)
@@ -707,6 +711,7 @@ func (f *flight) writeLocked(t models.TaskInfo, result json.RawMessage, retry bo
 				return f.stopLocked(fmt.Errorf("%w: task %s is now %s (owner %q)", errStopped, f.id, cur.Task.Status, cur.Owner))
 			case gerr == nil:
 				f.rec.Version = cur.Version
+				f.mergeStoredInput(cur.Input) // answers another runner wrote
 				continue
 			}
 			err = gerr

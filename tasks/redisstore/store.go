@@ -88,14 +88,14 @@ end
 
 var createScript = redis.NewScript(pruneLua + `
 -- KEYS: 1 task hash, 2 index of all, 3 index of the status, 4 dedup key, 5 expiry index
--- ARGV: 1 id, 2 task, 3 status, 4 finished, 5 result, 6 key, 7 owner, 8 lease, 9 ttl ms, 10 now ms, 11 status index prefix
+-- ARGV: 1 id, 2 task, 3 status, 4 finished, 5 result, 6 key, 7 owner, 8 lease, 9 ttl ms, 10 now ms, 11 status index prefix, 12 input
 if redis.call('EXISTS', KEYS[1]) == 1 then return {'exists', ''} end
 if ARGV[6] ~= '' and ARGV[4] == '0' then
   local holder = redis.call('GET', KEYS[4])
   if holder then return {'key', holder} end
   redis.call('SET', KEYS[4], ARGV[1])
 end
-redis.call('HSET', KEYS[1], 'task', ARGV[2], 'st', ARGV[3], 'ver', 1, 'result', ARGV[5], 'key', ARGV[6], 'owner', ARGV[7], 'lease', ARGV[8])
+redis.call('HSET', KEYS[1], 'task', ARGV[2], 'st', ARGV[3], 'ver', 1, 'result', ARGV[5], 'key', ARGV[6], 'owner', ARGV[7], 'lease', ARGV[8], 'input', ARGV[12])
 redis.call('ZADD', KEYS[2], 0, ARGV[1])
 redis.call('ZADD', KEYS[3], 0, ARGV[1])
 if ARGV[4] == '1' then
@@ -107,12 +107,12 @@ return {'ok', '1'}
 
 var updateScript = redis.NewScript(`
 -- KEYS: 1 task hash, 2 index of the old status, 3 index of the new status, 4 dedup key, 5 expiry index
--- ARGV: 1 id, 2 expected version, 3 task, 4 status, 5 finished, 6 result, 7 key, 8 owner, 9 lease, 10 ttl ms, 11 now ms
+-- ARGV: 1 id, 2 expected version, 3 task, 4 status, 5 finished, 6 result, 7 key, 8 owner, 9 lease, 10 ttl ms, 11 now ms, 12 input
 local ver = redis.call('HGET', KEYS[1], 'ver')
 if not ver then return {'missing', ''} end
 if ver ~= ARGV[2] then return {'conflict', ver} end
 local nv = tostring(tonumber(ver) + 1)
-redis.call('HSET', KEYS[1], 'task', ARGV[3], 'st', ARGV[4], 'ver', nv, 'result', ARGV[6], 'key', ARGV[7], 'owner', ARGV[8], 'lease', ARGV[9])
+redis.call('HSET', KEYS[1], 'task', ARGV[3], 'st', ARGV[4], 'ver', nv, 'result', ARGV[6], 'key', ARGV[7], 'owner', ARGV[8], 'lease', ARGV[9], 'input', ARGV[12])
 if KEYS[2] ~= KEYS[3] then
   redis.call('ZREM', KEYS[2], ARGV[1])
   redis.call('ZADD', KEYS[3], 0, ARGV[1])
@@ -177,7 +177,7 @@ func (s *Store) Create(ctx context.Context, rec tasks.Record) (tasks.Record, err
 	id := rec.Task.RefID
 	keys := []string{s.taskKey(id), s.allKey(), s.statusKey(rec.Task.Status), s.dedupKey(rec.Key), s.expiryKey()}
 	res, err := createScript.Run(ctx, s.rdb, keys, id, e.task, string(rec.Task.Status), e.finished, e.result,
-		rec.Key, rec.Owner, e.lease, s.ttl.Milliseconds(), time.Now().UnixMilli(), s.statusKey("")).StringSlice()
+		rec.Key, rec.Owner, e.lease, s.ttl.Milliseconds(), time.Now().UnixMilli(), s.statusKey(""), string(rec.Input)).StringSlice()
 	if err != nil {
 		return tasks.Record{}, fmt.Errorf("redisstore: create %s: %w", id, err)
 	}
@@ -224,6 +224,9 @@ func decode(id string, h map[string]string) (tasks.Record, error) {
 	if r := h["result"]; r != "" {
 		rec.Result = []byte(r)
 	}
+	if in := h["input"]; in != "" {
+		rec.Input = []byte(in)
+	}
 	if rec.Task.RefID != id || h["st"] != string(rec.Task.Status) {
 		return tasks.Record{}, fmt.Errorf("%w: stored task %s: hash holds ref_id %q, status %q for %q", tasks.ErrInvalid, id, rec.Task.RefID, h["st"], rec.Task.Status)
 	}
@@ -256,7 +259,7 @@ func (s *Store) Update(ctx context.Context, rec tasks.Record) (tasks.Record, err
 	}
 	keys := []string{s.taskKey(id), s.statusKey(old.Task.Status), s.statusKey(rec.Task.Status), s.dedupKey(rec.Key), s.expiryKey()}
 	res, err := updateScript.Run(ctx, s.rdb, keys, id, strconv.FormatInt(rec.Version, 10), e.task, string(rec.Task.Status),
-		e.finished, e.result, rec.Key, rec.Owner, e.lease, s.ttl.Milliseconds(), time.Now().UnixMilli()).StringSlice()
+		e.finished, e.result, rec.Key, rec.Owner, e.lease, s.ttl.Milliseconds(), time.Now().UnixMilli(), string(rec.Input)).StringSlice()
 	if err != nil {
 		return tasks.Record{}, fmt.Errorf("redisstore: update %s: %w", id, err)
 	}
