@@ -225,7 +225,7 @@ func (s *Server) extTaskOf(rec tasks.Record) ExtTask {
 		}
 		t.Error = &jsonrpc.Error{Code: jsonrpc.CodeInternalError, Message: msg}
 	}
-	if reqs := pendingInput(rec.Task); len(reqs) > 0 && t.Status == StatusWorking {
+	if reqs := pendingInput(rec); len(reqs) > 0 && t.Status == StatusWorking {
 		t.Status = StatusInputRequired
 		t.InputRequests = reqs
 	}
