@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"reflect"
 	"sync/atomic"
 
 	"github.com/mcp-refcache/taskschema/tasks"
@@ -46,14 +47,40 @@ type versioned interface {
 
 // isExt reports whether req speaks revision 2026-07-28 or later.
 func isExt(req mcp.Request) bool {
+	if nilParams(req) {
+		// go-sdk's accessors read params._meta and panic on typed-nil
+		// params of a custom method (shared.go:726-731); the session's
+		// version is all there is then.
+		ss, _ := req.GetSession().(*mcp.ServerSession)
+		ip := (*mcp.InitializeParams)(nil)
+		if ss != nil {
+			ip = ss.InitializeParams()
+		}
+		return ip != nil && ip.ProtocolVersion >= ExtProtocolVersion
+	}
 	v, ok := req.(versioned)
 	return ok && v.ProtocolVersion() >= ExtProtocolVersion
+}
+
+// nilParams reports whether the request's params are nil, typed or not
+// (a custom method's params may be missing: go-sdk registers them with
+// missingParamsOK).
+func nilParams(req mcp.Request) bool {
+	p := req.GetParams()
+	if p == nil {
+		return true
+	}
+	v := reflect.ValueOf(p)
+	return v.Kind() == reflect.Pointer && v.IsNil()
 }
 
 // declaresExt reports whether the request's client capabilities name the
 // tasks extension. Only this request's declaration counts (SEP-2663: "on
 // its request, regardless of prior declarations").
 func declaresExt(req mcp.Request) bool {
+	if nilParams(req) {
+		return false
+	}
 	v, ok := req.(versioned)
 	if !ok {
 		return false
@@ -106,17 +133,12 @@ func (s *Server) extMiddleware(ctx context.Context, next mcp.MethodHandler, meth
 	return next(ctx, method, req)
 }
 
-// syncOnlyKey marks a tools/call whose task-supporting tool must answer
-// with its result, however long it takes: the client did not declare the
-// extension, so the timeout fallback would hand it a task it cannot follow.
-type syncOnlyKey struct{}
-
-func syncOnly(ctx context.Context) bool { return ctx.Value(syncOnlyKey{}) != nil }
-
 // extCallTool answers tools/call on revision 2026-07-28. A tool without
 // task support, or one called by a client that did not declare the
-// extension, answers with its result (go-sdk sets resultType complete); a
-// tool with required task support refuses such a client with -32021. For a
+// extension, answers with a CallToolResult as for a client without tasks
+// (its result, or the timeout fallback's AsyncTaskResponse; go-sdk sets
+// resultType complete); a tool with required task support refuses such a
+// client with -32021. For a
 // declaring client the server decides: a tool that finishes within its
 // Timeout answers with its result, a later one with a CreateTaskResult,
 // written only after the task is in the store; a tool with required task
@@ -153,7 +175,9 @@ func (s *Server) extCallTool(ctx context.Context, next mcp.MethodHandler, method
 		p.InputResponses, p.RequestState = nil, ""
 	}
 	if !declared {
-		return next(context.WithValue(ctx, syncOnlyKey{}, true), method, req)
+		// A CallToolResult as for any client without tasks: the tool's
+		// own result, or the timeout fallback's AsyncTaskResponse.
+		return next(ctx, method, req)
 	}
 	return s.extRun(ctx, e, p, mode)
 }

@@ -256,7 +256,7 @@ func (s *Server) fallbackHandler(e *toolEntry) mcp.ToolHandler {
 			prog.open(ctx, req.Session, tok)
 		}
 		defer prog.close()
-		if e.opts.Timeout <= 0 || syncOnly(ctx) {
+		if e.opts.Timeout <= 0 {
 			prog.attach(&tasks.Progress{})
 			res, err := inv(ctx, prog)
 			if err != nil {
