@@ -17,19 +17,17 @@ help: ## Show the targets.
 		END { for (i = 1; i <= NR; i++) printf "  %-" w "s  %s\n", name[i], text[i] }'
 
 .PHONY: generate
-generate: ## Regenerate models/types_gen.go and the README field tables from schema/.
+generate: ## Regenerate models/*_gen.go, docs/MODELS.md's field tables and the schema bundle from schema/.
 	go generate ./...
 
 .PHONY: check
 check: ## Regenerate and fail on any difference; gofmt, go vet, staticcheck, every module tidy (release/ tidy).
-	$(MAKE) generate
-	@if [ -n "$$(git status --porcelain -- models README.md schema gen)" ]; then \
-		echo "generated files are out of date; run 'make generate' and commit:"; \
-		git status --porcelain -- models README.md schema gen; git --no-pager diff --stat; exit 1; fi
+	scripts/check-generated.sh models docs/MODELS.md schema gen
 	@out=$$(gofmt -l . ); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	go vet ./...
 	go -C tests vet ./...
 	go -C gen vet ./...
+	go -C docs vet ./...
 	go -C tasks/redisstore vet ./...
 	go -C bench/peers vet ./...
 	go -C mcp vet ./...
@@ -47,12 +45,13 @@ check: ## Regenerate and fail on any difference; gofmt, go vet, staticcheck, eve
 	go -C release run . tidy -repo ..
 
 .PHONY: test
-test: ## Run every test with the race detector: the fixture corpus, the Redis tests (redis-server on PATH), the MCP server's tests with the TypeScript client (node, npm).
+test: ## Install what is missing (scripts/setup.sh: redis-server, npm ci), then run every test with the race detector.
+	scripts/setup.sh
 	go test -race -count=1 ./...
 	go -C tests test -race -count=1 ./...
 	go -C gen test -count=1 ./...
+	go -C docs test -count=1 ./...
 	go -C tasks/redisstore test -race -count=1 ./...
-	$(MAKE) e2e-deps
 	TASKSCHEMA_E2E=1 go -C mcp test -race -count=1 ./...
 	go -C release test -count=1 ./...
 
@@ -64,6 +63,10 @@ publish-test: ## Release a throwaway clone of HEAD, serve its tags from a file m
 release: ## Tag a release of every module on one commit: make release VERSION=vX.Y.Z (release/release.sh; pushes nothing).
 	@test -n "$(VERSION)" || { echo "usage: make release VERSION=vX.Y.Z" >&2; exit 2; }
 	release/release.sh $(VERSION)
+
+.PHONY: compat
+compat: ## Compare schema/ with the last release tag vX.Y.Z; fail on a breaking change that is neither a major version nor recorded in CHANGELOG.md (docs/SCHEMA-EVOLUTION.md).
+	go run ./cmd/taskschema compat --repo . --schema schema --changelog CHANGELOG.md
 
 .PHONY: e2e-deps
 e2e-deps: ## Install the TypeScript MCP client of the end-to-end tests from mcp/e2e/package-lock.json (npm ci).

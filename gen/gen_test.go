@@ -37,17 +37,17 @@ func schemaModelOf(t *testing.T) *model {
 // alone catches a schema edited without `make generate`.
 func TestGenerateMatchesCommitted(t *testing.T) {
 	dir := t.TempDir()
-	readme, err := os.ReadFile("../README.md")
+	doc, err := os.ReadFile("../docs/MODELS.md")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(filepath.Join(dir, "README.md"), readme, 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(dir, "MODELS.md"), doc, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if err := run("../schema", dir, filepath.Join(dir, "README.md"), filepath.Join(dir, bundleFileName)); err != nil {
+	if err := run("../schema", dir, filepath.Join(dir, "MODELS.md"), filepath.Join(dir, bundleFileName)); err != nil {
 		t.Fatal(err)
 	}
-	want := map[string]string{"README.md": "../README.md", bundleFileName: "../schema/" + bundleFileName}
+	want := map[string]string{"MODELS.md": "../docs/MODELS.md", bundleFileName: "../schema/" + bundleFileName}
 	for _, file := range outputs {
 		want[file] = "../models/" + file
 	}
@@ -212,7 +212,7 @@ func TestSeriousWarnings(t *testing.T) {
 
 func TestReplaceTableNeedsMarkers(t *testing.T) {
 	if _, err := replaceTable([]byte("# no markers\n"), &model{}); err == nil {
-		t.Fatal("want an error for a README without markers")
+		t.Fatal("want an error for a document without markers")
 	}
 }
 
@@ -301,11 +301,48 @@ func TestLoadModelRefuses(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			dir := t.TempDir()
-			os.WriteFile(filepath.Join(dir, "a.schema.json"), []byte(testSchema("a", "A", body)), 0o644)
+			// "a" is required, so that no case is refused only for lacking
+			// a default (TestOptionalWithoutDefault has that one).
+			os.WriteFile(filepath.Join(dir, "a.schema.json"), []byte(testSchema("a", "A", body+`, "required": ["a"]`)), 0o644)
 			if _, err := loadModel(dir); err == nil {
 				t.Error("want an error")
+			} else if strings.Contains(err.Error(), "has no default") {
+				t.Errorf("refused for the missing default, not for the case: %v", err)
 			} else {
 				t.Log(err)
+			}
+		})
+	}
+}
+
+// TestOptionalWithoutDefault: an optional property without a default is
+// refused with an error that names the schema and the property and says
+// what to add, with a default of the property's type.
+func TestOptionalWithoutDefault(t *testing.T) {
+	for name, c := range map[string]struct{ prop, hint string }{
+		"integer":  {`{"description": "d", "type": "integer", "minimum": 0, "maximum": 9}`, `"default": 0`},
+		"nullable": {`{"description": "d", "type": ["string", "null"]}`, `"default": null`},
+		"boolean":  {`{"description": "d", "type": "boolean"}`, `"default": false`},
+		"string":   {`{"description": "d", "type": "string"}`, `"default": ""`},
+	} {
+		t.Run(name, func(t *testing.T) {
+			dir := t.TempDir()
+			body := `"description": "d", "type": "object", "properties": {"retries": ` + c.prop + `}`
+			os.WriteFile(filepath.Join(dir, "a.schema.json"), []byte(testSchema("a", "A", body)), 0o644)
+			_, err := loadModel(dir)
+			if err == nil {
+				t.Fatal("want an error for an optional property without a default")
+			}
+			for _, want := range []string{`"retries"`, "a.schema.json", "has no default", "add " + c.hint, `or list "retries" in the schema's "required"`} {
+				if !strings.Contains(err.Error(), want) {
+					t.Errorf("the error %q does not say %q", err, want)
+				}
+			}
+			// With the default the same schema loads.
+			withDefault := strings.Replace(body, `{"retries": {`, `{"retries": {`+c.hint+`, `, 1)
+			os.WriteFile(filepath.Join(dir, "a.schema.json"), []byte(testSchema("a", "A", withDefault)), 0o644)
+			if _, err := loadModel(dir); err != nil {
+				t.Errorf("with %s: %v", c.hint, err)
 			}
 		})
 	}

@@ -11,7 +11,7 @@
 //     (models/model_gen.go);
 //   - the plain mirror types that the tests and benchmarks of models compare
 //     with (models/plain_gen_test.go);
-//   - the field tables of README.md;
+//   - the field tables of docs/MODELS.md;
 //   - the single-file bundle schema/taskschema.bundle.json for non-Go
 //     clients.
 //
@@ -19,7 +19,7 @@
 //
 // It is run by `go generate ./...` from models/generate.go; run by hand:
 //
-//	go -C gen run . -schemas ../schema -models ../models -readme ../README.md
+//	go -C gen run . -schemas ../schema -models ../models -doc ../docs/MODELS.md
 package main
 
 import (
@@ -32,10 +32,10 @@ import (
 func main() {
 	schemaDir := flag.String("schemas", "../schema", "directory of the *.schema.json files")
 	modelsDir := flag.String("models", "../models", "directory of package models, where the Go files are written")
-	readme := flag.String("readme", "../README.md", "README whose field tables to rewrite")
+	doc := flag.String("doc", "../docs/MODELS.md", "Markdown file whose field tables to rewrite")
 	bundleOut := flag.String("bundle", "../schema/"+bundleFileName, "file to write the single-file bundle of all schemas to")
 	flag.Parse()
-	if err := run(*schemaDir, *modelsDir, *readme, *bundleOut); err != nil {
+	if err := run(*schemaDir, *modelsDir, *doc, *bundleOut); err != nil {
 		fmt.Fprintln(os.Stderr, "gen:", err)
 		os.Exit(1)
 	}
@@ -48,7 +48,7 @@ var outputs = map[string]string{
 	"plain.go.tmpl": "plain_gen_test.go",
 }
 
-func run(schemaDir, modelsDir, readme, bundleOut string) error {
+func run(schemaDir, modelsDir, doc, bundleOut string) error {
 	m, err := loadModel(schemaDir)
 	if err != nil {
 		return err
@@ -69,7 +69,7 @@ func run(schemaDir, modelsDir, readme, bundleOut string) error {
 			return err
 		}
 	}
-	text, err := os.ReadFile(readme)
+	text, err := os.ReadFile(doc)
 	if err != nil {
 		return err
 	}
@@ -77,7 +77,7 @@ func run(schemaDir, modelsDir, readme, bundleOut string) error {
 	if err != nil {
 		return err
 	}
-	if err := os.WriteFile(readme, text, 0o644); err != nil {
+	if err := os.WriteFile(doc, text, 0o644); err != nil {
 		return err
 	}
 	return writeBundle(m.Files(), bundleOut)

@@ -15,8 +15,8 @@ import (
 
 // The model is the one reading of schema/ that every output comes from: the
 // Go types (through go-jsonschema), the readers, checks and writers, the
-// default constructors, the table of schema names and Go types, the README
-// field tables and the bundle. loadModel reads each file once.
+// default constructors, the table of schema names and Go types, the field
+// tables of docs/MODELS.md and the bundle. loadModel reads each file once.
 //
 // It supports exactly the keywords the schemas use and fails on any other,
 // so that a new keyword can never be silently left unchecked.
@@ -343,12 +343,37 @@ func classifyProp(s *schemaModel, p *prop, byFile map[string]*schemaModel) error
 			}
 		}
 	}
+	if !p.Required && !p.HasDefault {
+		return fmt.Errorf("optional property %q of %s has no default: add \"default\": %s to it (a value of its type), or list %q in the schema's \"required\"",
+			p.Name, s.Name+".schema.json", defaultHint(p), p.Name)
+	}
 	if p.HasDefault && p.Default != nil {
 		if err := checkDefault(p); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// defaultHint is an example default for an optional property that has none,
+// for the generator's error: null where null is allowed, otherwise the zero
+// value of its type.
+func defaultHint(p *prop) string {
+	switch {
+	case p.Nullable:
+		return "null"
+	case p.Kind == kindInt || p.Kind == kindFloat:
+		return "0"
+	case p.Kind == kindBool:
+		return "false"
+	case p.Kind == kindArrayOfRef:
+		return "[]"
+	case p.Kind == kindRef && len(p.Ref.Enum) > 0:
+		return strconv.Quote(p.Ref.Enum[0])
+	case p.Kind == kindRef || p.Kind == kindStringMap:
+		return "{...}"
+	}
+	return `""`
 }
 
 // checkDefault makes sure the generator can write the default as a Go value.

@@ -20,6 +20,7 @@ type benchClient struct {
 	url     string
 	session string
 	id      int
+	token   string // sent as a bearer token when set
 }
 
 func (c *benchClient) post(method string, params any) []byte {
@@ -35,6 +36,9 @@ func (c *benchClient) postRaw(body []byte) []byte {
 	req.Header.Set("Mcp-Protocol-Version", "2025-11-25")
 	if c.session != "" {
 		req.Header.Set("Mcp-Session-Id", c.session)
+	}
+	if c.token != "" {
+		req.Header.Set("Authorization", "Bearer "+c.token)
 	}
 	resp, err := c.hc.Do(req)
 	if err != nil {

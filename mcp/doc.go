@@ -24,6 +24,22 @@
 // CreateTaskResult the token stays valid until the task ends, after a
 // fallback answer no more are sent.
 //
+// # Who may see a task
+//
+// A task belongs to its requestor: the user of the bearer token that
+// go-sdk's auth.RequireBearerToken verified (TokenInfo.UserID), else the
+// session. The requestor is stored with the task, so every replica
+// applies the rule: tasks/get, tasks/result, tasks/cancel and the polling
+// tools answer another requestor's task exactly as an unknown one, and
+// tasks/list and list_tasks list the requestor's tasks only.
+// Options.SharedTasks shares every task; Options.Requestor names
+// requestors another way; the stores limit the tasks in flight per
+// requestor (tasks.MemoryOptions and redisstore.Options
+// MaxInFlightPerRequestor). [Server.HTTPHandler] refuses an Origin
+// outside Options.AllowedOrigins with 403 and closes idle sessions;
+// [StdioTransport] survives a malformed line. docs/SECURITY.md has the
+// details.
+//
 // # What go-sdk v1.8.0 lacks, and how it is carried
 //
 // go-sdk v1.8.0 has no tasks. This package works around it without a fork

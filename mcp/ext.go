@@ -102,8 +102,25 @@ func missingExtension(format string, args ...any) error {
 	return &jsonrpc.Error{Code: CodeMissingRequiredClientCapability, Message: fmt.Sprintf(format, args...), Data: data}
 }
 
-// extMiddleware serves a request of revision 2026-07-28.
+// extMiddleware serves a request of revision 2026-07-28. Tasks belong to
+// their requestor as on 2025-11-25 (requestor.go): a stateless HTTP
+// request has no session, so without a verified token (or
+// Options.Requestor) its requestor is AnonymousRequestor.
 func (s *Server) extMiddleware(ctx context.Context, next mcp.MethodHandler, method string, req mcp.Request) (mcp.Result, error) {
+	if method != "server/discover" && method != "tools/list" {
+		ctx = withRequestor(ctx, s.requestorOf(ctx, req))
+	}
+	res, err := s.extServe(ctx, next, method, req)
+	var je *jsonrpc.Error
+	if errors.As(err, &je) && len(je.Message) > maxErrorMessage {
+		// Never echo large client input (an unknown tool's name in
+		// go-sdk's message); data, such as requiredCapabilities, stays.
+		return res, &jsonrpc.Error{Code: je.Code, Message: cutMessage(je.Message), Data: je.Data}
+	}
+	return res, err
+}
+
+func (s *Server) extServe(ctx context.Context, next mcp.MethodHandler, method string, req mcp.Request) (mcp.Result, error) {
 	switch method {
 	case "server/discover":
 		res, err := next(ctx, method, req)
@@ -161,12 +178,12 @@ func (s *Server) extCallTool(ctx context.Context, next mcp.MethodHandler, method
 	}
 	declared := declaresExt(req)
 	if mode == TaskRequired && !declared {
-		return nil, missingExtension("tool %q runs only as a task: declare the client capability extensions[%q] on the request", p.Name, ExtensionID)
+		return nil, missingExtension("tool %q runs only as a task: declare the client capability extensions[%q] on the request", clip(p.Name), ExtensionID)
 	}
 	if g := s.gate(p.Name); g != nil {
 		args, requests, err := g(p.Arguments, p.InputResponses)
 		if err != nil {
-			return nil, invalidParams("tool %q: %v", p.Name, err)
+			return nil, invalidParams("tool %q: %v", clip(p.Name), err)
 		}
 		if len(requests) > 0 {
 			return &inputRequiredResult{Requests: requests}, nil
@@ -190,17 +207,16 @@ func (s *Server) extRun(ctx context.Context, e *toolEntry, p *mcp.CallToolParams
 	}
 	prog := &Progress{}
 	var last atomic.Pointer[mcp.CallToolResult]
-	call := e.call(args)
+	call := s.call(e, args, requestor(ctx))
 	if mode != TaskRequired {
 		call.Timeout = e.opts.Timeout
 	}
 	fn := func(ctx context.Context, tp *tasks.Progress) (json.RawMessage, error) {
 		prog.attach(tp)
-		res, err := inv(ctx, prog)
+		res, err := inv(ctx, prog) // a panic goes on to the runner: failed
 		if err != nil {
-			var pe *tasks.PanicError
-			if errors.As(err, &pe) || ctx.Err() != nil {
-				return nil, err
+			if ctx.Err() != nil {
+				return nil, err // cancelled
 			}
 			// A tool that ran and reported an error has a result: the task
 			// is completed with isError (SEP-2663: failed is for JSON-RPC
@@ -219,6 +235,10 @@ func (s *Server) extRun(ctx context.Context, e *toolEntry, p *mcp.CallToolParams
 		var pe *tasks.PanicError
 		if errors.As(err, &pe) {
 			return nil, &jsonrpc.Error{Code: jsonrpc.CodeInternalError, Message: fmt.Sprintf("tool %q: %v", e.name, err)}
+		}
+		if lim, ok := limitError(err); ok {
+			return nil, &jsonrpc.Error{Code: jsonrpc.CodeInvalidRequest, Message: fmt.Sprintf(
+				"tool %q: task not created: you have %d tasks in flight, the most one requestor may have is %d; wait for one to end or cancel one", e.name, lim.InFlight, lim.Limit)}
 		}
 		return extToolResult{errorResult(err)}, nil
 	}

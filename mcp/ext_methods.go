@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 
 	"github.com/mcp-refcache/taskschema/tasks"
 	"github.com/modelcontextprotocol/go-sdk/jsonrpc"
@@ -52,12 +51,13 @@ func (s *Server) extTaskMethod(ctx context.Context, method string, req mcp.Reque
 	if id == "" {
 		return nil, invalidParams("params.taskId is required")
 	}
+	// A task of another requestor is answered as an unknown one.
+	rec, err := s.lookup(ctx, id)
+	if err != nil {
+		return nil, methodError(id, err)
+	}
 	switch method {
 	case "tasks/get":
-		rec, err := s.runner.Get(ctx, id)
-		if err != nil {
-			return nil, methodError(id, err)
-		}
 		return &extGetTaskResult{Task: s.extTaskOf(rec)}, nil
 	case "tasks/update":
 		if err := s.deliverInput(ctx, id, responses); err != nil {
@@ -75,4 +75,3 @@ func (s *Server) extTaskMethod(ctx context.Context, method string, req mcp.Reque
 	}
 }
 
-var _ = fmt.Sprintf

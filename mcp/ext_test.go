@@ -298,3 +298,14 @@ func TestExtInputRequired(t *testing.T) {
 		t.Errorf("checked %v", chk.n)
 	}
 }
+
+// An error never echoes a long tool name, and keeps its data.
+func TestExtErrorsClipped(t *testing.T) {
+	hs, _ := extServer(t)
+	c := &extClient{t: t, url: hs.URL}
+	long := strings.Repeat("x", 5000)
+	r := c.call("tools/call", map[string]any{"name": long, "arguments": map[string]any{}}, true, map[string]string{"Mcp-Name": long})
+	if r.Error == nil || len(r.Error.Message) > 600 {
+		t.Fatalf("unknown long tool: %+v", r.Error)
+	}
+}

@@ -57,6 +57,8 @@ type serverOpts struct {
 	store    tasks.Store
 	pageSize int
 	owner    string
+	shared   bool                    // Options.SharedTasks
+	opts     func(*mcptasks.Options) // more options
 }
 
 func newTestServer(t testing.TB, o serverOpts) *testServer {
@@ -68,7 +70,11 @@ func newTestServer(t testing.TB, o serverOpts) *testServer {
 	}
 	t.Cleanup(func() { r.Close(context.Background()) })
 	s := mcp.NewServer(&mcp.Implementation{Name: "test", Version: "v0"}, nil)
-	srv, err := mcptasks.New(s, mcptasks.Options{Runner: r, PollInterval: 20 * time.Millisecond, ListPageSize: o.pageSize})
+	mo := mcptasks.Options{Runner: r, PollInterval: 20 * time.Millisecond, ListPageSize: o.pageSize, SharedTasks: o.shared}
+	if o.opts != nil {
+		o.opts(&mo)
+	}
+	srv, err := mcptasks.New(s, mo)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -100,6 +100,8 @@ func (t *Transport) Conn() *Conn {
 // Conn is the wrapped connection.
 type Conn struct {
 	mcp.Connection
+
+	sid string // names the session's requestor (its ID is "")
 }
 
 // Read implements mcp.Connection and lifts params.task.

@@ -19,11 +19,12 @@ import (
 func (s *Server) taskOf(t models.TaskInfo) Task { return FromTaskInfo(t, s.conv) }
 
 // methodError maps a runtime error to the JSON-RPC error of the
-// specification: an unknown or expired task is -32602, anything else
-// -32603.
+// specification: an unknown or expired task, or one of another requestor,
+// is -32602, the same error for each, echoing only the start of a long
+// taskId; anything else -32603.
 func methodError(id string, err error) error {
 	if errors.Is(err, tasks.ErrNotFound) {
-		return invalidParams("task %q not found (unknown or expired)", id)
+		return invalidParams("task %q not found (unknown or expired)", clip(id))
 	}
 	return &jsonrpc.Error{Code: jsonrpc.CodeInternalError, Message: err.Error()}
 }
@@ -56,7 +57,7 @@ func (s *Server) getTask(ctx context.Context, _ *mcp.ServerSession, p *TaskIDPar
 	if err != nil {
 		return nil, err
 	}
-	rec, err := s.runner.Get(ctx, id)
+	rec, err := s.lookup(ctx, id)
 	if err != nil {
 		return nil, methodError(id, err)
 	}
@@ -74,7 +75,7 @@ func (s *Server) taskResult(ctx context.Context, _ *mcp.ServerSession, p *TaskID
 	}
 	delay := 5 * time.Millisecond
 	for {
-		rec, err := s.runner.Get(ctx, id)
+		rec, err := s.lookup(ctx, id)
 		if err != nil {
 			return nil, methodError(id, err)
 		}
@@ -125,7 +126,7 @@ func (s *Server) listTasks(ctx context.Context, _ *mcp.ServerSession, p *ListTas
 	if p != nil {
 		cursor = p.Cursor
 	}
-	page, err := s.page(ctx, "", cursor)
+	page, err := s.page(ctx, "", cursor, s.listRequestor(ctx))
 	if err != nil {
 		return nil, err
 	}
@@ -136,19 +137,19 @@ func (s *Server) listTasks(ctx context.Context, _ *mcp.ServerSession, p *ListTas
 	return out, nil
 }
 
-// page reads one page of the store. Cursors are opaque to clients: the
-// base64url form of the store's cursor; a cursor that does not decode is
-// -32602.
-func (s *Server) page(ctx context.Context, status models.TaskStatus, cursor string) (tasks.Page, error) {
+// page reads one page of the store, of the requestor's tasks only unless
+// requestor is "". Cursors are opaque to clients: the base64url form of
+// the store's cursor; a cursor that does not decode is -32602.
+func (s *Server) page(ctx context.Context, status models.TaskStatus, cursor, requestor string) (tasks.Page, error) {
 	after := ""
 	if cursor != "" {
 		b, err := base64.RawURLEncoding.DecodeString(cursor)
 		if err != nil || len(b) == 0 {
-			return tasks.Page{}, invalidParams("invalid cursor %q", cursor)
+			return tasks.Page{}, invalidParams("invalid cursor %q", clip(cursor))
 		}
 		after = string(b)
 	}
-	page, err := s.runner.Store().List(ctx, tasks.ListOptions{Status: status, After: after, Limit: s.opts.ListPageSize})
+	page, err := s.runner.Store().List(ctx, tasks.ListOptions{Status: status, After: after, Limit: s.opts.ListPageSize, Requestor: requestor})
 	if err != nil {
 		return tasks.Page{}, &jsonrpc.Error{Code: jsonrpc.CodeInternalError, Message: err.Error()}
 	}
@@ -170,6 +171,9 @@ func (s *Server) cancelTask(ctx context.Context, ss *mcp.ServerSession, p *TaskI
 	id, err := taskID(p)
 	if err != nil {
 		return nil, err
+	}
+	if _, err := s.lookup(ctx, id); err != nil {
+		return nil, methodError(id, err)
 	}
 	info, err := s.runner.Cancel(ctx, id)
 	if errors.Is(err, tasks.ErrFinished) {

@@ -52,16 +52,16 @@ func (s *Server) addPollingTools() error {
 	s.mcp.AddTool(&mcp.Tool{Name: ToolGetTaskStatus, InputSchema: refInput, OutputSchema: async,
 		Description: "Status of a task that a tool call handed off after its timeout: its AsyncTaskResponse (status, progress, error)."},
 		s.pollTool(func(ctx context.Context, id string) (*mcp.CallToolResult, error) {
-			resp, err := s.runner.Response(ctx, id)
+			rec, err := s.lookup(ctx, id)
 			if err != nil {
 				return nil, err
 			}
-			return asyncResult(resp)
+			return asyncResult(rec.Task.ToAsyncTaskResponse(models.ResponseOptions{}))
 		}))
 	s.mcp.AddTool(&mcp.Tool{Name: ToolGetTaskResult, InputSchema: refInput,
 		Description: "Result of a complete task: what the tool call would have returned. A task not complete yet gives an error naming its status; poll get_task_status."},
 		s.pollTool(func(ctx context.Context, id string) (*mcp.CallToolResult, error) {
-			rec, err := s.runner.Get(ctx, id)
+			rec, err := s.lookup(ctx, id)
 			if err != nil {
 				return nil, err
 			}
@@ -82,6 +82,9 @@ func (s *Server) addPollingTools() error {
 	s.mcp.AddTool(&mcp.Tool{Name: ToolCancelTask, InputSchema: refInput, OutputSchema: async,
 		Description: "Cancel a pending or processing task; answers with its AsyncTaskResponse (status cancelled)."},
 		s.pollTool(func(ctx context.Context, id string) (*mcp.CallToolResult, error) {
+			if _, err := s.lookup(ctx, id); err != nil {
+				return nil, err
+			}
 			info, err := s.runner.Cancel(ctx, id)
 			if errors.Is(err, tasks.ErrFinished) {
 				return errorResult(fmt.Errorf("task %s has already finished (%s)", id, info.Status)), nil
@@ -110,9 +113,9 @@ func (s *Server) addPollingTools() error {
 			switch models.TaskStatus(a.Status) {
 			case "", models.TaskStatusPending, models.TaskStatusProcessing, models.TaskStatusComplete, models.TaskStatusFailed, models.TaskStatusCancelled:
 			default:
-				return errorResult(fmt.Errorf("arguments: status %q is not pending, processing, complete, failed or cancelled", a.Status)), nil
+				return errorResult(fmt.Errorf("arguments: status %q is not pending, processing, complete, failed or cancelled", clip(a.Status))), nil
 			}
-			page, err := s.page(ctx, models.TaskStatus(a.Status), a.Cursor)
+			page, err := s.page(ctx, models.TaskStatus(a.Status), a.Cursor, s.listRequestor(ctx))
 			if err != nil {
 				var je *jsonrpc.Error
 				if errors.As(err, &je) {
@@ -157,7 +160,7 @@ func (s *Server) pollTool(f func(ctx context.Context, id string) (*mcp.CallToolR
 		}
 		res, err := f(ctx, a.RefID)
 		if errors.Is(err, tasks.ErrNotFound) {
-			return errorResult(fmt.Errorf("no task with ref_id %q (unknown or expired)", a.RefID)), nil
+			return errorResult(fmt.Errorf("no task with ref_id %q (unknown or expired)", clip(a.RefID))), nil
 		}
 		if err != nil {
 			return errorResult(err), nil

@@ -69,8 +69,10 @@ func TestReplicasShareTasks(t *testing.T) {
 		t.Cleanup(func() { rdb.Close() })
 		return redisstore.New(rdb, redisstore.Options{Prefix: "mcp-replicas:"})
 	}
-	a := newTestServer(t, serverOpts{store: newStore(), owner: "replica-a"})
-	b := newTestServer(t, serverOpts{store: newStore(), owner: "replica-b"})
+	// Two sessions without authentication see each other's tasks only
+	// with SharedTasks (TestOwnershipAcrossReplicas: without it).
+	a := newTestServer(t, serverOpts{store: newStore(), owner: "replica-a", shared: true})
+	b := newTestServer(t, serverOpts{store: newStore(), owner: "replica-b", shared: true})
 	ca := connect(t, a, "2025-11-25")
 	cb := connect(t, b, "2025-11-25")
 

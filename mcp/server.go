@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/mcp-refcache/taskschema/tasks"
 	"github.com/modelcontextprotocol/go-sdk/jsonrpc"
@@ -37,7 +38,34 @@ type Options struct {
 	// cancel_task and list_tasks (the timeout fallback's polling, for
 	// clients without MCP Tasks).
 	NoPollingTools bool
+	// SharedTasks lets every requestor see, await, cancel and list every
+	// task. By default a task belongs to its requestor (the verified
+	// token's user, else the session; see [RequestorFunc]) and any other
+	// is answered as an unknown task. Tasks record their requestor either
+	// way, and the store's limit per requestor applies either way.
+	SharedTasks bool
+	// Requestor names whoever sent a request; nil means the token's user
+	// ("user:" + auth.TokenInfo.UserID) where go-sdk's
+	// auth.RequireBearerToken verified one, else the session
+	// ("session:" + its ID).
+	Requestor RequestorFunc
+	// AllowedOrigins are the values of the Origin header that
+	// [Server.HTTPHandler] accepts, such as "https://app.example.com"
+	// (scheme, host and port, as a browser sends them); a request with any
+	// other Origin is refused with 403 Forbidden (MCP 2025-11-25, basic/
+	// transports: servers MUST validate Origin). A request without Origin
+	// (not from a browser) is not affected. nil means loopback origins
+	// only (http or https, localhost, 127.0.0.1 or [::1], any port); "*"
+	// allows any origin.
+	AllowedOrigins []string
+	// SessionTimeout closes a streamable HTTP session that has had no
+	// request for this long (go-sdk's StreamableHTTPOptions.SessionTimeout,
+	// used when that is 0); default 30 minutes; negative means never.
+	SessionTimeout time.Duration
 }
+
+// DefaultSessionTimeout is the default of Options.SessionTimeout.
+const DefaultSessionTimeout = 30 * time.Minute
 
 // Server adds the timeout fallback and the Tasks of MCP 2025-11-25 to a
 // go-sdk server. Make it with [New], add tools with [AddTool], and serve
@@ -61,6 +89,8 @@ type Server struct {
 	owners map[string]*mcp.ServerSession
 	// gates are the input gates of the tasks extension (ext_gate.go).
 	gates map[string]InputGate
+
+	origins *originCheck
 }
 
 // New adds the receiving middleware (initialize, tools/list, tools/call)
@@ -79,8 +109,15 @@ func New(s *mcp.Server, opts Options) (*Server, error) {
 	if opts.ListPageSize <= 0 {
 		opts.ListPageSize = 50
 	}
+	if opts.SessionTimeout == 0 {
+		opts.SessionTimeout = DefaultSessionTimeout
+	}
+	origins, err := newOriginCheck(opts.AllowedOrigins)
+	if err != nil {
+		return nil, err
+	}
 	srv := &Server{mcp: s, runner: opts.Runner, opts: opts, inject: &SSEInjector{},
-		tools: map[string]*toolEntry{}, conns: map[*mcp.ServerSession]*Conn{}, owners: map[string]*mcp.ServerSession{}}
+		tools: map[string]*toolEntry{}, conns: map[*mcp.ServerSession]*Conn{}, owners: map[string]*mcp.ServerSession{}, origins: origins}
 	poll := opts.PollInterval.Milliseconds()
 	srv.conv.PollInterval = &poll
 	if opts.TTL > 0 {
@@ -118,6 +155,12 @@ func (s *Server) Connect(ctx context.Context, t mcp.Transport, opts *mcp.ServerS
 		return nil, err
 	}
 	if c := wt.Conn(); c != nil {
+		// The session's ID is "" (stdio, in-memory): a random one names
+		// its requestor.
+		if c.sid, err = tasks.NewRefID("conn"); err != nil {
+			_ = ss.Close()
+			return nil, err
+		}
 		s.mu.Lock()
 		s.conns[ss] = c
 		s.mu.Unlock()
@@ -132,9 +175,11 @@ func (s *Server) Connect(ctx context.Context, t mcp.Transport, opts *mcp.ServerS
 }
 
 // HTTPHandler serves the server over streamable HTTP: go-sdk's
-// StreamableHTTPHandler behind the body lift (bodies over maxBody bytes
-// are refused with 413; 0 means 4 MiB) and the SSE injector that carries
-// notifications/tasks/status on each session's GET stream.
+// StreamableHTTPHandler behind the Origin check (Options.AllowedOrigins:
+// 403 for any other), the body lift (bodies over maxBody bytes are
+// refused with 413; 0 means 4 MiB) and the SSE injector that carries
+// notifications/tasks/status on each session's GET stream. Idle sessions
+// are closed after Options.SessionTimeout unless opts sets its own.
 func (s *Server) HTTPHandler(opts *mcp.StreamableHTTPOptions, maxBody int64) http.Handler {
 	if maxBody <= 0 {
 		maxBody = 4 << 20
@@ -142,10 +187,17 @@ func (s *Server) HTTPHandler(opts *mcp.StreamableHTTPOptions, maxBody int64) htt
 	if opts != nil && opts.MaxRequestBodyBytes > 0 {
 		maxBody = min(maxBody, opts.MaxRequestBodyBytes)
 	}
-	h := mcp.NewStreamableHTTPHandler(func(*http.Request) *mcp.Server { return s.mcp }, opts)
+	var o mcp.StreamableHTTPOptions
+	if opts != nil {
+		o = *opts
+	}
+	if o.SessionTimeout == 0 && s.opts.SessionTimeout > 0 {
+		o.SessionTimeout = s.opts.SessionTimeout
+	}
+	h := mcp.NewStreamableHTTPHandler(func(*http.Request) *mcp.Server { return s.mcp }, &o)
 	// Requests of revision 2026-07-28 go to a stateless handler beside it
 	// (ext_http.go): go-sdk's stateful handler cannot serve them.
-	return s.extRouter(LiftTaskHandler(s.inject.Wrap(h), maxBody), opts, maxBody)
+	return s.origins.wrap(s.extRouter(LiftTaskHandler(s.inject.Wrap(h), maxBody), &o, maxBody))
 }
 
 // notify sends a notification go-sdk does not know to the session: on the
@@ -217,11 +269,51 @@ func (s *Server) middleware(next mcp.MethodHandler) mcp.MethodHandler {
 			return withTasksCapability(next(ctx, method, req))
 		case "tools/list":
 			return s.withExecution(next(ctx, method, req))
-		case "tools/call":
-			return s.callTool(ctx, next, method, req)
 		}
-		return next(ctx, method, req)
+		// Every other method learns its requestor from the context (see
+		// requestor), tasks/* and tools/call among them.
+		ctx = withRequestor(ctx, s.requestorOf(ctx, req))
+		if method == "tools/call" {
+			return clipError(s.callTool(ctx, next, method, req))
+		}
+		return clipError(next(ctx, method, req))
 	}
+}
+
+// maxErrorMessage is the longest error message the middleware lets
+// through (every method but initialize and tools/list); a longer one
+// (go-sdk's, naming an unknown tool, or a tool's) is cut, so that an
+// error never echoes large client input.
+const maxErrorMessage = 512
+
+// clipError cuts a JSON-RPC error's message to maxErrorMessage bytes and
+// drops its data.
+func clipError(res mcp.Result, err error) (mcp.Result, error) {
+	if err == nil {
+		return res, nil
+	}
+	var je *jsonrpc.Error
+	if !errors.As(err, &je) {
+		if len(err.Error()) <= maxErrorMessage {
+			return res, err
+		}
+		return res, &jsonrpc.Error{Code: jsonrpc.CodeInternalError, Message: cutMessage(err.Error())}
+	}
+	if len(je.Message) <= maxErrorMessage && len(je.Data) <= maxErrorMessage {
+		return res, err
+	}
+	return res, &jsonrpc.Error{Code: je.Code, Message: cutMessage(je.Message)}
+}
+
+func cutMessage(m string) string {
+	if len(m) <= maxErrorMessage {
+		return m
+	}
+	cut := maxErrorMessage
+	for cut > 0 && !utf8.RuneStart(m[cut]) {
+		cut--
+	}
+	return fmt.Sprintf("%s… (%d bytes cut)", m[:cut], len(m)-cut)
 }
 
 // initializeResult shadows InitializeResult.Capabilities with a JSON
@@ -315,7 +407,7 @@ func (s *Server) callTool(ctx context.Context, next mcp.MethodHandler, method st
 		return next(ctx, method, req)
 	}
 	if mode == TaskForbidden {
-		return nil, &jsonrpc.Error{Code: jsonrpc.CodeMethodNotFound, Message: fmt.Sprintf("tool %q does not support task-augmented calls", p.Name)}
+		return nil, &jsonrpc.Error{Code: jsonrpc.CodeMethodNotFound, Message: fmt.Sprintf("tool %q does not support task-augmented calls", clip(p.Name))}
 	}
 	var md TaskMetadata
 	b, _ := json.Marshal(raw)

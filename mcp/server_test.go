@@ -351,9 +351,10 @@ func TestTaskSupportErrors(t *testing.T) {
 }
 
 // TestCancelNotifiesCreator: a task created on one session and cancelled
-// from another sends its cancelled status to the session that created it.
+// from another (tasks shared) sends its cancelled status to the session
+// that created it.
 func TestCancelNotifiesCreator(t *testing.T) {
-	ts := newTestServer(t, serverOpts{})
+	ts := newTestServer(t, serverOpts{shared: true})
 	a := connect(t, ts, "2025-11-25")
 	b := connect(t, ts, "2025-11-25")
 	task := a.createTask("gated", map[string]any{}, nil)

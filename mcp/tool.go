@@ -209,11 +209,17 @@ func asyncResult(resp models.AsyncTaskResponse) (*mcp.CallToolResult, error) {
 	return &mcp.CallToolResult{Content: []mcp.Content{&mcp.TextContent{Text: string(b)}}, StructuredContent: json.RawMessage(b)}, nil
 }
 
-func (e *toolEntry) call(args json.RawMessage) tasks.Call {
-	c := tasks.Call{Prefix: e.name, MaxRetries: e.opts.MaxRetries, RetryDelay: e.opts.RetryDelay}
+// call is the runner's Call of the tool with these arguments for the
+// requestor. Unless tasks are shared, the deduplication key starts with
+// the requestor, so that a call never joins another requestor's task.
+func (s *Server) call(e *toolEntry, args json.RawMessage, requestor string) tasks.Call {
+	c := tasks.Call{Prefix: e.name, MaxRetries: e.opts.MaxRetries, RetryDelay: e.opts.RetryDelay, Requestor: requestor}
 	if e.opts.Key != nil {
 		if k := e.opts.Key(args); k != "" {
 			c.Key = e.name + "\x00" + k
+			if !s.opts.SharedTasks {
+				c.Key = requestor + "\x00" + c.Key
+			}
 		}
 	}
 	return c
@@ -265,13 +271,16 @@ func (s *Server) fallbackHandler(e *toolEntry) mcp.ToolHandler {
 			return res, nil
 		}
 		var last atomic.Pointer[mcp.CallToolResult]
-		call := e.call(args)
+		call := s.call(e, args, requestor(ctx))
 		call.Timeout = e.opts.Timeout
 		out, err := s.runner.Run(ctx, call, taskFunc(inv, prog, &last, nil))
 		// The request's stream closes with the answer: no progress after it
 		// (the TypeScript client reports progress for an answered request
 		// as an error).
 		prog.close()
+		if lim, ok := limitError(err); ok {
+			return errorResult(fmt.Errorf("tool %q: outlived its timeout and was stopped instead of becoming a task: you have %d tasks in flight, the most one requestor may have is %d; wait for one to end or cancel one", e.name, lim.InFlight, lim.Limit)), nil
+		}
 		if err != nil {
 			return errorResult(err), nil
 		}
@@ -314,9 +323,13 @@ func (s *Server) startTask(ctx context.Context, e *toolEntry, p *mcp.CallToolPar
 		defer s.watch(ss, id, prog)
 		return taskFunc(inv, prog, nil, nil)(ctx, tp)
 	}
-	out, err := s.runner.Run(ctx, e.call(args), fn)
+	out, err := s.runner.Run(ctx, s.call(e, args, requestor(ctx)), fn)
 	if err != nil { // the runner has cancelled the run, which waits at the gate
 		prog.close()
+		if lim, ok := limitError(err); ok {
+			return nil, &jsonrpc.Error{Code: jsonrpc.CodeInvalidRequest, Message: fmt.Sprintf(
+				"tool %q: task not created: you have %d tasks in flight, the most one requestor may have is %d; wait for one to end or cancel one", e.name, lim.InFlight, lim.Limit)}
+		}
 		return nil, &jsonrpc.Error{Code: jsonrpc.CodeInternalError, Message: fmt.Sprintf("tool %q: starting its task: %v", e.name, err)}
 	}
 	if out.Async == nil { // cannot happen: the run waits at the gate

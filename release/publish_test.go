@@ -81,6 +81,8 @@ func TestPublish(t *testing.T) {
 		}
 	}
 
+	checkModelsImporterDownloads(t, tmp, proxyDir)
+
 	env := modEnv(proxyDir, filepath.Join(tmp, "modcache"))
 	env = append(env, "GOBIN="+filepath.Join(tmp, "bin"), "GOFLAGS=-modcacherw -mod=mod")
 	user := filepath.Join(tmp, "consumer")
@@ -228,5 +230,53 @@ func checkServerAnswers(t *testing.T, bin string) {
 			t.Fatalf("the installed example server did not answer on %s within 20s: %v\n%s", addr, err, stderr.String())
 		}
 		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// checkModelsImporterDownloads builds, in a module of its own with an empty
+// module cache, a program that imports only models, and checks what it
+// downloads: `go get` and `go build` fetch the root module's zip alone;
+// `go mod tidy` adds the zips of the root module's two requirements
+// (santhosh-tekuri/jsonschema/v6 and golang.org/x/text, which only models'
+// own tests import: tidy keeps the checksums that testing the imported
+// packages needs) and nothing else: no Redis client, no MCP SDK, no
+// benchmark peer.
+func checkModelsImporterDownloads(t *testing.T, tmp, proxyDir string) {
+	dir := filepath.Join(tmp, "models-user")
+	cache := filepath.Join(tmp, "models-modcache")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	src := "package main\n\nimport (\n\t\"fmt\"\n\n\t\"" + rootModule + "/models\"\n)\n\nfunc main() {\n\tvar task models.TaskInfo\n\tfmt.Println(models.Unmarshal([]byte(`{\"ref_id\":\"r\",\"status\":\"pending\",\"started_at\":1}`), &task), task.Status)\n}\n"
+	if err := os.WriteFile(filepath.Join(dir, "main.go"), []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	env := append(modEnv(proxyDir, cache), "GOFLAGS=-modcacherw -mod=mod")
+	zips := func() string {
+		var out []string
+		filepath.WalkDir(filepath.Join(cache, "cache", "download"), func(p string, d os.DirEntry, err error) error {
+			if err == nil && strings.HasSuffix(p, ".zip") {
+				rel, _ := filepath.Rel(filepath.Join(cache, "cache", "download"), p)
+				out = append(out, strings.TrimSuffix(strings.Replace(filepath.ToSlash(rel), "/@v/", "@", 1), ".zip"))
+			}
+			return nil
+		})
+		return strings.Join(out, " ")
+	}
+	run(t, dir, env, "go", "mod", "init", "example.com/modelsuser")
+	run(t, dir, env, "go", "get", rootModule+"@v0.1.1")
+	if out := run(t, dir, env, "go", "run", "."); out != "<nil> pending\n" {
+		t.Errorf("the models importer printed %q", out)
+	}
+	if got, want := zips(), rootModule+"@v0.1.1"; got != want {
+		t.Errorf("go get and go run of an importer of models downloaded the zips %s, want only %s", got, want)
+	}
+	run(t, dir, env, "go", "mod", "tidy")
+	want := "github.com/mcp-refcache/taskschema@v0.1.1 github.com/santhosh-tekuri/jsonschema/v6@v6.0.3 golang.org/x/text@v0.14.0"
+	if got := zips(); got != want {
+		t.Errorf("go mod tidy of an importer of models downloaded the zips %s, want %s", got, want)
+	}
+	if deps := run(t, dir, env, "go", "list", "-deps", "-f", "{{if not .Standard}}{{.ImportPath}}{{end}}", "."); strings.Contains(deps, "santhosh") || strings.Contains(deps, "golang.org/x") {
+		t.Errorf("an importer of models links more than the standard library and this module:\n%s", deps)
 	}
 }

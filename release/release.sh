@@ -5,12 +5,14 @@
 #
 # 1. checks the version (canonical vX.Y.Z, newer than every earlier tag) and
 #    that the working tree of REPO (default: this repository) is clean;
-# 2. bumps every requirement of a nested module on a sibling module to
+# 2. checks the schema files against the last release (taskschema compat:
+#    a breaking change needs a major version or a CHANGELOG.md record);
+# 3. bumps every requirement of a nested module on a sibling module to
 #    vX.Y.Z (mcp requires the root and tasks/redisstore; tasks/redisstore,
 #    tests and bench/peers require the root) and the versioned replace
 #    lines of go.work to match;
-# 3. checks that every module is tidy (go -C release run . tidy);
-# 4. commits "release vX.Y.Z" (when the bump changed anything) and tags
+# 4. checks that every module is tidy (go -C release run . tidy);
+# 5. commits "release vX.Y.Z" (when the bump changed anything) and tags
 #    that commit vX.Y.Z, tasks/redisstore/vX.Y.Z and mcp/vX.Y.Z.
 #
 # It pushes nothing: it prints the git push command to run.
@@ -46,6 +48,12 @@ for dir in "${released[@]}"; do
 		exit 1
 	fi
 done
+
+# The schema files must keep old clients working, or say why not
+# (docs/SCHEMA-EVOLUTION.md).
+if [ -d "$repo/cmd/taskschema" ]; then
+	go -C "$repo" run ./cmd/taskschema compat --repo "$repo" --next "$version"
+fi
 
 # Bump the requirements on siblings, in every module of the workspace.
 modules=$(go work edit -json | python3 -c 'import json,sys; print("\n".join(u["DiskPath"] for u in json.load(sys.stdin)["Use"]))')

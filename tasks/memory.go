@@ -23,19 +23,25 @@ type MemoryOptions struct {
 	MaxTasks int
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+	// MaxInFlightPerRequestor is the most pending or processing tasks one
+	// requestor (Record.Requestor, when not "") may have; Create gives an
+	// *InFlightLimitError beyond it. 0 means no limit.
+	MaxInFlightPerRequestor int
 }
 
 // MemoryStore is the [Store] of one process: tasks in a map, each held as
 // the bytes models.Marshal wrote. It is the default store of a [Runner].
 type MemoryStore struct {
-	ttl time.Duration
-	max int
-	now func() time.Time
+	ttl         time.Duration
+	max         int
+	maxInFlight int
+	now         func() time.Time
 
 	mu       sync.Mutex
 	entries  map[string]*memEntry
 	keys     map[string]string // dedup key -> ref_id of a running task
 	finished *list.List        // ref_ids of finished tasks, oldest first
+	inFlight map[string]int    // requestor -> its pending or processing tasks
 }
 
 type memEntry struct {
@@ -44,7 +50,8 @@ type memEntry struct {
 	input    []byte // Record.Input
 	key      string
 	owner    string
-	lease    int64 // Unix nanoseconds, 0: none
+	req      string // the requestor
+	lease    int64  // Unix nanoseconds, 0: none
 	version  int64
 	status   models.TaskStatus
 	expires  int64         // Unix nanoseconds, 0: never
@@ -62,8 +69,8 @@ func NewMemoryStore(opts MemoryOptions) *MemoryStore {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	return &MemoryStore{ttl: opts.TTL, max: opts.MaxTasks, now: opts.Now,
-		entries: map[string]*memEntry{}, keys: map[string]string{}, finished: list.New()}
+	return &MemoryStore{ttl: opts.TTL, max: opts.MaxTasks, maxInFlight: opts.MaxInFlightPerRequestor, now: opts.Now,
+		entries: map[string]*memEntry{}, keys: map[string]string{}, finished: list.New(), inFlight: map[string]int{}}
 }
 
 // Len returns the number of tasks held, expired ones not yet removed
@@ -103,6 +110,9 @@ func (s *MemoryStore) Create(ctx context.Context, rec Record) (Record, error) {
 		if holder, ok := s.keys[rec.Key]; ok {
 			return Record{}, &KeyInUseError{Key: rec.Key, RefID: holder}
 		}
+	}
+	if n := s.inFlight[rec.Requestor]; s.maxInFlight > 0 && rec.Requestor != "" && !IsFinished(rec.Task.Status) && n >= s.maxInFlight {
+		return Record{}, &InFlightLimitError{Requestor: rec.Requestor, InFlight: n, Limit: s.maxInFlight}
 	}
 	for len(s.entries) >= s.max {
 		front := s.finished.Front()
@@ -168,6 +178,10 @@ func (s *MemoryStore) Update(ctx context.Context, rec Record) (Record, error) {
 	if rec.Key != e.key {
 		return Record{}, fmt.Errorf("%w: task %s: the key changes from %q to %q", ErrInvalid, id, e.key, rec.Key)
 	}
+	if rec.Requestor != e.req {
+		return Record{}, fmt.Errorf("%w: task %s: the requestor changes from %q to %q", ErrInvalid, id, e.req, rec.Requestor)
+	}
+	s.countInFlight(e, -1)
 	if e.key != "" && s.keys[e.key] == id {
 		delete(s.keys, e.key)
 	}
@@ -188,11 +202,13 @@ func (s *MemoryStore) fill(id string, e *memEntry, rec Record, data []byte, now 
 	e.input = slices.Clone(rec.Input)
 	e.key = rec.Key
 	e.owner = rec.Owner
+	e.req = rec.Requestor
 	e.lease = 0
 	if !rec.LeaseExpires.IsZero() {
 		e.lease = rec.LeaseExpires.UnixNano()
 	}
 	e.status = rec.Task.Status
+	s.countInFlight(e, +1)
 	e.expires = 0
 	if IsFinished(e.status) {
 		e.expires = now + int64(s.ttl)
@@ -219,7 +235,7 @@ func (s *MemoryStore) List(ctx context.Context, opts ListOptions) (Page, error) 
 	now := s.now().UnixNano()
 	var items []item
 	for id, e := range s.entries {
-		if id > opts.After && (opts.Status == "" || e.status == opts.Status) && !e.expired(now) {
+		if id > opts.After && (opts.Status == "" || e.status == opts.Status) && (opts.Requestor == "" || e.req == opts.Requestor) && !e.expired(now) {
 			items = append(items, item{id, *e})
 		}
 	}
@@ -275,14 +291,28 @@ func (s *MemoryStore) remove(id string, e *memEntry) {
 	if e.key != "" && s.keys[e.key] == id {
 		delete(s.keys, e.key)
 	}
+	s.countInFlight(e, -1)
 	delete(s.entries, id)
+}
+
+// countInFlight adds d to the count of e's requestor when e is pending or
+// processing.
+func (s *MemoryStore) countInFlight(e *memEntry, d int) {
+	if e.req == "" || IsFinished(e.status) {
+		return
+	}
+	if n := s.inFlight[e.req] + d; n > 0 {
+		s.inFlight[e.req] = n
+	} else {
+		delete(s.inFlight, e.req)
+	}
 }
 
 func (e *memEntry) expired(now int64) bool { return e.expires != 0 && now >= e.expires }
 
 // record decodes the entry through models.Unmarshal.
 func (e *memEntry) record(id string) (Record, error) {
-	rec := Record{Key: e.key, Owner: e.owner, Version: e.version, Result: slices.Clone(e.result), Input: slices.Clone(e.input)}
+	rec := Record{Key: e.key, Owner: e.owner, Requestor: e.req, Version: e.version, Result: slices.Clone(e.result), Input: slices.Clone(e.input)}
 	if err := models.Unmarshal(e.task, &rec.Task); err != nil {
 		return Record{}, fmt.Errorf("%w: stored task %s: %w", ErrInvalid, id, err)
 	}

@@ -18,6 +18,12 @@ func TestMemoryStore(t *testing.T) {
 	})
 }
 
+func TestMemoryStoreInFlightLimit(t *testing.T) {
+	storetest.RunInFlightLimit(t, func(t *testing.T, limit int) tasks.Store {
+		return tasks.NewMemoryStore(tasks.MemoryOptions{MaxInFlightPerRequestor: limit})
+	})
+}
+
 func TestMemoryStoreCap(t *testing.T) {
 	ctx := context.Background()
 	s := tasks.NewMemoryStore(tasks.MemoryOptions{MaxTasks: 3})

@@ -63,6 +63,9 @@ type Call struct {
 	MaxRetries int64
 	// RetryDelay is the wait before each retry.
 	RetryDelay time.Duration
+	// Requestor is stored with the task as Record.Requestor: whoever asked
+	// for it. "" means none.
+	Requestor string
 }
 
 // Outcome is what [Runner.Run] gives: the function's result when it
@@ -222,7 +225,7 @@ func (r *Runner) Get(ctx context.Context, refID string) (Record, error) {
 			if err := models.Validate(t); err != nil { // as a store would refuse it
 				return Record{}, fmt.Errorf("tasks: task %s: %w", refID, err)
 			}
-			return Record{Task: t, Key: f.key, Owner: r.owner}, nil
+			return Record{Task: t, Key: f.key, Owner: r.owner, Requestor: f.requestor}, nil
 		}
 		f.mu.Unlock()
 	}
@@ -456,6 +459,7 @@ var errStopped = errors.New("tasks: task changed by another runner")
 type flight struct {
 	r          *Runner
 	id, key    string
+	requestor  string
 	maxRetries int64
 	retryDelay time.Duration
 	ctx        context.Context
@@ -480,7 +484,7 @@ type flight struct {
 func (r *Runner) newFlight(reqCtx context.Context, id string, call Call) *flight {
 	ctx, cancel := context.WithCancelCause(context.WithoutCancel(reqCtx))
 	stopOnClose := context.AfterFunc(r.ctx, func() { cancel(ErrClosed) })
-	f := &flight{r: r, id: id, key: call.Key, maxRetries: call.MaxRetries, retryDelay: call.RetryDelay,
+	f := &flight{r: r, id: id, key: call.Key, requestor: call.Requestor, maxRetries: call.MaxRetries, retryDelay: call.RetryDelay,
 		ctx: ctx, done: make(chan struct{}), task: newTask(id, call.MaxRetries, time.Now())}
 	f.cancel = func(cause error) { stopOnClose(); cancel(cause) }
 	f.progress = &Progress{ctx: ctx, ask: f.askInput}
@@ -523,7 +527,7 @@ func (f *flight) handoff() (Outcome, error) {
 		}
 		now := time.Now()
 		ctx, cancel := r.storeCtx()
-		want := Record{Task: t, Key: f.key, Owner: r.owner, LeaseExpires: now.Add(r.opts.LeaseDuration), Input: f.inputJSON()}
+		want := Record{Task: t, Key: f.key, Owner: r.owner, Requestor: f.requestor, LeaseExpires: now.Add(r.opts.LeaseDuration), Input: f.inputJSON()}
 		got, err := r.store.Create(ctx, want)
 		cancel()
 		if errors.Is(err, ErrExists) {

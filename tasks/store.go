@@ -51,6 +51,11 @@ type Record struct {
 	Key string
 	// Owner names the runner that runs the task and holds its lease.
 	Owner string
+	// Requestor names whoever asked for the task (such as "user:alice" or
+	// "session:…"), or "" for none. It never changes: [Store.Update]
+	// refuses a change with ErrInvalid. Servers show a task only to its
+	// requestor (see package mcptasks).
+	Requestor string
 	// LeaseExpires is when the owner's lease runs out unless renewed; the
 	// zero time means no lease (a finished task).
 	LeaseExpires time.Time
@@ -78,6 +83,8 @@ type ListOptions struct {
 	After string
 	// Limit is the most records in the page; 0 means 100.
 	Limit int
+	// Requestor, when not "", keeps only the tasks of this requestor.
+	Requestor string
 }
 
 // Page is one page of [Store.List].
@@ -96,13 +103,15 @@ type Page struct {
 type Store interface {
 	// Create stores a new record with Version 1 and returns it. A record
 	// with the same ref_id gives ErrExists. A record with a Key that a
-	// pending or processing task already holds gives a *KeyInUseError.
+	// pending or processing task already holds gives a *KeyInUseError. A
+	// store with a limit per requestor gives an *InFlightLimitError when
+	// the record's requestor is at it.
 	Create(ctx context.Context, rec Record) (Record, error)
 	// Get returns the record with the given ref_id, or ErrNotFound.
 	Get(ctx context.Context, refID string) (Record, error)
 	// Update replaces the stored record with rec if rec.Version equals the
 	// stored version (ErrConflict otherwise), the change passes
-	// [CheckTransition] and the Key is unchanged; it returns the stored
+	// [CheckTransition] and the Key and Requestor are unchanged; it returns the stored
 	// record, its Version incremented.
 	Update(ctx context.Context, rec Record) (Record, error)
 	// List returns a page of records in ascending order of ref_id.
@@ -125,6 +134,23 @@ func (e *KeyInUseError) Error() string {
 
 // Is makes errors.Is(err, ErrExists) true.
 func (e *KeyInUseError) Is(target error) bool { return target == ErrExists }
+
+// InFlightLimitError is the error of [Store.Create] when the record's
+// requestor already has as many pending or processing tasks as the store
+// allows one requestor. It wraps ErrFull.
+type InFlightLimitError struct {
+	Requestor string // whose tasks
+	InFlight  int    // how many of them are pending or processing
+	Limit     int    // the most one requestor may have
+}
+
+// Error names the requestor, the count and the limit.
+func (e *InFlightLimitError) Error() string {
+	return fmt.Sprintf("tasks: requestor %q has %d tasks in flight, the most one requestor may have (MaxInFlightPerRequestor %d)", e.Requestor, e.InFlight, e.Limit)
+}
+
+// Is makes errors.Is(err, ErrFull) true.
+func (e *InFlightLimitError) Is(target error) bool { return target == ErrFull }
 
 // IsFinished reports whether a task in this status keeps its record only
 // until its time to live: complete, failed or cancelled. (A failed task with

@@ -40,17 +40,23 @@ func TestMakeHelpAligns(t *testing.T) {
 	}
 }
 
-// TestReadmeGivesGoInstall checks that the README says how to install the
-// command, next to running it with go run.
-func TestReadmeGivesGoInstall(t *testing.T) {
+// TestReadmeFirstScreen checks that the README's first screen gives the
+// two commands that work on a fresh clone (the main job on the built-in
+// sample payloads, and the tests with their set-up), and that it says how
+// to install the command from the clone.
+func TestReadmeFirstScreen(t *testing.T) {
 	data, err := os.ReadFile(filepath.Join("..", "README.md"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{
-		"go install github.com/mcp-refcache/taskschema/cmd/taskschema@latest",
-		"go run ./cmd/taskschema validate",
-	} {
+	lines := strings.Split(string(data), "\n")
+	first := strings.Join(lines[:min(len(lines), 40)], "\n")
+	for _, want := range []string{"\ngo run ./cmd/taskschema examples ", "\nmake test "} {
+		if !strings.Contains(first, want) {
+			t.Errorf("the first 40 lines of README.md do not give %q", strings.TrimSpace(want))
+		}
+	}
+	for _, want := range []string{"go install ./cmd/taskschema", "go run ./cmd/taskschema validate", "scripts/setup.sh"} {
 		if !strings.Contains(string(data), want) {
 			t.Errorf("README.md does not contain %q", want)
 		}

@@ -4,8 +4,12 @@
 // Usage:
 //
 //	taskschema validate --type NAME [--json] FILE...
+//	taskschema examples
 //	taskschema schema [NAME]
+//	taskschema diff [--json] OLD_DIR NEW_DIR
+//	taskschema compat [--repo DIR] [--schema DIR] [--changelog FILE] [--base TAG] [--next VERSION]
 //	taskschema version
+//	taskschema tasks [-redis ADDR] list|get|cancel ...
 //	taskschema help [COMMAND]
 //
 // NAME names a schema by the stem of its file (task_status, task_progress,
@@ -48,10 +52,51 @@
 //
 // The same holds when the validator gives no verdict on a file.
 //
+// # examples
+//
+// examples validates the sample payloads built into the program (the files
+// of the repository's examples/ directory, package examples), each against
+// the schema whose name starts its file name, and prints the verdicts as
+// validate does. The files under invalid/ are meant to be invalid; the
+// status is 0 when every verdict is the intended one. It needs no files, so
+// it works from any directory:
+//
+//	examples/task_info.json (task_info): valid
+//	examples/invalid/task_info_bad.json (task_info): invalid
+//	  /progress/percentage: maximum: must be at most 100, got 150
+//	  /retry_count: minimum: must be at least 0, got -1
+//	  (invalid on purpose)
+//
 // # schema
 //
 // schema NAME writes the embedded schema file NAME byte for byte, as in the
 // schema directory. With no NAME it lists the names, one per line.
+//
+// # diff
+//
+// diff compares the *.schema.json files of two directories and writes one
+// line per change, "FILE#POINTER: RULE: IMPACT: MESSAGE", then a summary.
+// IMPACT says whom the change can break: producers (fewer payloads are
+// valid), consumers (more payloads are valid), both, or nobody
+// ("compatible"). With --json it writes one JSON object per change per line
+// instead. The rules are in docs/SCHEMA-EVOLUTION.md.
+//
+// # compat
+//
+// compat runs diff between the schema directory at the last release tag
+// vX.Y.Z and the working tree, and fails on a breaking change unless the
+// changelog's first section names the next major version or records the
+// change as intended. It is what "make compat" runs.
+//
+// # tasks
+//
+// tasks runs taskschema-tasks, found on PATH, with the rest of the command
+// line: the operator's list, get and cancel of the tasks a Redis store
+// keeps. That command lives in the module
+// github.com/mcp-refcache/taskschema/tasks/redisstore, because this module
+// does not depend on go-redis; install it with
+//
+//	go install github.com/mcp-refcache/taskschema/tasks/redisstore/cmd/taskschema-tasks@latest
 //
 // # version
 //
@@ -61,7 +106,8 @@
 // # Exit status
 //
 //   - 0: every file is valid (validate), or the schema was written (schema);
-//   - 1: some file is invalid, and every file could be read;
+//   - 1: some file is invalid, and every file could be read (validate); some
+//     change is breaking (diff), and not excused by the changelog (compat);
 //   - 2: a usage error (unknown command, flag or schema name, no --type, no
 //     FILE) or an I/O error, such as an unreadable file. 2 wins over 1.
 package main
@@ -105,6 +151,14 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return runValidate(rest, stdin, stdout, stderr)
 	case "schema":
 		return runSchema(rest, stdout, stderr)
+	case "examples":
+		return runExamples(rest, stdout, stderr)
+	case "diff":
+		return runDiff(rest, stdout, stderr)
+	case "compat":
+		return runCompat(rest, stdout, stderr)
+	case "tasks":
+		return runTasks(rest, stdin, stdout, stderr)
 	case "version", "--version", "-version":
 		return runVersion(rest, stdout, stderr)
 	case "help", "-h", "-help", "--help":
@@ -133,6 +187,12 @@ func runHelp(cmd string, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprint(stdout, validateUsage())
 	case "schema":
 		fmt.Fprint(stdout, schemaUsage())
+	case "examples":
+		fmt.Fprint(stdout, examplesUsage())
+	case "diff":
+		fmt.Fprint(stdout, diffUsage())
+	case "compat":
+		fmt.Fprint(stdout, compatUsage())
 	default:
 		fmt.Fprintf(stderr, "taskschema help: unknown command %q\n", args[0])
 		fmt.Fprint(stderr, mainUsage())
@@ -145,19 +205,28 @@ func runHelp(cmd string, args []string, stdout, stderr io.Writer) int {
 func mainUsage() string {
 	return `Usage:
   taskschema validate --type NAME [--json] FILE...
+  taskschema examples
   taskschema schema [NAME]
+  taskschema diff [--json] OLD_DIR NEW_DIR
+  taskschema compat [--repo DIR] [--schema DIR] [--changelog FILE] [--base TAG] [--next VERSION]
   taskschema version
+  taskschema tasks [-redis ADDR] list|get|cancel ...
   taskschema help [COMMAND]
 
 Commands:
   validate  check JSON payloads (FILE, or - for standard input) against a schema
+  examples  validate the built-in sample payloads (needs no files)
   schema    print an embedded schema, or list the schema names
+  diff      classify the changes between two schema directories
+  compat    diff the schemas against the last release tag; apply the release policy
   version   print the version of this program (also --version)
+  tasks     list, get or cancel the tasks in Redis (runs taskschema-tasks)
   help      print this text, or the usage of COMMAND
 
 ` + schemaNameHelp() + `
 
-Exit status: 0 all valid, 1 some payload invalid, 2 usage or I/O error.
+Exit status: 0 all valid (or no breaking change), 1 some payload invalid (or
+some change breaking), 2 usage or I/O error.
 Run 'taskschema COMMAND -h' for the details of a command.
 `
 }

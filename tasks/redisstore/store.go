@@ -38,13 +38,19 @@ type Options struct {
 	// TTL is how long a finished task (complete, failed or cancelled) is
 	// kept; 0 means one hour.
 	TTL time.Duration
+	// MaxInFlightPerRequestor is the most pending or processing tasks one
+	// requestor (tasks.Record.Requestor, when not "") may have, across all
+	// replicas: Create checks and counts atomically and gives a
+	// *tasks.InFlightLimitError beyond it. 0 means no limit.
+	MaxInFlightPerRequestor int
 }
 
 // Store is a [tasks.Store] on Redis. It is safe for concurrent use.
 type Store struct {
-	rdb    redis.UniversalClient
-	prefix string
-	ttl    time.Duration
+	rdb         redis.UniversalClient
+	prefix      string
+	ttl         time.Duration
+	maxInFlight int
 }
 
 // New returns a store that keeps its tasks in rdb.
@@ -55,7 +61,7 @@ func New(rdb redis.UniversalClient, opts Options) *Store {
 	if opts.TTL <= 0 {
 		opts.TTL = time.Hour
 	}
-	return &Store{rdb: rdb, prefix: opts.Prefix, ttl: opts.TTL}
+	return &Store{rdb: rdb, prefix: opts.Prefix, ttl: opts.TTL, maxInFlight: max(opts.MaxInFlightPerRequestor, 0)}
 }
 
 func (s *Store) taskKey(id string) string              { return s.prefix + "t:" + id }
@@ -63,6 +69,17 @@ func (s *Store) allKey() string                        { return s.prefix + "all"
 func (s *Store) statusKey(st models.TaskStatus) string { return s.prefix + "s:" + string(st) }
 func (s *Store) dedupKey(key string) string            { return s.prefix + "k:" + key }
 func (s *Store) expiryKey() string                     { return s.prefix + "expiry" }
+
+// reqKey is the index of a requestor's tasks (a sorted set, like the
+// status indexes); flightKey the set of its pending and processing tasks,
+// which the limit per requestor counts. Both expire an hour after the
+// requestor's tasks' time to live from their last write (each write
+// pushes it back), so that they do not outlive the tasks they index.
+func (s *Store) reqKey(req string) string    { return s.prefix + "r:" + req }
+func (s *Store) flightKey(req string) string { return s.prefix + "rf:" + req }
+
+// indexTTL is how long a requestor's index outlives its last write.
+func (s *Store) indexTTL() int64 { return (s.ttl + time.Hour).Milliseconds() }
 func (s *Store) setKey(st models.TaskStatus) string {
 	if st == "" {
 		return s.allKey()
@@ -86,16 +103,52 @@ for _, id in ipairs(gone) do
 end
 `
 
-var createScript = redis.NewScript(pruneLua + `
--- KEYS: 1 task hash, 2 index of all, 3 index of the status, 4 dedup key, 5 expiry index
--- ARGV: 1 id, 2 task, 3 status, 4 finished, 5 result, 6 key, 7 owner, 8 lease, 9 ttl ms, 10 now ms, 11 status index prefix, 12 input
+// requestorLua keeps a requestor's indexes: KEYS[6] the index of its
+// tasks, KEYS[7] the set of its tasks in flight; ARGV[12] is the
+// requestor ("" for none), ARGV[13] how long the indexes outlive this
+// write in ms. finished is '1' when the task is finished.
+const requestorLua = `
+local function requestorIndex(id, finished)
+  if ARGV[12] == '' then return end
+  redis.call('ZADD', KEYS[6], 0, id)
+  if finished == '1' then
+    redis.call('SREM', KEYS[7], id)
+  else
+    redis.call('SADD', KEYS[7], id)
+  end
+  for _, k in ipairs({KEYS[6], KEYS[7]}) do
+    local left = redis.call('PTTL', k)
+    if left == -1 or (left >= 0 and left < tonumber(ARGV[13])) then redis.call('PEXPIRE', k, ARGV[13]) end
+  end
+end
+`
+
+var createScript = redis.NewScript(pruneLua + requestorLua + `
+-- KEYS: 1 task hash, 2 index of all, 3 index of the status, 4 dedup key, 5 expiry index,
+--       6 index of the requestor, 7 the requestor's tasks in flight
+-- ARGV: 1 id, 2 task, 3 status, 4 finished, 5 result, 6 key, 7 owner, 8 lease, 9 ttl ms, 10 now ms, 11 status index prefix,
+--       12 requestor, 13 index ttl ms, 14 most tasks in flight per requestor (0: no limit), 15 task hash prefix, 16 input
 if redis.call('EXISTS', KEYS[1]) == 1 then return {'exists', ''} end
 if ARGV[6] ~= '' and ARGV[4] == '0' then
   local holder = redis.call('GET', KEYS[4])
   if holder then return {'key', holder} end
-  redis.call('SET', KEYS[4], ARGV[1])
 end
-redis.call('HSET', KEYS[1], 'task', ARGV[2], 'st', ARGV[3], 'ver', 1, 'result', ARGV[5], 'key', ARGV[6], 'owner', ARGV[7], 'lease', ARGV[8], 'input', ARGV[12])
+if ARGV[12] ~= '' and ARGV[4] == '0' and tonumber(ARGV[14]) > 0 then
+  local n = redis.call('SCARD', KEYS[7])
+  if n >= tonumber(ARGV[14]) then
+    -- drop the tasks that ended without a write (expired or deleted hashes)
+    for _, id in ipairs(redis.call('SMEMBERS', KEYS[7])) do
+      local st = redis.call('HGET', ARGV[15] .. id, 'st')
+      if st ~= 'pending' and st ~= 'processing' then redis.call('SREM', KEYS[7], id) end
+    end
+    n = redis.call('SCARD', KEYS[7])
+    if n >= tonumber(ARGV[14]) then return {'limit', tostring(n)} end
+  end
+end
+if ARGV[6] ~= '' and ARGV[4] == '0' then redis.call('SET', KEYS[4], ARGV[1]) end
+redis.call('HSET', KEYS[1], 'task', ARGV[2], 'st', ARGV[3], 'ver', 1, 'result', ARGV[5], 'key', ARGV[6], 'owner', ARGV[7], 'lease', ARGV[8], 'input', ARGV[16])
+if ARGV[12] ~= '' then redis.call('HSET', KEYS[1], 'req', ARGV[12]) end
+requestorIndex(ARGV[1], ARGV[4])
 redis.call('ZADD', KEYS[2], 0, ARGV[1])
 redis.call('ZADD', KEYS[3], 0, ARGV[1])
 if ARGV[4] == '1' then
@@ -105,14 +158,16 @@ end
 return {'ok', '1'}
 `)
 
-var updateScript = redis.NewScript(`
--- KEYS: 1 task hash, 2 index of the old status, 3 index of the new status, 4 dedup key, 5 expiry index
--- ARGV: 1 id, 2 expected version, 3 task, 4 status, 5 finished, 6 result, 7 key, 8 owner, 9 lease, 10 ttl ms, 11 now ms, 12 input
+var updateScript = redis.NewScript(requestorLua + `
+-- KEYS: 1 task hash, 2 index of the old status, 3 index of the new status, 4 dedup key, 5 expiry index,
+--       6 index of the requestor, 7 the requestor's tasks in flight
+-- ARGV: 1 id, 2 expected version, 3 task, 4 status, 5 finished, 6 result, 7 key, 8 owner, 9 lease, 10 ttl ms, 11 now ms,
+--       12 requestor (unchanged, checked by the caller), 13 index ttl ms, 14 input
 local ver = redis.call('HGET', KEYS[1], 'ver')
 if not ver then return {'missing', ''} end
 if ver ~= ARGV[2] then return {'conflict', ver} end
 local nv = tostring(tonumber(ver) + 1)
-redis.call('HSET', KEYS[1], 'task', ARGV[3], 'st', ARGV[4], 'ver', nv, 'result', ARGV[6], 'key', ARGV[7], 'owner', ARGV[8], 'lease', ARGV[9], 'input', ARGV[12])
+redis.call('HSET', KEYS[1], 'task', ARGV[3], 'st', ARGV[4], 'ver', nv, 'result', ARGV[6], 'key', ARGV[7], 'owner', ARGV[8], 'lease', ARGV[9], 'input', ARGV[14])
 if KEYS[2] ~= KEYS[3] then
   redis.call('ZREM', KEYS[2], ARGV[1])
   redis.call('ZADD', KEYS[3], 0, ARGV[1])
@@ -131,13 +186,17 @@ else
   redis.call('PERSIST', KEYS[1])
   redis.call('ZREM', KEYS[5], ARGV[1])
 end
+requestorIndex(ARGV[1], ARGV[5])
 return {'ok', nv}
 `)
 
 var deleteScript = redis.NewScript(`
--- KEYS: 1 task hash, 2 index of all, 3 index of the status, 4 dedup key, 5 expiry index
+-- KEYS: 1 task hash, 2 index of all, 3 index of the status, 4 dedup key, 5 expiry index,
+--       6 index of the requestor, 7 the requestor's tasks in flight
 -- ARGV: 1 id
 if redis.call('DEL', KEYS[1]) == 0 then return 0 end
+redis.call('ZREM', KEYS[6], ARGV[1])
+redis.call('SREM', KEYS[7], ARGV[1])
 redis.call('ZREM', KEYS[2], ARGV[1])
 redis.call('ZREM', KEYS[5], ARGV[1])
 redis.call('ZREM', KEYS[3], ARGV[1])
@@ -175,9 +234,11 @@ func (s *Store) Create(ctx context.Context, rec tasks.Record) (tasks.Record, err
 		return tasks.Record{}, err
 	}
 	id := rec.Task.RefID
-	keys := []string{s.taskKey(id), s.allKey(), s.statusKey(rec.Task.Status), s.dedupKey(rec.Key), s.expiryKey()}
+	keys := []string{s.taskKey(id), s.allKey(), s.statusKey(rec.Task.Status), s.dedupKey(rec.Key), s.expiryKey(),
+		s.reqKey(rec.Requestor), s.flightKey(rec.Requestor)}
 	res, err := createScript.Run(ctx, s.rdb, keys, id, e.task, string(rec.Task.Status), e.finished, e.result,
-		rec.Key, rec.Owner, e.lease, s.ttl.Milliseconds(), time.Now().UnixMilli(), s.statusKey(""), string(rec.Input)).StringSlice()
+		rec.Key, rec.Owner, e.lease, s.ttl.Milliseconds(), time.Now().UnixMilli(), s.statusKey(""),
+		rec.Requestor, s.indexTTL(), s.maxInFlight, s.taskKey(""), string(rec.Input)).StringSlice()
 	if err != nil {
 		return tasks.Record{}, fmt.Errorf("redisstore: create %s: %w", id, err)
 	}
@@ -186,6 +247,9 @@ func (s *Store) Create(ctx context.Context, rec tasks.Record) (tasks.Record, err
 		return tasks.Record{}, fmt.Errorf("%w: %s", tasks.ErrExists, id)
 	case "key":
 		return tasks.Record{}, &tasks.KeyInUseError{Key: rec.Key, RefID: res[1]}
+	case "limit":
+		n, _ := strconv.Atoi(res[1])
+		return tasks.Record{}, &tasks.InFlightLimitError{Requestor: rec.Requestor, InFlight: n, Limit: s.maxInFlight}
 	}
 	rec.Version = 1
 	return rec, nil
@@ -206,7 +270,7 @@ func decode(id string, h map[string]string) (tasks.Record, error) {
 	if len(h) == 0 {
 		return tasks.Record{}, fmt.Errorf("%w: %s", tasks.ErrNotFound, id)
 	}
-	rec := tasks.Record{Key: h["key"], Owner: h["owner"]}
+	rec := tasks.Record{Key: h["key"], Owner: h["owner"], Requestor: h["req"]}
 	if err := models.Unmarshal([]byte(h["task"]), &rec.Task); err != nil {
 		return tasks.Record{}, fmt.Errorf("%w: stored task %s: %w", tasks.ErrInvalid, id, err)
 	}
@@ -257,9 +321,14 @@ func (s *Store) Update(ctx context.Context, rec tasks.Record) (tasks.Record, err
 	if rec.Key != old.Key {
 		return tasks.Record{}, fmt.Errorf("%w: task %s: the key changes from %q to %q", tasks.ErrInvalid, id, old.Key, rec.Key)
 	}
-	keys := []string{s.taskKey(id), s.statusKey(old.Task.Status), s.statusKey(rec.Task.Status), s.dedupKey(rec.Key), s.expiryKey()}
+	if rec.Requestor != old.Requestor {
+		return tasks.Record{}, fmt.Errorf("%w: task %s: the requestor changes from %q to %q", tasks.ErrInvalid, id, old.Requestor, rec.Requestor)
+	}
+	keys := []string{s.taskKey(id), s.statusKey(old.Task.Status), s.statusKey(rec.Task.Status), s.dedupKey(rec.Key), s.expiryKey(),
+		s.reqKey(rec.Requestor), s.flightKey(rec.Requestor)}
 	res, err := updateScript.Run(ctx, s.rdb, keys, id, strconv.FormatInt(rec.Version, 10), e.task, string(rec.Task.Status),
-		e.finished, e.result, rec.Key, rec.Owner, e.lease, s.ttl.Milliseconds(), time.Now().UnixMilli(), string(rec.Input)).StringSlice()
+		e.finished, e.result, rec.Key, rec.Owner, e.lease, s.ttl.Milliseconds(), time.Now().UnixMilli(),
+		rec.Requestor, s.indexTTL(), string(rec.Input)).StringSlice()
 	if err != nil {
 		return tasks.Record{}, fmt.Errorf("redisstore: update %s: %w", id, err)
 	}
@@ -283,6 +352,9 @@ func (s *Store) List(ctx context.Context, opts tasks.ListOptions) (tasks.Page, e
 		limit = 100
 	}
 	set := s.setKey(opts.Status)
+	if opts.Requestor != "" {
+		set = s.reqKey(opts.Requestor)
+	}
 	after := "-"
 	if opts.After != "" {
 		after = "(" + opts.After
@@ -318,6 +390,9 @@ func (s *Store) List(ctx context.Context, opts tasks.ListOptions) (tasks.Page, e
 			if opts.Status != "" && rec.Task.Status != opts.Status {
 				continue // moved since the index was read
 			}
+			if opts.Requestor != "" && rec.Requestor != opts.Requestor {
+				continue
+			}
 			if len(page.Records) == limit {
 				page.Next = page.Records[limit-1].Task.RefID
 				return page, nil
@@ -331,13 +406,15 @@ func (s *Store) List(ctx context.Context, opts tasks.ListOptions) (tasks.Page, e
 
 // Delete implements [tasks.Store].
 func (s *Store) Delete(ctx context.Context, refID string) error {
-	h, err := s.rdb.HMGet(ctx, s.taskKey(refID), "st", "key").Result()
+	h, err := s.rdb.HMGet(ctx, s.taskKey(refID), "st", "key", "req").Result()
 	if err != nil {
 		return fmt.Errorf("redisstore: delete %s: %w", refID, err)
 	}
 	st, _ := h[0].(string)
 	key, _ := h[1].(string)
-	keys := []string{s.taskKey(refID), s.allKey(), s.statusKey(models.TaskStatus(st)), s.dedupKey(key), s.expiryKey()}
+	req, _ := h[2].(string)
+	keys := []string{s.taskKey(refID), s.allKey(), s.statusKey(models.TaskStatus(st)), s.dedupKey(key), s.expiryKey(),
+		s.reqKey(req), s.flightKey(req)}
 	n, err := deleteScript.Run(ctx, s.rdb, keys, refID).Int()
 	if err != nil {
 		return fmt.Errorf("redisstore: delete %s: %w", refID, err)

@@ -22,6 +22,33 @@ func TestStore(t *testing.T) {
 	})
 }
 
+func TestStoreInFlightLimit(t *testing.T) {
+	srv := startRedis(t, false)
+	c := srv.client(t)
+	storetest.RunInFlightLimit(t, func(t *testing.T, limit int) tasks.Store {
+		return redisstore.New(c, redisstore.Options{Prefix: prefix(), MaxInFlightPerRequestor: limit})
+	})
+	// A task whose hash went without a write of its end (lost, or removed
+	// by hand) does not hold its requestor's place for ever.
+	s := redisstore.New(c, redisstore.Options{Prefix: "lim:", MaxInFlightPerRequestor: 1})
+	rec := storetest.Running("c1")
+	rec.Requestor = "user:carol"
+	if _, err := s.Create(bg, rec); err != nil {
+		t.Fatal(err)
+	}
+	rec.Task.RefID = "c2"
+	if _, err := s.Create(bg, rec); !errors.Is(err, tasks.ErrFull) {
+		t.Fatalf("second task of carol: %v, want the limit", err)
+	}
+	c.Del(bg, "lim:t:c1")
+	if _, err := s.Create(bg, rec); err != nil {
+		t.Fatalf("after c1's hash went: %v", err)
+	}
+	if ttl := c.PTTL(bg, "lim:rf:user:carol").Val(); ttl <= 0 {
+		t.Fatalf("the requestor's in-flight set has no expiry (PTTL %v)", ttl)
+	}
+}
+
 func TestStoreRejectsWhatAnotherProgramWrote(t *testing.T) {
 	srv := startRedis(t, false)
 	c := srv.client(t)

@@ -36,6 +36,7 @@ func Run(t *testing.T, newStore NewStore) {
 		{"Key", testKey},
 		{"TTL", testTTL},
 		{"ConcurrentUpdates", testConcurrent},
+		{"Requestor", testRequestor},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, newStore) })
@@ -90,10 +91,10 @@ func same(t *testing.T, got, want tasks.Record) {
 	if err != nil {
 		t.Fatalf("the expected task is one the schema rejects: %v", err)
 	}
-	if string(g) != string(w) || got.Key != want.Key || got.Owner != want.Owner || got.Version != want.Version ||
+	if string(g) != string(w) || got.Key != want.Key || got.Owner != want.Owner || got.Requestor != want.Requestor || got.Version != want.Version ||
 		!got.LeaseExpires.Equal(want.LeaseExpires) || string(got.Result) != string(want.Result) {
-		t.Fatalf("record differs:\n got %s key=%q owner=%q version=%d lease=%v result=%s\nwant %s key=%q owner=%q version=%d lease=%v result=%s",
-			g, got.Key, got.Owner, got.Version, got.LeaseExpires, got.Result, w, want.Key, want.Owner, want.Version, want.LeaseExpires, want.Result)
+		t.Fatalf("record differs:\n got %s key=%q owner=%q requestor=%q version=%d lease=%v result=%s\nwant %s key=%q owner=%q requestor=%q version=%d lease=%v result=%s",
+			g, got.Key, got.Owner, got.Requestor, got.Version, got.LeaseExpires, got.Result, w, want.Key, want.Owner, want.Requestor, want.Version, want.LeaseExpires, want.Result)
 	}
 }
 
@@ -383,4 +384,109 @@ func testConcurrent(t *testing.T, newStore NewStore) {
 	if got.Version != 2 {
 		t.Fatalf("Version = %d, want 2", got.Version)
 	}
+}
+
+// testRequestor: the requestor is kept, never changes, and List with
+// ListOptions.Requestor gives that requestor's tasks only, a page at a
+// time.
+func testRequestor(t *testing.T, newStore NewStore) {
+	s := newStore(t, time.Minute)
+	var alice []string
+	for i := range 12 {
+		rec := Running(fmt.Sprintf("r%02d", i))
+		rec.Requestor = "user:bob"
+		if i%3 != 0 {
+			rec.Requestor = "user:alice"
+			alice = append(alice, rec.Task.RefID)
+		}
+		got := mustCreate(t, s, rec)
+		rec.Version = 1
+		same(t, got, rec)
+		stored, err := s.Get(ctx, rec.Task.RefID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		same(t, stored, rec)
+		if i == 1 {
+			moved := stored
+			moved.Requestor = "user:bob"
+			if _, err := s.Update(ctx, moved); !errors.Is(err, tasks.ErrInvalid) {
+				t.Fatalf("Update changing the requestor: %v, want ErrInvalid", err)
+			}
+			mustUpdate(t, s, finish(stored, models.TaskStatusComplete))
+		}
+	}
+	var got []string
+	opts := tasks.ListOptions{Requestor: "user:alice", Limit: 3}
+	for range 100 {
+		page, err := s.List(ctx, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(page.Records) > 3 {
+			t.Fatalf("page of %d records, limit 3", len(page.Records))
+		}
+		for _, r := range page.Records {
+			if r.Requestor != "user:alice" {
+				t.Fatalf("List for user:alice gave %s of %q", r.Task.RefID, r.Requestor)
+			}
+			got = append(got, r.Task.RefID)
+		}
+		if page.Next == "" {
+			break
+		}
+		opts.After = page.Next
+	}
+	if fmt.Sprint(got) != fmt.Sprint(alice) {
+		t.Fatalf("alice's tasks:\n got %v\nwant %v", got, alice)
+	}
+	page, err := s.List(ctx, tasks.ListOptions{Requestor: "user:alice", Status: models.TaskStatusComplete})
+	if err != nil || len(page.Records) != 1 || page.Records[0].Task.RefID != "r01" {
+		t.Fatalf("alice's complete tasks: %+v, %v; want r01", page.Records, err)
+	}
+	page, err = s.List(ctx, tasks.ListOptions{Requestor: "user:nobody"})
+	if err != nil || len(page.Records) != 0 {
+		t.Fatalf("tasks of a requestor with none: %+v, %v", page.Records, err)
+	}
+}
+
+// NewLimitedStore returns an empty store that allows each requestor at
+// most limit pending or processing tasks.
+type NewLimitedStore func(t *testing.T, limit int) tasks.Store
+
+// RunInFlightLimit checks the limit per requestor: Create of one more
+// pending or processing task than the limit gives an *InFlightLimitError
+// naming the requestor, the count and the limit (and wrapping
+// tasks.ErrFull); another requestor, a task without requestor and a
+// finished task are not held back; a task that finishes or is deleted
+// frees its place.
+func RunInFlightLimit(t *testing.T, newStore NewLimitedStore) {
+	s := newStore(t, 2)
+	mk := func(id, req string) tasks.Record {
+		r := Running(id)
+		r.Requestor = req
+		return r
+	}
+	a1 := mustCreate(t, s, mk("a1", "user:alice"))
+	mustCreate(t, s, mk("a2", "user:alice"))
+	_, err := s.Create(ctx, mk("a3", "user:alice"))
+	var lim *tasks.InFlightLimitError
+	if !errors.As(err, &lim) || !errors.Is(err, tasks.ErrFull) || lim.Requestor != "user:alice" || lim.InFlight != 2 || lim.Limit != 2 {
+		t.Fatalf("Create beyond the limit: %v, want an InFlightLimitError for user:alice, 2 of 2", err)
+	}
+	if _, err := s.Get(ctx, "a3"); !errors.Is(err, tasks.ErrNotFound) {
+		t.Fatalf("a refused task was stored: %v", err)
+	}
+	mustCreate(t, s, mk("b1", "user:bob"))
+	mustCreate(t, s, mk("n1", ""))
+	mustCreate(t, s, finish(mk("a0", "user:alice"), models.TaskStatusComplete))
+	mustUpdate(t, s, finish(a1, models.TaskStatusComplete))
+	mustCreate(t, s, mk("a3", "user:alice"))
+	if _, err := s.Create(ctx, mk("a4", "user:alice")); !errors.As(err, &lim) {
+		t.Fatalf("Create beyond the limit again: %v", err)
+	}
+	if err := s.Delete(ctx, "a2"); err != nil {
+		t.Fatal(err)
+	}
+	mustCreate(t, s, mk("a4", "user:alice"))
 }

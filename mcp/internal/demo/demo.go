@@ -23,6 +23,11 @@ type Options struct {
 	PollInterval time.Duration
 	// ServerOptions are go-sdk's; nil means defaults.
 	ServerOptions *mcp.ServerOptions
+	// AllowedOrigins is mcptasks.Options.AllowedOrigins: nil means
+	// loopback origins only.
+	AllowedOrigins []string
+	// SharedTasks is mcptasks.Options.SharedTasks.
+	SharedTasks bool
 }
 
 // FastInput is the input of the fast tools.
@@ -73,7 +78,7 @@ func New(o Options) (*mcptasks.Server, error) {
 		o.SlowTimeout = time.Second
 	}
 	s := mcp.NewServer(&mcp.Implementation{Name: "taskschema-demo", Version: "v0.1.0"}, o.ServerOptions)
-	srv, err := mcptasks.New(s, mcptasks.Options{Runner: o.Runner, PollInterval: o.PollInterval})
+	srv, err := mcptasks.New(s, mcptasks.Options{Runner: o.Runner, PollInterval: o.PollInterval, AllowedOrigins: o.AllowedOrigins, SharedTasks: o.SharedTasks})
 	if err != nil {
 		return nil, err
 	}
