@@ -74,4 +74,3 @@ func (s *Server) extTaskMethod(ctx context.Context, method string, req mcp.Reque
 		return &extAck{}, nil
 	}
 }
-
