@@ -14,6 +14,7 @@ import (
 
 	mcptasks "github.com/mcp-refcache/taskschema/mcp"
 	"github.com/mcp-refcache/taskschema/mcp/internal/fixture"
+	"github.com/mcp-refcache/taskschema/tasks"
 )
 
 // extServer serves the conformance fixture over HTTP behind the tap that
@@ -307,5 +308,53 @@ func TestExtErrorsClipped(t *testing.T) {
 	r := c.call("tools/call", map[string]any{"name": long, "arguments": map[string]any{}}, true, map[string]string{"Mcp-Name": long})
 	if r.Error == nil || len(r.Error.Message) > 600 {
 		t.Fatalf("unknown long tool: %+v", r.Error)
+	}
+}
+
+// TestExtTTL: a task is readable for its ttlMs from creation; a running
+// task outlives the TTL (its ttlMs grows), a finished one is kept the TTL
+// after it finished and is then unknown.
+func TestExtTTL(t *testing.T) {
+	const ttl = 300 * time.Millisecond
+	r, err := tasks.NewRunner(tasks.Options{Store: tasks.NewMemoryStore(tasks.MemoryOptions{TTL: ttl})})
+	must(t, err)
+	t.Cleanup(func() { r.Close(context.Background()) })
+	srv, err := fixture.New(fixture.Options{Runner: r, TTL: ttl})
+	must(t, err)
+	hs := httptest.NewServer(newTap(srv.HTTPHandler(nil, 0), newChecker(t)))
+	t.Cleanup(hs.Close)
+	c := &extClient{t: t, url: hs.URL}
+	created := c.ok("tools/call", map[string]any{"name": "slow_compute", "arguments": map[string]any{"seconds": 3}}, true)
+	if created["ttlMs"].(float64) < float64(ttl.Milliseconds()) {
+		t.Fatalf("ttlMs at creation: %v", created["ttlMs"])
+	}
+	id := created["taskId"].(string)
+	time.Sleep(2 * ttl) // past the TTL from creation, still running
+	got := c.ok("tasks/get", map[string]any{"taskId": id}, true)
+	if got["status"] != "working" || got["ttlMs"].(float64) < float64((2*ttl+ttl).Milliseconds()) {
+		t.Fatalf("running past the TTL: %v", got)
+	}
+	done := c.poll(id, "completed", "failed", "cancelled")
+	if done["status"] != "completed" {
+		t.Fatalf("the TTL stopped the work: %v", done)
+	}
+	createdAt, _ := time.Parse(time.RFC3339Nano, done["createdAt"].(string))
+	finished, _ := time.Parse(time.RFC3339Nano, done["lastUpdatedAt"].(string))
+	if want := finished.Sub(createdAt) + ttl; done["ttlMs"].(float64) != float64(want.Milliseconds()) {
+		t.Fatalf("finished: ttlMs %v, want %d (finish - creation + TTL)", done["ttlMs"], want.Milliseconds())
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		r := c.call("tasks/get", map[string]any{"taskId": id}, true, nil)
+		if r.Error != nil {
+			if r.Error.Code != -32602 || time.Since(finished) < ttl {
+				t.Fatalf("after %s: %+v", time.Since(finished), r.Error)
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("still readable 10s after its ttlMs")
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
 }

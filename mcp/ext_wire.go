@@ -195,9 +195,10 @@ func (r *inputRequiredResult) MarshalJSON() ([]byte, error) {
 // extTaskFromResponse is the task of a CreateTaskResult: just stored,
 // working.
 func (s *Server) extTaskFromResponse(r models.AsyncTaskResponse) ExtTask {
-	t := ExtTask{TaskID: r.RefID, Status: StatusWorking, TTLMs: s.conv.TTL, PollIntervalMs: *s.conv.PollInterval,
+	t := ExtTask{TaskID: r.RefID, Status: StatusWorking, PollIntervalMs: *s.conv.PollInterval,
 		CreatedAt: unixTime(unixSeconds(r.StartedAt))}
 	t.LastUpdatedAt = t.CreatedAt
+	t.TTLMs = s.extTTL(t.CreatedAt, time.Now())
 	if r.Message != nil {
 		t.StatusMessage = *r.Message
 	}
@@ -208,7 +209,12 @@ func (s *Server) extTaskFromResponse(r models.AsyncTaskResponse) ExtTask {
 func (s *Server) extTaskOf(rec tasks.Record) ExtTask {
 	mt := FromTaskInfo(rec.Task, s.conv)
 	t := ExtTask{TaskID: mt.TaskID, Status: mt.Status, StatusMessage: mt.StatusMessage, CreatedAt: mt.CreatedAt,
-		LastUpdatedAt: mt.LastUpdatedAt, TTLMs: s.conv.TTL, PollIntervalMs: mt.PollInterval}
+		LastUpdatedAt: mt.LastUpdatedAt, PollIntervalMs: mt.PollInterval}
+	end := time.Now() // a running task: its retention is extended as it runs
+	if Terminal(t.Status) {
+		end = t.LastUpdatedAt // a finished one: kept TTL after it finished
+	}
+	t.TTLMs = s.extTTL(t.CreatedAt, end)
 	if p := rec.Task.Progress; p != nil && t.Status == StatusWorking {
 		t.Progress = p
 	}
@@ -254,4 +260,19 @@ func (r extToolResult) MarshalJSON() ([]byte, error) {
 		out = append([]byte(`{"resultType":"complete",`), b[1:]...)
 	}
 	return out, nil
+}
+
+// extTTL is a task's ttlMs: how long from its creation it stays readable.
+// The store keeps a finished task for Options.TTL after it finished and
+// never removes a running one, so ttlMs is the time from creation to the
+// end (when the task finished, or now while it runs) plus Options.TTL: a
+// running task's ttlMs grows as it runs (the extension lets it change),
+// and no TTL ends work that is still going on. nil (null) when the store
+// keeps tasks without limit (a negative Options.TTL).
+func (s *Server) extTTL(created, end time.Time) *int64 {
+	if s.conv.TTL == nil {
+		return nil
+	}
+	ms := *s.conv.TTL + max(end.Sub(created).Milliseconds(), 0)
+	return &ms
 }
