@@ -230,7 +230,22 @@ func (s *Server) extRun(ctx context.Context, e *toolEntry, p *mcp.CallToolParams
 		last.Store(res)
 		return b, nil
 	}
-	out, err := s.runner.Run(ctx, call, fn)
+	run := fn
+	if mode == TaskRequired {
+		// Only as a task: the run waits until the task is stored (Run
+		// with timeout 0 stores it at once), so it never finishes in time.
+		gate := make(chan struct{})
+		defer close(gate)
+		run = func(ctx context.Context, tp *tasks.Progress) (json.RawMessage, error) {
+			select {
+			case <-gate:
+			case <-ctx.Done():
+				return nil, ctx.Err()
+			}
+			return fn(ctx, tp)
+		}
+	}
+	out, err := s.runner.Run(ctx, call, run)
 	if err != nil {
 		var pe *tasks.PanicError
 		if errors.As(err, &pe) {

@@ -15,6 +15,7 @@ import (
 	mcptasks "github.com/mcp-refcache/taskschema/mcp"
 	"github.com/mcp-refcache/taskschema/mcp/internal/fixture"
 	"github.com/mcp-refcache/taskschema/tasks"
+	"github.com/modelcontextprotocol/go-sdk/mcp"
 )
 
 // extServer serves the conformance fixture over HTTP behind the tap that
@@ -356,5 +357,26 @@ func TestExtTTL(t *testing.T) {
 			t.Fatalf("still readable 10s after its ttlMs")
 		}
 		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// TestExtRequiredAlwaysTask: a tool with required task support answers a
+// declaring client with a task even when its work is instant.
+func TestExtRequiredAlwaysTask(t *testing.T) {
+	r, err := tasks.NewRunner(tasks.Options{})
+	must(t, err)
+	t.Cleanup(func() { r.Close(context.Background()) })
+	srv, err := mcptasks.New(mcp.NewServer(&mcp.Implementation{Name: "t", Version: "0"}, nil), mcptasks.Options{Runner: r})
+	must(t, err)
+	type none struct{}
+	must(t, mcptasks.AddTool(srv, &mcp.Tool{Name: "instant"}, func(context.Context, none, *mcptasks.Progress) (none, error) { return none{}, nil },
+		mcptasks.ToolOptions{TaskSupport: mcptasks.TaskRequired}))
+	hs := httptest.NewServer(newTap(srv.HTTPHandler(nil, 0), newChecker(t)))
+	t.Cleanup(hs.Close)
+	c := &extClient{t: t, url: hs.URL}
+	for i := range 30 {
+		if got := c.ok("tools/call", map[string]any{"name": "instant", "arguments": map[string]any{}}, true); got["resultType"] != "task" {
+			t.Fatalf("call %d: %v", i, got)
+		}
 	}
 }
