@@ -374,7 +374,7 @@ func TestExtRequiredAlwaysTask(t *testing.T) {
 	hs := httptest.NewServer(newTap(srv.HTTPHandler(nil, 0), newChecker(t)))
 	t.Cleanup(hs.Close)
 	c := &extClient{t: t, url: hs.URL}
-	for i := range 30 {
+	for i := range 500 {
 		if got := c.ok("tools/call", map[string]any{"name": "instant", "arguments": map[string]any{}}, true); got["resultType"] != "task" {
 			t.Fatalf("call %d: %v", i, got)
 		}
