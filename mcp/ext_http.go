@@ -53,6 +53,13 @@ func (s *Server) extRouter(legacy http.Handler, opts *mcp.StreamableHTTPOptions,
 				writeRPCError(w, http.StatusBadRequest, id, CodeHeaderMismatch, msg)
 				return
 			}
+			if req, ids, only, stripped, ok := taskListen(body); ok {
+				if only {
+					s.serveTaskListen(w, r, req, ids) // ext_listen.go
+					return
+				}
+				body = stripped
+			}
 			r.Body = io.NopCloser(bytes.NewReader(body))
 			r.ContentLength = int64(len(body))
 		}

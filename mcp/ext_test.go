@@ -380,3 +380,64 @@ func TestExtRequiredAlwaysTask(t *testing.T) {
 		}
 	}
 }
+
+// TestExtTaskNotifications: subscriptions/listen with taskIds acknowledges
+// the requestor's known tasks only, sends notifications/tasks with the full
+// task on each change (validated by the tap), and ends once they finished.
+func TestExtTaskNotifications(t *testing.T) {
+	hs, chk := extServer(t)
+	c := &extClient{t: t, url: hs.URL}
+	id := c.ok("tools/call", map[string]any{"name": "slow_compute", "arguments": map[string]any{"seconds": 1, "label": "watched"}}, true)["taskId"].(string)
+	listen := func(ext bool) (int, []wireMsg) {
+		caps := map[string]any{}
+		if ext {
+			caps["extensions"] = map[string]any{mcptasks.ExtensionID: map[string]any{}}
+		}
+		body, _ := json.Marshal(map[string]any{"jsonrpc": "2.0", "id": 77, "method": "subscriptions/listen", "params": map[string]any{
+			"_meta":         map[string]any{"io.modelcontextprotocol/protocolVersion": "2026-07-28", "io.modelcontextprotocol/clientCapabilities": caps},
+			"notifications": map[string]any{"taskIds": []string{id, "no-such-task"}}}})
+		req, _ := http.NewRequest(http.MethodPost, hs.URL, bytes.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Accept", "application/json, text/event-stream")
+		req.Header.Set("MCP-Protocol-Version", "2026-07-28")
+		req.Header.Set("Mcp-Method", "subscriptions/listen")
+		ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+		defer cancel()
+		resp, err := http.DefaultClient.Do(req.WithContext(ctx))
+		must(t, err)
+		defer resp.Body.Close()
+		data, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, append(sseMessages(data), decodeMsgs(data)...)
+	}
+	if status, msgs := listen(false); status != http.StatusBadRequest || len(msgs) != 1 || !strings.Contains(string(msgs[0].Error), "-32021") {
+		t.Fatalf("without the extension: HTTP %d %+v", status, msgs)
+	}
+	status, msgs := listen(true)
+	if status != http.StatusOK || len(msgs) < 3 {
+		t.Fatalf("listen: HTTP %d, %d messages", status, len(msgs))
+	}
+	if msgs[0].Method != "notifications/subscriptions/acknowledged" || !strings.Contains(string(msgs[0].Params), `"taskIds":["`+id+`"]`) {
+		t.Fatalf("first message %s %s", msgs[0].Method, msgs[0].Params)
+	}
+	var statuses []string
+	for _, m := range msgs[1 : len(msgs)-1] {
+		var p struct {
+			TaskID string `json:"taskId"`
+			Status string `json:"status"`
+		}
+		must(t, json.Unmarshal(m.Params, &p))
+		if m.Method != "notifications/tasks" || p.TaskID != id {
+			t.Fatalf("notification %s %s", m.Method, m.Params)
+		}
+		statuses = append(statuses, p.Status)
+	}
+	if statuses[0] != "working" || statuses[len(statuses)-1] != "completed" || !has(msgs[len(msgs)-2].Params, "result") {
+		t.Fatalf("statuses %v, last %s", statuses, msgs[len(msgs)-2].Params)
+	}
+	if end := msgs[len(msgs)-1]; string(end.ID) != "77" || end.Result == nil {
+		t.Fatalf("the stream does not end with the listen's result: %+v", end)
+	}
+	if chk.seen("ext:task:completed") == 0 {
+		t.Errorf("no notification checked: %v", chk.n)
+	}
+}
