@@ -48,7 +48,7 @@ func (p *Progress) AskInput(ctx context.Context, requests ...mcp.InputRequest) (
 		switch r.(type) {
 		case *mcp.ElicitParams:
 			method = "elicitation/create"
-		case *mcp.CreateMessageParams, *mcp.CreateMessageWithToolsParams:
+		case *mcp.CreateMessageParams, *mcp.CreateMessageWithToolsParams: //lint:ignore SA1019 sampling is deprecated in 2026-07-28 (SEP-2577) but still a valid input request of a task
 			method = "sampling/createMessage"
 		default:
 			return nil, fmt.Errorf("mcptasks: input request %d: %T is neither an elicitation nor a sampling request", i, r)

@@ -85,7 +85,6 @@ func (c *extClient) call(method string, params map[string]any, ext bool, headers
 	must(c.t, err)
 	defer resp.Body.Close()
 	data, _ := io.ReadAll(resp.Body)
-	out := rpcReply{status: resp.StatusCode}
 	for _, m := range append(sseMessages(data), decodeMsgs(data)...) {
 		if string(m.ID) == fmt.Sprint(c.id) {
 			var r rpcReply
@@ -96,7 +95,7 @@ func (c *extClient) call(method string, params map[string]any, ext bool, headers
 		}
 	}
 	c.t.Fatalf("%s: no response with id %d in HTTP %d %s", method, c.id, resp.StatusCode, data)
-	return out
+	return rpcReply{}
 }
 
 func (c *extClient) ok(method string, params map[string]any, ext bool) map[string]any {
