@@ -73,6 +73,23 @@ func (c *checker) extDetailed(where string, data json.RawMessage) {
 			c.fail("%s: status %s with %q present=%v: %s", where, t.Status, k, has(data, k), data)
 		}
 	}
+	var reqs struct {
+		InputRequests map[string]struct {
+			Method string `json:"method"`
+			Params struct {
+				Mode *string `json:"mode"`
+			} `json:"params"`
+		} `json:"inputRequests"`
+	}
+	_ = json.Unmarshal(data, &reqs)
+	for k, r := range reqs.InputRequests {
+		switch {
+		case r.Method != "elicitation/create" && r.Method != "sampling/createMessage":
+			c.fail("%s: inputRequests[%s] has method %q", where, k, r.Method)
+		case r.Method == "elicitation/create" && r.Params.Mode != nil && *r.Params.Mode != "form" && *r.Params.Mode != "url":
+			c.fail("%s: inputRequests[%s] has elicitation mode %q", where, k, *r.Params.Mode)
+		}
+	}
 	if t.Result != nil {
 		var r struct {
 			Meta map[string]any `json:"_meta"`

@@ -45,9 +45,20 @@ func (p *Progress) AskInput(ctx context.Context, requests ...mcp.InputRequest) (
 	raws := make([]json.RawMessage, len(requests))
 	for i, r := range requests {
 		var method string
-		switch r.(type) {
+		switch e := r.(type) {
 		case *mcp.ElicitParams:
 			method = "elicitation/create"
+			if e != nil && e.Mode == "" {
+				// mode is written even when empty (go-sdk's ElicitParams
+				// has no omitempty); "" is not a mode: infer it, as go-sdk
+				// does for its own requests.
+				c := *e
+				c.Mode = "form"
+				if c.URL != "" {
+					c.Mode = "url"
+				}
+				r = &c
+			}
 		case *mcp.CreateMessageParams, *mcp.CreateMessageWithToolsParams: //lint:ignore SA1019 sampling is deprecated in 2026-07-28 (SEP-2577) but still a valid input request of a task
 			method = "sampling/createMessage"
 		default:

@@ -2,7 +2,8 @@
 # Runs scenarios of the official MCP conformance suite (pinned in
 # package-lock.json, with the Node 22 it needs) against the fixture server
 # mcp/examples/conformance over streamable HTTP on loopback, and prints each
-# scenario's checks as passed / failed / skipped / warnings. A scenario the
+# scenario's checks as passed / failed / skipped / warnings, then runs
+# ext-tasks-check.mjs (the validators of @modelcontextprotocol/ext-tasks). A scenario the
 # suite itself skips (all its checks SKIPPED) is reported as skipped. Exits
 # non-zero when any check failed or a scenario did not run.
 #
@@ -75,6 +76,18 @@ for s in "${scenarios[@]}"; do
   fi
   total_p=$((total_p+p)); total_f=$((total_f+f)); total_s=$((total_s+sk)); total_w=$((total_w+w))
 done
+# The tasks extension's own TypeScript package judges the wire as a client
+# of the extension (ext-tasks-check.mjs).
+set +e
+"$node" "$here/ext-tasks-check.mjs" "$url" >"$work/ext-tasks.log" 2>&1
+rc=$?
+set -e
+read -r p f < <(sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\1 \2/p' "$work/ext-tasks.log" | tail -1)
+p=${p:-0}; f=${f:-1}
+printf '%-34s %6d %6d %7d %8d\n' "ext-tasks-client" "$p" "$f" 0 0
+if [ "$f" -gt 0 ] || [ "$rc" -ne 0 ]; then bad=1; grep '^FAIL' "$work/ext-tasks.log" | sed 's/^/    /' | cut -c1-700; fi
+total_p=$((total_p+p)); total_f=$((total_f+f))
+
 echo
 echo "conformance-mcp: $total_p passed, $total_f failed, $total_s skipped"
 exit $bad
