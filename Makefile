@@ -17,12 +17,12 @@ help: ## Show the targets.
 		END { for (i = 1; i <= NR; i++) printf "  %-" w "s  %s\n", name[i], text[i] }'
 
 .PHONY: generate
-generate: ## Regenerate models/*_gen.go, docs/MODELS.md's field tables and the schema bundle from schema/.
+generate: ## Regenerate models/*_gen.go, docs/MODELS.md's field tables, the schema bundle and the client packages' generated files (clients/) from schema/.
 	go generate ./...
 
 .PHONY: check
 check: ## Regenerate and fail on any difference; gofmt, go vet, staticcheck, every module tidy (release/ tidy).
-	scripts/check-generated.sh models docs/MODELS.md schema gen
+	scripts/check-generated.sh models docs/MODELS.md schema gen clients
 	@out=$$(gofmt -l . ); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	go vet ./...
 	go -C tests vet ./...
@@ -68,10 +68,16 @@ release: ## Tag a release of every module on one commit: make release VERSION=vX
 compat: ## Compare schema/ with the last release tag vX.Y.Z; fail on a breaking change that is neither a major version nor recorded in CHANGELOG.md (docs/SCHEMA-EVOLUTION.md).
 	go run ./cmd/taskschema compat --repo . --schema schema --changelog CHANGELOG.md
 
+.PHONY: clients
+clients: ## Build and test the client packages: clients/typescript (npm ci, npm test) and clients/python (pip install without an index, unit tests).
+	cd clients/typescript && npm ci --no-audit --no-fund && npm test
+	python3 -m unittest discover -s clients/python/tests -v
+
 .PHONY: e2e-deps
-e2e-deps: ## Install the TypeScript MCP client of the end-to-end tests from mcp/e2e/package-lock.json (npm ci).
+e2e-deps: ## Install the TypeScript MCP client of the end-to-end tests from mcp/e2e/package-lock.json (npm ci), and build clients/typescript (its callTool runs against the example server).
 	@for tool in node npm; do command -v $$tool >/dev/null || { echo "the mcp/ end-to-end tests need $$tool (Node.js 20+) on PATH" >&2; exit 1; }; done
 	cd mcp/e2e && npm ci --no-audit --no-fund
+	cd clients/typescript && npm ci --no-audit --no-fund && npm run build
 
 .PHONY: conformance-mcp
 conformance-mcp: ## Run the official MCP conformance suite (tasks-* and generic 2026-07-28 scenarios) against mcp/examples/conformance (npm ci from mcp/conformance-suite, Node 22 from npm; go, curl).
@@ -92,6 +98,7 @@ test-32bit: ## Run the models and internal tests as 32-bit ARM under qemu-arm (D
 conformance: ## Run the corpus through Python jsonschema, ajv and the pydantic reference models (python3, node 20+).
 	@for tool in python3 node npm; do command -v $$tool >/dev/null || { echo "make conformance needs $$tool on PATH" >&2; exit 1; }; done
 	cd conformance/node && npm ci --no-audit --no-fund
+	cd clients/typescript && npm ci --no-audit --no-fund && npm run build
 	TASKSCHEMA_CONFORMANCE=1 go -C tests test -count=1 -v -run 'Conformance|ClientsGuide' .
 
 .PHONY: fuzz

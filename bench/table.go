@@ -66,6 +66,8 @@ var (
 		{"jsonv2", "json", "json v1 on v2"},
 		{"", "ajv", "ajv"},
 		{"", "pydantic", "pydantic"},
+		{"", "ts-parse", "TS parse"},
+		{"", "pydantic-gen", "pydantic generated"},
 		{"jsonv2", "go", "Unmarshal (jsonv2 build)"},
 	}
 	// targets are the peers that Unmarshal must beat on valid payloads
@@ -243,7 +245,7 @@ func (d *data) print(w io.Writer) {
 
 	var goCols []column
 	for _, c := range cols {
-		if c.runtime != "ajv" && c.runtime != "pydantic" {
+		if c.runtime != "ajv" && c.runtime != "pydantic" && c.runtime != "ts-parse" && c.runtime != "pydantic-gen" {
 			goCols = append(goCols, c)
 		}
 	}

@@ -13,7 +13,10 @@
 //     with (models/plain_gen_test.go);
 //   - the field tables of docs/MODELS.md;
 //   - the single-file bundle schema/taskschema.bundle.json for non-Go
-//     clients.
+//     clients;
+//   - the generated files of the client packages in clients/ (see
+//     writeClients): the TypeScript types, the pydantic models, and a copy
+//     of the schema files in each.
 //
 // The Go files are rendered from the text/template files in templates/.
 //
@@ -34,8 +37,13 @@ func main() {
 	modelsDir := flag.String("models", "../models", "directory of package models, where the Go files are written")
 	doc := flag.String("doc", "../docs/MODELS.md", "Markdown file whose field tables to rewrite")
 	bundleOut := flag.String("bundle", "../schema/"+bundleFileName, "file to write the single-file bundle of all schemas to")
+	clients := flag.String("clients", "../clients", "directory of the client packages, whose generated files are written (empty: none)")
 	flag.Parse()
-	if err := run(*schemaDir, *modelsDir, *doc, *bundleOut); err != nil {
+	err := run(*schemaDir, *modelsDir, *doc, *bundleOut)
+	if err == nil && *clients != "" {
+		err = writeClients(*schemaDir, *bundleOut, *clients)
+	}
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "gen:", err)
 		os.Exit(1)
 	}

@@ -57,6 +57,15 @@
 //     so it is written on the wrapped connection, or injected into the
 //     session's GET stream ([SSEInjector]).
 //
+// # Client
+//
+// [CallTool] calls a tool through go-sdk's ClientSession and returns the
+// final result whether the server answered in time or with an
+// AsyncTaskResponse (it polls get_task_status and fetches get_task_result,
+// and calls cancel_task when the caller's context is cancelled), or, with
+// CallOptions.Task on a session connected through [ClientTransport], created
+// a task of 2025-11-25 ([WaitTask]: tasks/get, tasks/result, tasks/cancel).
+//
 // # Schemas and the status table
 //
 // [Task] is models.MCPTask, generated from schema/mcp_task.schema.json

@@ -74,6 +74,10 @@ var externalRunners = []runner{
 	{name: "ajv-no-pattern", args: []string{"node", "conformance/node/run.mjs", "--no-pattern"}, skip: skipAllBut(dateTimeStems...)},
 	// The seed defines no RetryInfo, so there is no reference model for it.
 	{name: "pydantic", args: []string{"python3", "conformance/python/run_pydantic.py"}, skip: skipAllBut("task_status", "task_progress", "task_info", "async_task_response")},
+	// The client packages of clients/: the generated pydantic models and
+	// the TypeScript package's parse (built by npm run build there).
+	{name: "python-models", args: []string{"python3", "conformance/python/run_models.py"}, skip: skipNone},
+	{name: "typescript", args: []string{"node", "conformance/node/run_client.mjs"}, skip: skipNone},
 }
 
 // goRunners lists the runners in this process. "go" is models.ValidateJSON,
@@ -109,6 +113,9 @@ type result struct {
 	Valid      *bool       `json:"valid"`
 	Violations []violation `json:"violations"`
 	Skipped    *string     `json:"skipped"`
+	// Messages are the violations with their messages, from the runners
+	// that word them as the Go library does (typescript).
+	Messages []models.Violation `json:"messages"`
 }
 
 // knownDifference pins a deliberate disagreement with the expected verdicts.
@@ -405,6 +412,7 @@ func TestConformance(t *testing.T) {
 		t.Fatal(err)
 	}
 	evaluate(t, slices.Concat(goRunners, externalRunners), results, diffs)
+	t.Run("typescript_messages", func(t *testing.T) { compareMessages(t, results["typescript"]) })
 
 	t.Run("python_payloads_current", func(t *testing.T) {
 		cmd := exec.CommandContext(t.Context(), "python3", "conformance/python/gen_python_payloads.py", "--check")
@@ -414,6 +422,61 @@ func TestConformance(t *testing.T) {
 		}
 	})
 	t.Run("snippets", testSnippets)
+}
+
+// exactMessages are the keywords whose messages the TypeScript package words
+// exactly as the Go library: it has the same keyword from ajv and the value
+// the message quotes. (minimum and maximum quote the number as JSON.parse
+// read it, not as written; format says which part is wrong only in Go.)
+var exactMessages = []string{"required", "type", "enum", "const", "pattern"}
+
+// compareMessages holds the typescript runner's messages to the Go
+// library's: for every violation at the same pointer with the same keyword,
+// the same message for exactMessages, and a message with the same beginning
+// (up to the value) for the others.
+func compareMessages(t *testing.T, res map[string]result) {
+	compared, same := 0, 0
+	for _, key := range slices.Sorted(maps.Keys(res)) {
+		r := res[key]
+		if len(r.Messages) == 0 {
+			continue
+		}
+		data, err := os.ReadFile(filepath.Join("..", "tests", key))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ve *models.ValidationError
+		if !errors.As(models.ValidateJSON(r.Schema, data), &ve) {
+			continue
+		}
+		want := map[[2]string]string{}
+		for _, v := range ve.Violations {
+			want[[2]string{v.InstancePath, v.Keyword}] = v.Message
+		}
+		for _, v := range r.Messages {
+			w, ok := want[[2]string{v.InstancePath, v.Keyword}]
+			if !ok || v.Keyword == "json" {
+				continue
+			}
+			compared++
+			if v.Message == w {
+				same++
+				continue
+			}
+			prefix := func(m string) string {
+				before, _, _ := strings.Cut(m, ", got")
+				before, _, _ = strings.Cut(before, " is not valid")
+				return before
+			}
+			if slices.Contains(exactMessages, v.Keyword) || prefix(v.Message) != prefix(w) && v.Keyword != "format" {
+				t.Errorf("%s %s %s: typescript says %q, Go says %q", key, v.InstancePath, v.Keyword, v.Message, w)
+			}
+		}
+	}
+	if compared == 0 {
+		t.Fatal("the typescript runner printed no message at a violation Go also reports")
+	}
+	t.Logf("typescript messages: %d of %d the same as Go's (the others: minimum, maximum and format, whose values or details differ)", same, compared)
 }
 
 // checkConformancePrerequisites fails, naming everything that is missing,
@@ -440,6 +503,9 @@ print(" ".join(missing)); sys.exit(1 if missing else 0)`)
 			missing = append(missing, fmt.Sprintf("conformance/node/node_modules/%s is not installed: run `npm ci` in conformance/node (make conformance does)", pkg))
 			break
 		}
+	}
+	if _, err := os.Stat(filepath.Join("..", "clients", "typescript", "dist", "src", "validators.gen.js")); err != nil {
+		missing = append(missing, "clients/typescript is not built: run `npm ci && npm run build` there (make clients does)")
 	}
 	if len(missing) > 0 {
 		t.Fatalf("%s=1, but the conformance suite cannot run:\n  %s", conformanceEnv, strings.Join(missing, "\n  "))
@@ -701,6 +767,30 @@ func testSnippets(t *testing.T) {
 			})
 		}
 	})
+	t.Run("python_package", func(t *testing.T) {
+		for _, c := range []struct {
+			payload string
+			valid   bool
+			output  string
+		}{
+			{"examples/async_task_response_python.json", true, "valid"},
+			{"tests/async_task_response/valid/retry_count_2.0_integer_valued.json", true, "valid"},
+			{"tests/async_task_response/invalid/retry_count_string.json", false, "/retry_count type"},
+			{"tests/async_task_response/invalid/started_at_trailing_newline.json", false, "/started_at pattern"},
+			{"tests/async_task_response/invalid/duplicate_key_status.json", false, " json"},
+		} {
+			cmd := exec.CommandContext(t.Context(), "python3", "docs/snippets/package.py", c.payload)
+			cmd.Dir = ".."
+			cmd.Env = append(os.Environ(), "PYTHONPATH=clients/python/src")
+			out, err := cmd.CombinedOutput()
+			if code := cmd.ProcessState.ExitCode(); err != nil && code < 0 || code != map[bool]int{true: 0, false: 1}[c.valid] {
+				t.Errorf("package.py %s: %v\n%s", c.payload, err, out)
+			}
+			if !strings.Contains(string(out), c.output) {
+				t.Errorf("package.py %s: output lacks %q:\n%s", c.payload, c.output, out)
+			}
+		}
+	})
 	t.Run("typescript", func(t *testing.T) {
 		outDir := t.TempDir()
 		tsc := exec.CommandContext(t.Context(), "node", "node_modules/typescript/bin/tsc", "-p", "tsconfig.snippets.json", "--outDir", outDir)
@@ -722,32 +812,41 @@ func testSnippets(t *testing.T) {
 }
 
 // TestClientsGuideExcerpts keeps the code in docs/CLIENTS.md honest: every
-// line of its python and ts blocks is a line of docs/snippets/validate.py or
-// validate.ts, the programs that TestConformance runs.
+// line of its python, ts and go blocks is a line of one of the programs that
+// run in CI: docs/snippets/validate.py and package.py (TestConformance),
+// validate.ts (TestConformance) and the TypeScript package's guide test
+// (npm test in clients/typescript), and the Go example of CallTool (go test
+// in mcp/).
 func TestClientsGuideExcerpts(t *testing.T) {
 	guide, err := os.ReadFile("../docs/CLIENTS.md")
 	if err != nil {
 		t.Fatal(err)
 	}
-	snippets := map[string]string{"python": "../docs/snippets/validate.py", "ts": "../docs/snippets/validate.ts"}
+	snippets := map[string][]string{
+		"python": {"../docs/snippets/validate.py", "../docs/snippets/package.py"},
+		"ts":     {"../docs/snippets/validate.ts", "../clients/typescript/test/guide.test.ts"},
+		"go":     {"../mcp/call_example_test.go"},
+	}
 	lines := map[string]map[string]bool{}
-	for lang, file := range snippets {
-		data, err := os.ReadFile(file)
-		if err != nil {
-			t.Fatal(err)
-		}
+	for lang, files := range snippets {
 		lines[lang] = map[string]bool{}
-		for _, l := range strings.Split(string(data), "\n") {
-			lines[lang][strings.TrimSpace(l)] = true
+		for _, file := range files {
+			data, err := os.ReadFile(file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, l := range strings.Split(string(data), "\n") {
+				lines[lang][strings.TrimSpace(l)] = true
+			}
 		}
 	}
-	blocks := regexp.MustCompile("(?s)```(python|ts)\n(.*?)```").FindAllStringSubmatch(string(guide), -1)
+	blocks := regexp.MustCompile("(?s)```(python|ts|go)\n(.*?)```").FindAllStringSubmatch(string(guide), -1)
 	found := map[string]bool{}
 	for _, b := range blocks {
 		found[b[1]] = true
 		for _, l := range strings.Split(b[2], "\n") {
 			if l = strings.TrimSpace(l); l != "" && !lines[b[1]][l] {
-				t.Errorf("docs/CLIENTS.md: a %s block has a line that %s lacks: %s", b[1], snippets[b[1]], l)
+				t.Errorf("docs/CLIENTS.md: a %s block has a line that none of %v has: %s", b[1], snippets[b[1]], l)
 			}
 		}
 	}

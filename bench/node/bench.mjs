@@ -32,7 +32,8 @@
 import { readFileSync, readdirSync } from "node:fs";
 import { createRequire } from "node:module";
 import { createInterface } from "node:readline";
-import { join, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 
 import Ajv2020 from "ajv/dist/2020.js";
 import addFormats from "ajv-formats";
@@ -125,7 +126,30 @@ function timed(validate, bytes, valid, targetNs) {
   return elapsed / calls;
 }
 
-function main() {
+// loopParse and timedParse are loop and timed for the package's parse.
+function loopParse(job, bytes, valid, n) {
+  const start = process.hrtime.bigint();
+  for (let i = 0; i < n; i++) {
+    const res = job.parse(job.stem, bytes);
+    if (res.ok !== valid) throw new Error("verdict changed");
+    if (!valid) sink += res.violations.length;
+  }
+  return Number(process.hrtime.bigint() - start);
+}
+
+function timedParse(job, bytes, valid, targetNs) {
+  let calls = 0;
+  let chunk = 1;
+  let elapsed = 0;
+  while (elapsed < targetNs) {
+    elapsed += loopParse(job, bytes, valid, chunk);
+    calls += chunk;
+    if (elapsed < targetNs / 16) chunk *= 2;
+  }
+  return elapsed / calls;
+}
+
+async function main() {
   const args = parseArgs(process.argv.slice(2));
   const require = createRequire(import.meta.url);
   const ajvVersion = require("ajv/package.json").version;
@@ -152,22 +176,51 @@ function main() {
       jobs.set(`${stem}/${kind}`, { validate, bytes, valid, warmed: false });
     }
   }
+  // The TypeScript package's parse (clients/typescript, built with npm run
+  // build there), the runtime "ts-parse": the bytes through parse(stem,
+  // bytes), its ahead-of-time validators and its Go-worded violations.
+  const tsDist = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..", "clients", "typescript", "dist", "src", "index.js");
+  let ts = null;
+  try {
+    ts = await import(tsDist);
+  } catch {
+    process.stderr.write(`ajv: ${tsDist} is not built; the ts-parse column is skipped\n`);
+  }
+  if (ts) {
+    for (const stem of byStem.keys()) {
+      const want = manifest[stem].violations.map((v) => `${v.instancePath} ${v.keyword}`).sort();
+      for (const kind of ["valid", "invalid"]) {
+        const bytes = readFileSync(join(args.dir, `${stem}.${kind}.json`));
+        const valid = kind === "valid";
+        const res = ts.parse(stem, bytes);
+        const got = res.ok ? [] : res.violations.map((v) => `${v.instancePath} ${v.keyword}`).sort();
+        if (res.ok !== valid || (!valid && JSON.stringify([...new Set(got.map((g) => g.split(" ")[0]))]) !== JSON.stringify([...new Set(want.map((g) => g.split(" ")[0]))]))) {
+          process.stderr.write(`ts-parse: ${stem}.${kind}.json: violations ${JSON.stringify(got)}, want ${JSON.stringify(want)}\n`);
+          process.exit(1);
+        }
+        jobs.set(`ts-parse/${stem}/${kind}`, { validate: null, parse: ts.parse, stem, bytes, valid, warmed: false });
+      }
+    }
+  }
   emit({ runtime: "ajv", version });
+  if (ts) emit({ runtime: "ts-parse", version: `@mcp-refcache/taskschema parse (standalone ajv code, Go-worded violations), node ${process.versions.node}` });
   emit({ ready: true });
 
   createInterface({ input: process.stdin }).on("line", (text) => {
     try {
       const c = JSON.parse(text);
-      const job = jobs.get(`${c.model}/${c.payload}`);
-      if (c.runtime !== "ajv" || !job) {
+      const job = jobs.get(c.runtime === "ajv" ? `${c.model}/${c.payload}` : `${c.runtime}/${c.model}/${c.payload}`);
+      if (!job) {
         emit({ error: `no ajv runner for ${c.model}.${c.payload}.json` });
         return;
       }
+      const t = job.parse ? timedParse : timed;
+      const first = job.parse ? job : job.validate;
       if (!job.warmed) {
         job.warmed = true;
-        timed(job.validate, job.bytes, job.valid, c.target_ns);
+        t(first, job.bytes, job.valid, c.target_ns);
       }
-      emit({ ns: timed(job.validate, job.bytes, job.valid, c.target_ns) });
+      emit({ ns: t(first, job.bytes, job.valid, c.target_ns) });
     } catch (e) {
       emit({ error: `${text}: ${e.message}` });
     }

@@ -48,6 +48,27 @@ from pydantic import TypeAdapter, ValidationError  # noqa: E402
 
 import reference_models as seed_models  # noqa: E402
 
+# The generated models of the Python package (clients/python), the runtime
+# "pydantic-gen": each model's model_validate_json(data, strict=True), or the
+# enum's TypeAdapter.validate_json(data, strict=True), on every schema.
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[2] / "clients" / "python" / "src"))
+try:
+    import taskschema  # noqa: E402
+except ImportError:  # pragma: no cover - the column is then skipped
+    taskschema = None
+
+
+def generated_validators():
+    out = {}
+    if taskschema is None:
+        return out
+    for stem, m in taskschema.MODELS.items():
+        if isinstance(m, type) and issubclass(m, pydantic.BaseModel):
+            out[stem] = lambda data, m=m: m.model_validate_json(data, strict=True)
+        else:
+            out[stem] = lambda data, a=TypeAdapter(m): a.validate_json(data, strict=True)
+    return out
+
 VALIDATORS = {
     "task_status": TypeAdapter(seed_models.TaskStatus).validate_json,
     "task_progress": seed_models.TaskProgress.model_validate_json,
@@ -79,14 +100,17 @@ def emit(line):
     sys.stdout.flush()
 
 
-def check(validate, data, valid, want):
+def check(validate, data, valid, want, generated=False):
     """Raises AssertionError unless the verdict is the expected one."""
     try:
         validate(data)
     except ValidationError as e:
         if valid:
             raise AssertionError(f"the valid payload is rejected: {e}") from None
-        got = sorted({pointer(err["loc"]) for err in e.errors()})
+        if generated:
+            got = sorted({v.instance_path for v in taskschema.violations(e)})
+        else:
+            got = sorted({pointer(err["loc"]) for err in e.errors()})
         if got != want:
             raise AssertionError(f"errors at {got}, want at {want}: {e}") from None
         return
@@ -152,21 +176,37 @@ def main():
                 check(validate, data, valid, want)
             except AssertionError as e:
                 sys.exit(f"pydantic: {stem}.{kind}.json: {e}")
-            jobs[(stem, kind)] = [loop_valid if valid else loop_invalid, validate, data, False]
+            jobs[("pydantic", stem, kind)] = [loop_valid if valid else loop_invalid, validate, data, False]
+    generated = generated_validators()
+    for stem in manifest:
+        if stem not in generated:
+            continue
+        want = sorted({v["instancePath"] for v in manifest[stem]["violations"]})
+        for kind in ("valid", "invalid"):
+            data = (args.dir / f"{stem}.{kind}.json").read_bytes()
+            valid = kind == "valid"
+            try:
+                check(generated[stem], data, valid, want, generated=True)
+            except AssertionError as e:
+                sys.exit(f"pydantic-gen: {stem}.{kind}.json: {e}")
+            jobs[("pydantic-gen", stem, kind)] = [loop_valid if valid else loop_invalid, generated[stem], data, False]
 
     emit({"runtime": "pydantic",
           "version": f"pydantic {pydantic.VERSION} (pydantic-core {pydantic_core.__version__}), "
                      f"{platform.python_implementation()} {platform.python_version()}"})
     for stem, reason in SKIPPED.items():
         emit({"runtime": "pydantic", "model": stem, "skip": reason})
+    if generated:
+        emit({"runtime": "pydantic-gen",
+              "version": f"taskschema {taskschema.__version__} generated models, strict, pydantic {pydantic.VERSION}"})
     emit({"ready": True})
 
     for text in sys.stdin:
         try:
             c = json.loads(text)
-            job = jobs.get((c["model"], c["payload"]))
-            if c["runtime"] != "pydantic" or job is None:
-                emit({"error": f"no pydantic runner for {c['model']}.{c['payload']}.json"})
+            job = jobs.get((c["runtime"], c["model"], c["payload"]))
+            if job is None:
+                emit({"error": f"no {c['runtime']} runner for {c['model']}.{c['payload']}.json"})
                 continue
             loop, validate, data, warmed = job
             if not warmed:
