@@ -1,6 +1,7 @@
 package mcptasks_test
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -146,5 +147,84 @@ func TestGoSDKClientHTTP(t *testing.T) {
 	followWithGoClient(t, cs)
 	if chk.seen("ext") == 0 || chk.seen("async_task_response") == 0 {
 		t.Errorf("checked %v", chk.n)
+	}
+}
+
+// TestExtTaskNotificationsStdio: subscriptions/listen with taskIds over
+// stdio (framed by go-sdk's IOTransport) acknowledges the session's task,
+// streams notifications/tasks until it completed, and ends with the
+// listen's result; every message is checked against schema/.
+func TestExtTaskNotificationsStdio(t *testing.T) {
+	srv, err := fixture.New(fixture.Options{})
+	must(t, err)
+	t.Cleanup(func() { srv.Runner().Close(context.Background()) })
+	chk := newChecker(t)
+	cr, sw := io.Pipe()
+	sr, cw := io.Pipe()
+	ss, err := srv.Connect(context.Background(), checkedTransport{Transport: &mcp.IOTransport{Reader: sr, Writer: sw}, c: chk}, nil)
+	must(t, err)
+	t.Cleanup(func() { ss.Close() })
+	lines := make(chan []byte, 100)
+	go func() {
+		sc := bufio.NewScanner(cr)
+		sc.Buffer(make([]byte, 1<<20), 1<<20)
+		for sc.Scan() {
+			lines <- append([]byte(nil), sc.Bytes()...)
+		}
+		close(lines)
+	}()
+	meta := map[string]any{"io.modelcontextprotocol/protocolVersion": "2026-07-28",
+		"io.modelcontextprotocol/clientCapabilities": map[string]any{"extensions": map[string]any{mcptasks.ExtensionID: map[string]any{}}}}
+	send := func(id int, method string, params map[string]any) {
+		params["_meta"] = meta
+		b, _ := json.Marshal(map[string]any{"jsonrpc": "2.0", "id": id, "method": method, "params": params})
+		if _, err := cw.Write(append(b, '\n')); err != nil {
+			t.Fatal(err)
+		}
+	}
+	next := func() wireMsg {
+		select {
+		case l, ok := <-lines:
+			if !ok {
+				t.Fatal("the server closed the connection")
+			}
+			var m wireMsg
+			must(t, json.Unmarshal(l, &m))
+			return m
+		case <-time.After(10 * time.Second):
+			t.Fatal("no message for 10s")
+		}
+		return wireMsg{}
+	}
+	send(1, "tools/call", map[string]any{"name": "slow_compute", "arguments": map[string]any{"seconds": 1}})
+	created := next()
+	var task struct {
+		TaskID string `json:"taskId"`
+	}
+	must(t, json.Unmarshal(created.Result, &task))
+	if task.TaskID == "" {
+		t.Fatalf("no task: %s", created.Result)
+	}
+	send(2, "subscriptions/listen", map[string]any{"notifications": map[string]any{"taskIds": []string{task.TaskID, "foreign"}}})
+	ack := next()
+	if ack.Method != "notifications/subscriptions/acknowledged" || !strings.Contains(string(ack.Params), `"taskIds":["`+task.TaskID+`"]`) {
+		t.Fatalf("ack %s %s", ack.Method, ack.Params)
+	}
+	var last wireMsg
+	for {
+		m := next()
+		if string(m.ID) == "2" {
+			if m.Result == nil || !strings.Contains(string(last.Params), `"status":"completed"`) {
+				t.Fatalf("the stream ended with %+v after %s", m, last.Params)
+			}
+			break
+		}
+		if m.Method != "notifications/tasks" {
+			t.Fatalf("unexpected %s %s", m.Method, m.Params)
+		}
+		last = m
+	}
+	if chk.seen("ext:task:completed") == 0 {
+		t.Errorf("no notification checked: %v", chk.n)
 	}
 }

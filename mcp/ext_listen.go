@@ -2,11 +2,13 @@ package mcptasks
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"net/http"
 	"time"
 
 	"github.com/modelcontextprotocol/go-sdk/auth"
+	"github.com/modelcontextprotocol/go-sdk/jsonrpc"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 )
 
@@ -71,30 +73,18 @@ func taskListen(body []byte) (req listenRequest, taskIDs []string, only bool, st
 // serveTaskListen answers a subscriptions/listen that asks only for
 // taskIds.
 func (s *Server) serveTaskListen(w http.ResponseWriter, r *http.Request, req listenRequest, ids []string) {
-	caps, _ := req.Params.Meta["io.modelcontextprotocol/clientCapabilities"].(map[string]any)
-	ext, _ := caps["extensions"].(map[string]any)
-	if _, declared := ext[ExtensionID]; !declared {
-		data, _ := json.Marshal(map[string]any{"requiredCapabilities": map[string]any{"extensions": map[string]any{ExtensionID: map[string]any{}}}})
-		writeRPCErrorData(w, http.StatusBadRequest, req.ID, CodeMissingRequiredClientCapability,
-			"task status notifications need the client capability extensions[\""+ExtensionID+"\"] on the request", data)
+	if !declaresExtMeta(req.Params.Meta) {
+		writeRPCErrorData(w, http.StatusBadRequest, req.ID, CodeMissingRequiredClientCapability, listenNeedsExt, missingExtData)
 		return
 	}
 	mreq := &mcp.ServerRequest[*mcp.SubscriptionsListenParams]{Params: &mcp.SubscriptionsListenParams{Meta: req.Params.Meta},
 		Extra: &mcp.RequestExtra{TokenInfo: auth.TokenInfoFromContext(r.Context()), Header: r.Header}}
 	ctx := withRequestor(r.Context(), s.requestorOf(r.Context(), mreq))
-	agreed := []string{}
-	for _, id := range ids {
-		if _, err := s.lookup(ctx, id); err == nil {
-			agreed = append(agreed, id)
-		}
-	}
-	subID := json.RawMessage(req.ID)
-	meta := map[string]any{"io.modelcontextprotocol/subscriptionId": subID}
 	w.Header().Set("Content-Type", "text/event-stream")
 	w.Header().Set("Cache-Control", "no-cache")
 	w.WriteHeader(http.StatusOK)
 	rc := http.NewResponseController(w)
-	send := func(msg any) bool {
+	s.followTasks(ctx, ids, json.RawMessage(req.ID), func(msg any) bool {
 		b, err := json.Marshal(msg)
 		if err != nil {
 			return false
@@ -103,7 +93,23 @@ func (s *Server) serveTaskListen(w http.ResponseWriter, r *http.Request, req lis
 			return false
 		}
 		return rc.Flush() == nil
+	})
+}
+
+// followTasks serves a subscriptions/listen for the task IDs on any
+// transport: send writes one JSON-RPC message and reports whether it went
+// out. It acknowledges the IDs of the requestor's known tasks (ctx holds
+// the requestor), sends notifications/tasks with the full task on each
+// change, read from the store, and ends with the listen's result once
+// every agreed task has finished, or when ctx is done.
+func (s *Server) followTasks(ctx context.Context, ids []string, subID json.RawMessage, send func(any) bool) {
+	agreed := []string{}
+	for _, id := range ids {
+		if _, err := s.lookup(ctx, id); err == nil {
+			agreed = append(agreed, id)
+		}
 	}
+	meta := map[string]any{"io.modelcontextprotocol/subscriptionId": subID}
 	if !send(map[string]any{"jsonrpc": "2.0", "method": "notifications/subscriptions/acknowledged",
 		"params": map[string]any{"notifications": map[string]any{"taskIds": agreed}, "_meta": meta}}) {
 		return
@@ -142,12 +148,67 @@ func (s *Server) serveTaskListen(w http.ResponseWriter, r *http.Request, req lis
 			break
 		}
 		select {
-		case <-r.Context().Done():
+		case <-ctx.Done():
 			return
 		case <-tick.C:
 		}
 	}
 	send(map[string]any{"jsonrpc": "2.0", "id": subID, "result": map[string]any{"resultType": "complete", "_meta": meta}})
+}
+
+// declaresExtMeta reports whether the client capabilities in a request's
+// _meta name the tasks extension.
+func declaresExtMeta(meta map[string]any) bool {
+	caps, _ := meta["io.modelcontextprotocol/clientCapabilities"].(map[string]any)
+	ext, _ := caps["extensions"].(map[string]any)
+	_, declared := ext[ExtensionID]
+	return declared
+}
+
+var missingExtData, _ = json.Marshal(map[string]any{"requiredCapabilities": map[string]any{"extensions": map[string]any{ExtensionID: map[string]any{}}}})
+
+const listenNeedsExt = "task status notifications need the client capability extensions[\"" + ExtensionID + "\"] on the request"
+
+// stdioListen is the Conn's intercept on stdio and in-memory transports:
+// it serves a 2026-07-28 subscriptions/listen asking only for taskIds on
+// the connection itself (go-sdk's listen knows no taskIds), and strips the
+// taskIds from one that asks for other notifications too.
+func (s *Server) stdioListen(ctx context.Context, c *Conn, req *jsonrpc.Request) bool {
+	lr, ids, only, stripped, ok := taskListen(mustJSON(req))
+	if !ok {
+		return false
+	}
+	if !only {
+		var p struct {
+			Params json.RawMessage `json:"params"`
+		}
+		if json.Unmarshal(stripped, &p) == nil {
+			req.Params = p.Params
+		}
+		return false
+	}
+	if !declaresExtMeta(lr.Params.Meta) {
+		_ = c.Connection.Write(ctx, &jsonrpc.Response{ID: req.ID, Error: &jsonrpc.Error{Code: CodeMissingRequiredClientCapability, Message: listenNeedsExt, Data: missingExtData}})
+		return true
+	}
+	lctx := withRequestor(context.WithoutCancel(ctx), "session:"+c.sid)
+	go s.followTasks(lctx, ids, lr.ID, func(msg any) bool {
+		b, err := json.Marshal(msg)
+		if err != nil {
+			return false
+		}
+		m, err := jsonrpc.DecodeMessage(b)
+		if err != nil {
+			return false
+		}
+		return c.Connection.Write(lctx, m) == nil
+	})
+	return true
+}
+
+func mustJSON(req *jsonrpc.Request) []byte {
+	b, _ := jsonrpc.EncodeMessage(req)
+	return b
 }
 
 func writeRPCErrorData(w http.ResponseWriter, status int, id json.RawMessage, code int64, msg string, data json.RawMessage) {

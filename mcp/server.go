@@ -149,18 +149,14 @@ func (s *Server) Runner() *tasks.Runner { return s.runner }
 // params.task of tools/call is lifted and notifications/tasks/status can
 // be written; see [Transport].
 func (s *Server) Connect(ctx context.Context, t mcp.Transport, opts *mcp.ServerSessionOptions) (*mcp.ServerSession, error) {
-	wt := &Transport{Transport: t}
+	wt := &Transport{Transport: t, intercept: s.stdioListen} // stdioListen: ext_listen.go
 	ss, err := s.mcp.Connect(ctx, wt, opts)
 	if err != nil {
 		return nil, err
 	}
 	if c := wt.Conn(); c != nil {
-		// The session's ID is "" (stdio, in-memory): a random one names
-		// its requestor.
-		if c.sid, err = tasks.NewRefID("conn"); err != nil {
-			_ = ss.Close()
-			return nil, err
-		}
+		// The session's ID is "" (stdio, in-memory): the random one the
+		// Transport gave the connection names its requestor.
 		s.mu.Lock()
 		s.conns[ss] = c
 		s.mu.Unlock()
