@@ -73,12 +73,6 @@ clients: ## Build and test the client packages: clients/typescript (npm ci, npm 
 	cd clients/typescript && npm ci --no-audit --no-fund && npm test
 	python3 -m unittest discover -s clients/python/tests -v
 
-.PHONY: e2e-deps
-e2e-deps: ## Install the TypeScript MCP client of the end-to-end tests from mcp/e2e/package-lock.json (npm ci), and build clients/typescript (its callTool runs against the example server).
-	@for tool in node npm; do command -v $$tool >/dev/null || { echo "the mcp/ end-to-end tests need $$tool (Node.js 20+) on PATH" >&2; exit 1; }; done
-	cd mcp/e2e && npm ci --no-audit --no-fund
-	cd clients/typescript && npm ci --no-audit --no-fund && npm run build
-
 .PHONY: conformance-mcp
 conformance-mcp: ## Run the official MCP conformance suite (tasks-* and generic 2026-07-28 scenarios) against mcp/examples/conformance (npm ci from mcp/conformance-suite, Node 22 from npm; go, curl).
 	@for tool in npm curl; do command -v $$tool >/dev/null || { echo "make conformance-mcp needs $$tool on PATH" >&2; exit 1; }; done

@@ -5,7 +5,8 @@
 #     test), Debian packages installed with apt-get when they are not on
 #     PATH (apt-get update first; through sudo unless run as root);
 #   - the TypeScript MCP client of the mcp/ end-to-end tests (npm ci in
-#     mcp/e2e, from its package-lock.json).
+#     mcp/e2e, from its package-lock.json) and the TypeScript client
+#     package (npm ci and npm run build in clients/typescript).
 #
 # Usage: scripts/setup.sh [--no-npm] [COMMAND=PACKAGE...]
 #
@@ -49,4 +50,7 @@ if [ $npm -eq 1 ]; then
 		command -v $tool >/dev/null || { echo "setup: the mcp/ end-to-end tests need $tool (Node.js 20+) on PATH" >&2; exit 1; }
 	done
 	(cd mcp/e2e && npm ci --no-audit --no-fund)
+	# mcp's TestTypeScriptCallTool runs the TypeScript client package's
+	# callTool against the example server: it needs the package built.
+	(cd clients/typescript && npm ci --no-audit --no-fund && npm run build)
 fi

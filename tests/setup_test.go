@@ -59,7 +59,7 @@ func TestSetupInstallsWhatIsMissing(t *testing.T) {
 
 	t.Run("missing", func(t *testing.T) {
 		got := run(t)
-		want := "sudo env\napt-get update\nsudo env\napt-get install -y --no-install-recommends redis-server curl\nnpm ci --no-audit --no-fund\n"
+		want := "sudo env\napt-get update\nsudo env\napt-get install -y --no-install-recommends redis-server curl\nnpm ci --no-audit --no-fund\nnpm ci --no-audit --no-fund\nnpm run build\n"
 		if got != want {
 			t.Errorf("setup.sh ran\n%s\nwant\n%s", got, want)
 		}
