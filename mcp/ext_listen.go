@@ -191,18 +191,30 @@ func (s *Server) stdioListen(ctx context.Context, c *Conn, req *jsonrpc.Request)
 		_ = c.Connection.Write(ctx, &jsonrpc.Response{ID: req.ID, Error: &jsonrpc.Error{Code: CodeMissingRequiredClientCapability, Message: listenNeedsExt, Data: missingExtData}})
 		return true
 	}
-	lctx := withRequestor(context.WithoutCancel(ctx), "session:"+c.sid)
-	go s.followTasks(lctx, ids, lr.ID, func(msg any) bool {
-		b, err := json.Marshal(msg)
-		if err != nil {
-			return false
+	lctx, cancel := context.WithCancel(withRequestor(context.WithoutCancel(ctx), "session:"+c.sid))
+	go func() {
+		defer cancel()
+		if c.gone != nil {
+			go func() { // the listen ends when the peer leaves
+				select {
+				case <-c.gone:
+					cancel()
+				case <-lctx.Done():
+				}
+			}()
 		}
-		m, err := jsonrpc.DecodeMessage(b)
-		if err != nil {
-			return false
-		}
-		return c.Connection.Write(lctx, m) == nil
-	})
+		s.followTasks(lctx, ids, lr.ID, func(msg any) bool {
+			b, err := json.Marshal(msg)
+			if err != nil {
+				return false
+			}
+			m, err := jsonrpc.DecodeMessage(b)
+			if err != nil {
+				return false
+			}
+			return c.Connection.Write(lctx, m) == nil
+		})
+	}()
 	return true
 }
 

@@ -89,6 +89,7 @@ func (t *Transport) Connect(ctx context.Context) (mcp.Connection, error) {
 	}
 	conn := &Conn{Connection: c, intercept: t.intercept}
 	if t.intercept != nil {
+		conn.gone = make(chan struct{})
 		// The requestor's name exists before go-sdk reads the first
 		// message: an intercepted request reads it on its own goroutine.
 		if conn.sid, err = tasks.NewRefID("conn"); err != nil {
@@ -117,12 +118,19 @@ type Conn struct {
 	// intercept, when set, may serve a request itself (reporting true), so
 	// that Read skips it (ext_listen.go: subscriptions/listen of task IDs).
 	intercept func(ctx context.Context, c *Conn, req *jsonrpc.Request) bool
+	// gone is closed when Read fails (the peer left); nil when no
+	// intercept was given.
+	gone     chan struct{}
+	goneOnce sync.Once
 }
 
 // Read implements mcp.Connection and lifts params.task.
 func (c *Conn) Read(ctx context.Context) (jsonrpc.Message, error) {
 	for {
 		msg, err := c.Connection.Read(ctx)
+		if err != nil && c.gone != nil {
+			c.goneOnce.Do(func() { close(c.gone) })
+		}
 		if req, ok := msg.(*jsonrpc.Request); ok && err == nil {
 			if c.intercept != nil && req.Method == "subscriptions/listen" && req.IsCall() && c.intercept(ctx, c, req) {
 				continue
