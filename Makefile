@@ -76,6 +76,12 @@ clients: ## Build and test the client packages: clients/typescript (npm ci, npm 
 	cd clients/typescript && npm ci --no-audit --no-fund && npm test
 	python3 -m unittest discover -s clients/python/tests -v
 
+.PHONY: conformance-mcp
+conformance-mcp: ## Run the official MCP conformance suite (tasks-* and generic 2026-07-28 scenarios) against mcp/examples/conformance (npm ci from mcp/conformance-suite, Node 22 from npm; go, curl).
+	@for tool in npm curl; do command -v $$tool >/dev/null || { echo "make conformance-mcp needs $$tool on PATH" >&2; exit 1; }; done
+	cd mcp/conformance-suite && npm ci --no-audit --no-fund
+	bash mcp/conformance-suite/run.sh
+
 .PHONY: bench-mcp
 bench-mcp: ## Requests per second over streamable HTTP on loopback: fast tool with and without the fallback wrapper, tasks/get.
 	go -C mcp test -run='^$$' -bench=HTTP -benchmem -benchtime=2s -count=1 .

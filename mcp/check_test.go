@@ -52,6 +52,9 @@ func (c *checker) validate(stem string, data []byte) {
 func (c *checker) response(method string, result json.RawMessage) {
 	c.t.Helper()
 	c.count(method)
+	if c.extResponse(method, result) { // protocol revision 2026-07-28 (ext_check_test.go)
+		return
+	}
 	switch method {
 	case "tools/call", "tasks/result":
 		var r struct {
@@ -98,6 +101,9 @@ func (c *checker) response(method string, result json.RawMessage) {
 // notification checks a notification the server sent.
 func (c *checker) notification(method string, params json.RawMessage) {
 	c.t.Helper()
+	if method == "notifications/tasks" {
+		c.extDetailed(method, params)
+	}
 	if method == "notifications/tasks/status" {
 		c.task(method, params)
 	}

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"sync"
 
+	"github.com/mcp-refcache/taskschema/tasks"
 	"github.com/modelcontextprotocol/go-sdk/jsonrpc"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 )
@@ -73,6 +74,9 @@ func LiftTask(req *jsonrpc.Request) {
 type Transport struct {
 	mcp.Transport
 
+	// intercept is given to the Conn (set by Server.Connect).
+	intercept func(ctx context.Context, c *Conn, req *jsonrpc.Request) bool
+
 	mu   sync.Mutex
 	conn *Conn
 }
@@ -83,7 +87,16 @@ func (t *Transport) Connect(ctx context.Context) (mcp.Connection, error) {
 	if err != nil {
 		return nil, err
 	}
-	conn := &Conn{Connection: c}
+	conn := &Conn{Connection: c, intercept: t.intercept}
+	if t.intercept != nil {
+		conn.gone = make(chan struct{})
+		// The requestor's name exists before go-sdk reads the first
+		// message: an intercepted request reads it on its own goroutine.
+		if conn.sid, err = tasks.NewRefID("conn"); err != nil {
+			c.Close()
+			return nil, err
+		}
+	}
 	t.mu.Lock()
 	t.conn = conn
 	t.mu.Unlock()
@@ -102,15 +115,30 @@ type Conn struct {
 	mcp.Connection
 
 	sid string // names the session's requestor (its ID is "")
+	// intercept, when set, may serve a request itself (reporting true), so
+	// that Read skips it (ext_listen.go: subscriptions/listen of task IDs).
+	intercept func(ctx context.Context, c *Conn, req *jsonrpc.Request) bool
+	// gone is closed when Read fails (the peer left); nil when no
+	// intercept was given.
+	gone     chan struct{}
+	goneOnce sync.Once
 }
 
 // Read implements mcp.Connection and lifts params.task.
 func (c *Conn) Read(ctx context.Context) (jsonrpc.Message, error) {
-	msg, err := c.Connection.Read(ctx)
-	if req, ok := msg.(*jsonrpc.Request); ok && err == nil {
-		LiftTask(req)
+	for {
+		msg, err := c.Connection.Read(ctx)
+		if err != nil && c.gone != nil {
+			c.goneOnce.Do(func() { close(c.gone) })
+		}
+		if req, ok := msg.(*jsonrpc.Request); ok && err == nil {
+			if c.intercept != nil && req.Method == "subscriptions/listen" && req.IsCall() && c.intercept(ctx, c, req) {
+				continue
+			}
+			LiftTask(req)
+		}
+		return msg, err
 	}
-	return msg, err
 }
 
 // Notify writes a JSON-RPC notification with any method name.

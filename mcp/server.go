@@ -87,6 +87,8 @@ type Server struct {
 	// call, until they end, to the session that asked for them: the one
 	// their status notifications go to.
 	owners map[string]*mcp.ServerSession
+	// gates are the input gates of the tasks extension (ext_gate.go).
+	gates map[string]InputGate
 
 	origins *originCheck
 }
@@ -126,6 +128,9 @@ func New(s *mcp.Server, opts Options) (*Server, error) {
 	if err := srv.registerMethods(); err != nil {
 		return nil, err
 	}
+	if err := srv.registerExtMethods(); err != nil {
+		return nil, err
+	}
 	if !opts.NoPollingTools {
 		if err := srv.addPollingTools(); err != nil {
 			return nil, err
@@ -144,18 +149,14 @@ func (s *Server) Runner() *tasks.Runner { return s.runner }
 // params.task of tools/call is lifted and notifications/tasks/status can
 // be written; see [Transport].
 func (s *Server) Connect(ctx context.Context, t mcp.Transport, opts *mcp.ServerSessionOptions) (*mcp.ServerSession, error) {
-	wt := &Transport{Transport: t}
+	wt := &Transport{Transport: t, intercept: s.stdioListen} // stdioListen: ext_listen.go
 	ss, err := s.mcp.Connect(ctx, wt, opts)
 	if err != nil {
 		return nil, err
 	}
 	if c := wt.Conn(); c != nil {
-		// The session's ID is "" (stdio, in-memory): a random one names
-		// its requestor.
-		if c.sid, err = tasks.NewRefID("conn"); err != nil {
-			_ = ss.Close()
-			return nil, err
-		}
+		// The session's ID is "" (stdio, in-memory): the random one the
+		// Transport gave the connection names its requestor.
 		s.mu.Lock()
 		s.conns[ss] = c
 		s.mu.Unlock()
@@ -190,7 +191,9 @@ func (s *Server) HTTPHandler(opts *mcp.StreamableHTTPOptions, maxBody int64) htt
 		o.SessionTimeout = s.opts.SessionTimeout
 	}
 	h := mcp.NewStreamableHTTPHandler(func(*http.Request) *mcp.Server { return s.mcp }, &o)
-	return s.origins.wrap(LiftTaskHandler(s.inject.Wrap(h), maxBody))
+	// Requests of revision 2026-07-28 go to a stateless handler beside it
+	// (ext_http.go): go-sdk's stateful handler cannot serve them.
+	return s.origins.wrap(s.extRouter(LiftTaskHandler(s.inject.Wrap(h), maxBody), &o, maxBody))
 }
 
 // notify sends a notification go-sdk does not know to the session: on the
@@ -254,6 +257,9 @@ var tasksCapability = map[string]any{
 
 func (s *Server) middleware(next mcp.MethodHandler) mcp.MethodHandler {
 	return func(ctx context.Context, method string, req mcp.Request) (mcp.Result, error) {
+		if isExt(req) { // protocol revision 2026-07-28: the tasks extension (ext.go)
+			return s.extMiddleware(ctx, next, method, req)
+		}
 		switch method {
 		case "initialize":
 			return withTasksCapability(next(ctx, method, req))

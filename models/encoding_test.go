@@ -303,6 +303,24 @@ func sliceOrMap(t *testing.T, c modelCase, doc string) any {
 		return pick[models.StandardTaskResponse](doc)
 	case *models.FullTaskResponse:
 		return pick[models.FullTaskResponse](doc)
+	case *models.MCPExtTaskStatus:
+		return pick[models.MCPExtTaskStatus](doc)
+	case *models.MCPExtResultTypeTask:
+		return pick[models.MCPExtResultTypeTask](doc)
+	case *models.MCPExtResultTypeComplete:
+		return pick[models.MCPExtResultTypeComplete](doc)
+	case *models.MCPExtTaskError:
+		return pick[models.MCPExtTaskError](doc)
+	case *models.MCPExtToolResult:
+		return pick[models.MCPExtToolResult](doc)
+	case *models.MCPExtCreateTaskResult:
+		return pick[models.MCPExtCreateTaskResult](doc)
+	case *models.MCPExtDetailedTask:
+		return pick[models.MCPExtDetailedTask](doc)
+	case *models.TaskInput:
+		return pick[models.TaskInput](doc)
+	case *models.MCPExtAckResult:
+		return pick[models.MCPExtAckResult](doc)
 	}
 	t.Fatalf("sliceOrMap has no case for %s: add one", c.title)
 	return nil

@@ -47,6 +47,25 @@ func FuzzMCPListTasksResult(f *testing.F) {
 	fuzzVerdict[MCPListTasksResult](f, "mcp_list_tasks_result")
 }
 
+func FuzzMCPExtTaskStatus(f *testing.F) { fuzzVerdict[MCPExtTaskStatus](f, "mcp_ext_task_status") }
+func FuzzMCPExtResultTypeTask(f *testing.F) {
+	fuzzVerdict[MCPExtResultTypeTask](f, "mcp_ext_result_type_task")
+}
+func FuzzMCPExtResultTypeComplete(f *testing.F) {
+	fuzzVerdict[MCPExtResultTypeComplete](f, "mcp_ext_result_type_complete")
+}
+func FuzzMCPExtTaskError(f *testing.F)  { fuzzVerdict[MCPExtTaskError](f, "mcp_ext_task_error") }
+func FuzzMCPExtToolResult(f *testing.F) { fuzzVerdict[MCPExtToolResult](f, "mcp_ext_tool_result") }
+func FuzzMCPExtCreateTaskResult(f *testing.F) {
+	fuzzVerdict[MCPExtCreateTaskResult](f, "mcp_ext_create_task_result")
+}
+func FuzzMCPExtDetailedTask(f *testing.F) {
+	fuzzVerdict[MCPExtDetailedTask](f, "mcp_ext_detailed_task")
+}
+func FuzzMCPExtAckResult(f *testing.F) { fuzzVerdict[MCPExtAckResult](f, "mcp_ext_ack_result") }
+
+func FuzzTaskInput(f *testing.F) { fuzzVerdict[TaskInput](f, "task_input") }
+
 func fuzzVerdict[T any](f *testing.F, name string) {
 	s := oracle(f, name)
 	for _, data := range seedFiles(f, name) {

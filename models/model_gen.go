@@ -15,12 +15,21 @@ type schemaID int
 // The schemas, in dependency order.
 const (
 	schemaExpectedSchema schemaID = iota
+	schemaMCPExtResultTypeComplete
+	schemaMCPExtAckResult
+	schemaMCPExtResultTypeTask
+	schemaMCPExtTaskError
+	schemaMCPExtTaskStatus
+	schemaMCPExtCreateTaskResult
+	schemaMCPExtToolResult
+	schemaMCPExtDetailedTask
 	schemaMCPTaskStatus
 	schemaMCPTask
 	schemaMCPCreateTaskResult
 	schemaMCPListTasksResult
 	schemaResponseFormat
 	schemaRetryInfo
+	schemaTaskInput
 	schemaTaskProgress
 	schemaTaskStatus
 	schemaAsyncTaskResponse
@@ -42,45 +51,64 @@ type schemaEntry struct {
 
 // schemaTable lists every schema, in dependency order.
 var schemaTable = [...]schemaEntry{
-	schemaExpectedSchema:       {name: "expected_schema", goType: reflect.TypeFor[ExpectedSchema](), depth: 2, rawDepth: 1},
-	schemaMCPTaskStatus:        {name: "mcp_task_status", goType: reflect.TypeFor[MCPTaskStatus](), isEnum: true, depth: 0},
-	schemaMCPTask:              {name: "mcp_task", goType: reflect.TypeFor[MCPTask](), depth: 1},
-	schemaMCPCreateTaskResult:  {name: "mcp_create_task_result", goType: reflect.TypeFor[MCPCreateTaskResult](), depth: 2},
-	schemaMCPListTasksResult:   {name: "mcp_list_tasks_result", goType: reflect.TypeFor[MCPListTasksResult](), depth: 3},
-	schemaResponseFormat:       {name: "response_format", goType: reflect.TypeFor[ResponseFormat](), isEnum: true, depth: 0},
-	schemaRetryInfo:            {name: "retry_info", goType: reflect.TypeFor[RetryInfo](), depth: 1},
-	schemaTaskProgress:         {name: "task_progress", goType: reflect.TypeFor[TaskProgress](), depth: 1},
-	schemaTaskStatus:           {name: "task_status", goType: reflect.TypeFor[TaskStatus](), isEnum: true, depth: 0},
-	schemaAsyncTaskResponse:    {name: "async_task_response", goType: reflect.TypeFor[AsyncTaskResponse](), depth: 2},
-	schemaAsyncTaskPage:        {name: "async_task_page", goType: reflect.TypeFor[AsyncTaskPage](), depth: 4},
-	schemaFullTaskResponse:     {name: "full_task_response", goType: reflect.TypeFor[FullTaskResponse](), depth: 3, rawDepth: 2},
-	schemaMinimalTaskResponse:  {name: "minimal_task_response", goType: reflect.TypeFor[MinimalTaskResponse](), depth: 1},
-	schemaStandardTaskResponse: {name: "standard_task_response", goType: reflect.TypeFor[StandardTaskResponse](), depth: 2},
-	schemaTaskInfo:             {name: "task_info", goType: reflect.TypeFor[TaskInfo](), depth: 3},
+	schemaExpectedSchema:           {name: "expected_schema", goType: reflect.TypeFor[ExpectedSchema](), depth: 2, rawDepth: 1},
+	schemaMCPExtResultTypeComplete: {name: "mcp_ext_result_type_complete", goType: reflect.TypeFor[MCPExtResultTypeComplete](), isEnum: true, depth: 0},
+	schemaMCPExtAckResult:          {name: "mcp_ext_ack_result", goType: reflect.TypeFor[MCPExtAckResult](), depth: 1},
+	schemaMCPExtResultTypeTask:     {name: "mcp_ext_result_type_task", goType: reflect.TypeFor[MCPExtResultTypeTask](), isEnum: true, depth: 0},
+	schemaMCPExtTaskError:          {name: "mcp_ext_task_error", goType: reflect.TypeFor[MCPExtTaskError](), depth: 1, rawDepth: 1},
+	schemaMCPExtTaskStatus:         {name: "mcp_ext_task_status", goType: reflect.TypeFor[MCPExtTaskStatus](), isEnum: true, depth: 0},
+	schemaMCPExtCreateTaskResult:   {name: "mcp_ext_create_task_result", goType: reflect.TypeFor[MCPExtCreateTaskResult](), depth: 1},
+	schemaMCPExtToolResult:         {name: "mcp_ext_tool_result", goType: reflect.TypeFor[MCPExtToolResult](), depth: 1, rawDepth: 1},
+	schemaMCPExtDetailedTask:       {name: "mcp_ext_detailed_task", goType: reflect.TypeFor[MCPExtDetailedTask](), depth: 2, rawDepth: 2},
+	schemaMCPTaskStatus:            {name: "mcp_task_status", goType: reflect.TypeFor[MCPTaskStatus](), isEnum: true, depth: 0},
+	schemaMCPTask:                  {name: "mcp_task", goType: reflect.TypeFor[MCPTask](), depth: 1},
+	schemaMCPCreateTaskResult:      {name: "mcp_create_task_result", goType: reflect.TypeFor[MCPCreateTaskResult](), depth: 2},
+	schemaMCPListTasksResult:       {name: "mcp_list_tasks_result", goType: reflect.TypeFor[MCPListTasksResult](), depth: 3},
+	schemaResponseFormat:           {name: "response_format", goType: reflect.TypeFor[ResponseFormat](), isEnum: true, depth: 0},
+	schemaRetryInfo:                {name: "retry_info", goType: reflect.TypeFor[RetryInfo](), depth: 1},
+	schemaTaskInput:                {name: "task_input", goType: reflect.TypeFor[TaskInput](), depth: 1, rawDepth: 1},
+	schemaTaskProgress:             {name: "task_progress", goType: reflect.TypeFor[TaskProgress](), depth: 1},
+	schemaTaskStatus:               {name: "task_status", goType: reflect.TypeFor[TaskStatus](), isEnum: true, depth: 0},
+	schemaAsyncTaskResponse:        {name: "async_task_response", goType: reflect.TypeFor[AsyncTaskResponse](), depth: 2},
+	schemaAsyncTaskPage:            {name: "async_task_page", goType: reflect.TypeFor[AsyncTaskPage](), depth: 4},
+	schemaFullTaskResponse:         {name: "full_task_response", goType: reflect.TypeFor[FullTaskResponse](), depth: 3, rawDepth: 2},
+	schemaMinimalTaskResponse:      {name: "minimal_task_response", goType: reflect.TypeFor[MinimalTaskResponse](), depth: 1},
+	schemaStandardTaskResponse:     {name: "standard_task_response", goType: reflect.TypeFor[StandardTaskResponse](), depth: 2},
+	schemaTaskInfo:                 {name: "task_info", goType: reflect.TypeFor[TaskInfo](), depth: 3},
 }
 
 // The bounds and patterns of the schemas.
 var (
-	mCPTaskCreatedAtPattern              = "^(?:[1-9][0-9]{3}|0[1-9][0-9]{2}|00[1-9][0-9]|000[1-9])-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-5][0-9](?:\\.[0-9]+)?(?:[Zz]|[+-][0-9]{2}:[0-9]{2})$" // decided by parseRFC3339
-	mCPTaskLastUpdatedAtPattern          = "^(?:[1-9][0-9]{3}|0[1-9][0-9]{2}|00[1-9][0-9]|000[1-9])-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-5][0-9](?:\\.[0-9]+)?(?:[Zz]|[+-][0-9]{2}:[0-9]{2})$" // decided by parseRFC3339
-	mCPTaskTtlBounds                     = intBounds{hasMin: true, min: 0, minWords: "0", hasMax: true, max: 9007199254740991, maxWords: "9007199254740991"}
-	mCPTaskPollIntervalBounds            = intBounds{hasMin: true, min: 0, minWords: "0", hasMax: true, max: 9007199254740991, maxWords: "9007199254740991"}
-	retryInfoAttemptBounds               = intBounds{hasMin: true, min: 1, minWords: "1", hasMax: true, max: 9007199254740991, maxWords: "9007199254740991"}
-	retryInfoTimestampBounds             = floatBounds{hasMin: true, min: 0, minText: "0", minWords: "0", hasMax: true, max: 253402300799, maxText: "253402300799", maxWords: "253402300799"}
-	taskProgressCurrentBounds            = intBounds{hasMin: true, min: 0, minWords: "0", hasMax: true, max: 9007199254740991, maxWords: "9007199254740991"}
-	taskProgressTotalBounds              = intBounds{hasMin: true, min: 0, minWords: "0", hasMax: true, max: 9007199254740991, maxWords: "9007199254740991"}
-	taskProgressPercentageBounds         = floatBounds{hasMin: true, min: 0, minText: "0", minWords: "0", hasMax: true, max: 100, maxText: "100", maxWords: "100"}
-	asyncTaskResponseStartedAtPattern    = "^(?:[1-9][0-9]{3}|0[1-9][0-9]{2}|00[1-9][0-9]|000[1-9])-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-5][0-9](?:\\.[0-9]+)?(?:[Zz]|[+-][0-9]{2}:[0-9]{2})$" // decided by parseRFC3339
-	asyncTaskResponseEtaSecondsBounds    = floatBounds{hasMin: true, min: 0, minText: "0", minWords: "0", hasMax: true, max: 9007199254740991, maxText: "9007199254740991", maxWords: "9007199254740991"}
-	asyncTaskResponseRetryCountBounds    = intBounds{hasMin: true, min: 0, minWords: "0", hasMax: true, max: 9007199254740991, maxWords: "9007199254740991"}
-	fullTaskResponseStartedAtPattern     = "^(?:[1-9][0-9]{3}|0[1-9][0-9]{2}|00[1-9][0-9]|000[1-9])-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-5][0-9](?:\\.[0-9]+)?(?:[Zz]|[+-][0-9]{2}:[0-9]{2})$" // decided by parseRFC3339
-	fullTaskResponseEtaSecondsBounds     = floatBounds{hasMin: true, min: 0, minText: "0", minWords: "0", hasMax: true, max: 9007199254740991, maxText: "9007199254740991", maxWords: "9007199254740991"}
-	fullTaskResponseRetryCountBounds     = intBounds{hasMin: true, min: 0, minWords: "0", hasMax: true, max: 9007199254740991, maxWords: "9007199254740991"}
-	standardTaskResponseStartedAtPattern = "^(?:[1-9][0-9]{3}|0[1-9][0-9]{2}|00[1-9][0-9]|000[1-9])-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-5][0-9](?:\\.[0-9]+)?(?:[Zz]|[+-][0-9]{2}:[0-9]{2})$" // decided by parseRFC3339
-	taskInfoStartedAtBounds              = floatBounds{hasMin: true, min: 0, minText: "0", minWords: "0", hasMax: true, max: 253402300799, maxText: "253402300799", maxWords: "253402300799"}
-	taskInfoCompletedAtBounds            = floatBounds{hasMin: true, min: 0, minText: "0", minWords: "0", hasMax: true, max: 253402300799, maxText: "253402300799", maxWords: "253402300799"}
-	taskInfoRetryCountBounds             = intBounds{hasMin: true, min: 0, minWords: "0", hasMax: true, max: 9007199254740991, maxWords: "9007199254740991"}
-	taskInfoMaxRetriesBounds             = intBounds{hasMin: true, min: 0, minWords: "0", hasMax: true, max: 9007199254740991, maxWords: "9007199254740991"}
+	mCPExtTaskErrorCodeBounds                  = intBounds{hasMin: true, min: -2147483648, minWords: "-2147483648", hasMax: true, max: 2147483647, maxWords: "2147483647"}
+	mCPExtCreateTaskResultCreatedAtPattern     = "^(?:[1-9][0-9]{3}|0[1-9][0-9]{2}|00[1-9][0-9]|000[1-9])-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-5][0-9](?:\\.[0-9]+)?(?:[Zz]|[+-][0-9]{2}:[0-9]{2})$" // decided by parseRFC3339
+	mCPExtCreateTaskResultLastUpdatedAtPattern = "^(?:[1-9][0-9]{3}|0[1-9][0-9]{2}|00[1-9][0-9]|000[1-9])-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-5][0-9](?:\\.[0-9]+)?(?:[Zz]|[+-][0-9]{2}:[0-9]{2})$" // decided by parseRFC3339
+	mCPExtCreateTaskResultTtlMsBounds          = intBounds{hasMin: true, min: 0, minWords: "0", hasMax: true, max: 9007199254740991, maxWords: "9007199254740991"}
+	mCPExtCreateTaskResultPollIntervalMsBounds = intBounds{hasMin: true, min: 0, minWords: "0", hasMax: true, max: 9007199254740991, maxWords: "9007199254740991"}
+	mCPExtDetailedTaskCreatedAtPattern         = "^(?:[1-9][0-9]{3}|0[1-9][0-9]{2}|00[1-9][0-9]|000[1-9])-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-5][0-9](?:\\.[0-9]+)?(?:[Zz]|[+-][0-9]{2}:[0-9]{2})$" // decided by parseRFC3339
+	mCPExtDetailedTaskLastUpdatedAtPattern     = "^(?:[1-9][0-9]{3}|0[1-9][0-9]{2}|00[1-9][0-9]|000[1-9])-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-5][0-9](?:\\.[0-9]+)?(?:[Zz]|[+-][0-9]{2}:[0-9]{2})$" // decided by parseRFC3339
+	mCPExtDetailedTaskTtlMsBounds              = intBounds{hasMin: true, min: 0, minWords: "0", hasMax: true, max: 9007199254740991, maxWords: "9007199254740991"}
+	mCPExtDetailedTaskPollIntervalMsBounds     = intBounds{hasMin: true, min: 0, minWords: "0", hasMax: true, max: 9007199254740991, maxWords: "9007199254740991"}
+	mCPTaskCreatedAtPattern                    = "^(?:[1-9][0-9]{3}|0[1-9][0-9]{2}|00[1-9][0-9]|000[1-9])-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-5][0-9](?:\\.[0-9]+)?(?:[Zz]|[+-][0-9]{2}:[0-9]{2})$" // decided by parseRFC3339
+	mCPTaskLastUpdatedAtPattern                = "^(?:[1-9][0-9]{3}|0[1-9][0-9]{2}|00[1-9][0-9]|000[1-9])-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-5][0-9](?:\\.[0-9]+)?(?:[Zz]|[+-][0-9]{2}:[0-9]{2})$" // decided by parseRFC3339
+	mCPTaskTtlBounds                           = intBounds{hasMin: true, min: 0, minWords: "0", hasMax: true, max: 9007199254740991, maxWords: "9007199254740991"}
+	mCPTaskPollIntervalBounds                  = intBounds{hasMin: true, min: 0, minWords: "0", hasMax: true, max: 9007199254740991, maxWords: "9007199254740991"}
+	retryInfoAttemptBounds                     = intBounds{hasMin: true, min: 1, minWords: "1", hasMax: true, max: 9007199254740991, maxWords: "9007199254740991"}
+	retryInfoTimestampBounds                   = floatBounds{hasMin: true, min: 0, minText: "0", minWords: "0", hasMax: true, max: 253402300799, maxText: "253402300799", maxWords: "253402300799"}
+	taskInputNextIDBounds                      = intBounds{hasMin: true, min: 0, minWords: "0", hasMax: true, max: 9007199254740991, maxWords: "9007199254740991"}
+	taskProgressCurrentBounds                  = intBounds{hasMin: true, min: 0, minWords: "0", hasMax: true, max: 9007199254740991, maxWords: "9007199254740991"}
+	taskProgressTotalBounds                    = intBounds{hasMin: true, min: 0, minWords: "0", hasMax: true, max: 9007199254740991, maxWords: "9007199254740991"}
+	taskProgressPercentageBounds               = floatBounds{hasMin: true, min: 0, minText: "0", minWords: "0", hasMax: true, max: 100, maxText: "100", maxWords: "100"}
+	asyncTaskResponseStartedAtPattern          = "^(?:[1-9][0-9]{3}|0[1-9][0-9]{2}|00[1-9][0-9]|000[1-9])-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-5][0-9](?:\\.[0-9]+)?(?:[Zz]|[+-][0-9]{2}:[0-9]{2})$" // decided by parseRFC3339
+	asyncTaskResponseEtaSecondsBounds          = floatBounds{hasMin: true, min: 0, minText: "0", minWords: "0", hasMax: true, max: 9007199254740991, maxText: "9007199254740991", maxWords: "9007199254740991"}
+	asyncTaskResponseRetryCountBounds          = intBounds{hasMin: true, min: 0, minWords: "0", hasMax: true, max: 9007199254740991, maxWords: "9007199254740991"}
+	fullTaskResponseStartedAtPattern           = "^(?:[1-9][0-9]{3}|0[1-9][0-9]{2}|00[1-9][0-9]|000[1-9])-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-5][0-9](?:\\.[0-9]+)?(?:[Zz]|[+-][0-9]{2}:[0-9]{2})$" // decided by parseRFC3339
+	fullTaskResponseEtaSecondsBounds           = floatBounds{hasMin: true, min: 0, minText: "0", minWords: "0", hasMax: true, max: 9007199254740991, maxText: "9007199254740991", maxWords: "9007199254740991"}
+	fullTaskResponseRetryCountBounds           = intBounds{hasMin: true, min: 0, minWords: "0", hasMax: true, max: 9007199254740991, maxWords: "9007199254740991"}
+	standardTaskResponseStartedAtPattern       = "^(?:[1-9][0-9]{3}|0[1-9][0-9]{2}|00[1-9][0-9]|000[1-9])-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-5][0-9](?:\\.[0-9]+)?(?:[Zz]|[+-][0-9]{2}:[0-9]{2})$" // decided by parseRFC3339
+	taskInfoStartedAtBounds                    = floatBounds{hasMin: true, min: 0, minText: "0", minWords: "0", hasMax: true, max: 253402300799, maxText: "253402300799", maxWords: "253402300799"}
+	taskInfoCompletedAtBounds                  = floatBounds{hasMin: true, min: 0, minText: "0", minWords: "0", hasMax: true, max: 253402300799, maxText: "253402300799", maxWords: "253402300799"}
+	taskInfoRetryCountBounds                   = intBounds{hasMin: true, min: 0, minWords: "0", hasMax: true, max: 9007199254740991, maxWords: "9007199254740991"}
+	taskInfoMaxRetriesBounds                   = intBounds{hasMin: true, min: 0, minWords: "0", hasMax: true, max: 9007199254740991, maxWords: "9007199254740991"}
 )
 
 // NewValue returns a pointer to a new zero value of the model type of the
@@ -91,6 +119,22 @@ func NewValue(name string) (any, bool) {
 	switch name {
 	case "expected_schema":
 		return new(ExpectedSchema), true
+	case "mcp_ext_result_type_complete":
+		return new(MCPExtResultTypeComplete), true
+	case "mcp_ext_ack_result":
+		return new(MCPExtAckResult), true
+	case "mcp_ext_result_type_task":
+		return new(MCPExtResultTypeTask), true
+	case "mcp_ext_task_error":
+		return new(MCPExtTaskError), true
+	case "mcp_ext_task_status":
+		return new(MCPExtTaskStatus), true
+	case "mcp_ext_create_task_result":
+		return new(MCPExtCreateTaskResult), true
+	case "mcp_ext_tool_result":
+		return new(MCPExtToolResult), true
+	case "mcp_ext_detailed_task":
+		return new(MCPExtDetailedTask), true
 	case "mcp_task_status":
 		return new(MCPTaskStatus), true
 	case "mcp_task":
@@ -103,6 +147,8 @@ func NewValue(name string) (any, bool) {
 		return new(ResponseFormat), true
 	case "retry_info":
 		return new(RetryInfo), true
+	case "task_input":
+		return new(TaskInput), true
 	case "task_progress":
 		return new(TaskProgress), true
 	case "task_status":
@@ -129,6 +175,22 @@ func targetSchema(v any) (schemaID, bool) {
 	switch v := v.(type) {
 	case *ExpectedSchema:
 		return schemaExpectedSchema, v != nil
+	case *MCPExtResultTypeComplete:
+		return schemaMCPExtResultTypeComplete, v != nil
+	case *MCPExtAckResult:
+		return schemaMCPExtAckResult, v != nil
+	case *MCPExtResultTypeTask:
+		return schemaMCPExtResultTypeTask, v != nil
+	case *MCPExtTaskError:
+		return schemaMCPExtTaskError, v != nil
+	case *MCPExtTaskStatus:
+		return schemaMCPExtTaskStatus, v != nil
+	case *MCPExtCreateTaskResult:
+		return schemaMCPExtCreateTaskResult, v != nil
+	case *MCPExtToolResult:
+		return schemaMCPExtToolResult, v != nil
+	case *MCPExtDetailedTask:
+		return schemaMCPExtDetailedTask, v != nil
 	case *MCPTaskStatus:
 		return schemaMCPTaskStatus, v != nil
 	case *MCPTask:
@@ -141,6 +203,8 @@ func targetSchema(v any) (schemaID, bool) {
 		return schemaResponseFormat, v != nil
 	case *RetryInfo:
 		return schemaRetryInfo, v != nil
+	case *TaskInput:
+		return schemaTaskInput, v != nil
 	case *TaskProgress:
 		return schemaTaskProgress, v != nil
 	case *TaskStatus:
@@ -171,6 +235,54 @@ func readModel(r *jsonread.Reader, id schemaID, v any, rep *report) bool {
 		var x ExpectedSchema
 		if ok := readExpectedSchema(r, &x, nil, rep); r.Finish() && ok {
 			*v.(*ExpectedSchema) = x
+			return true
+		}
+	case schemaMCPExtResultTypeComplete:
+		var x MCPExtResultTypeComplete
+		if ok := readMCPExtResultTypeComplete(r, &x, rep); r.Finish() && ok {
+			*v.(*MCPExtResultTypeComplete) = x
+			return true
+		}
+	case schemaMCPExtAckResult:
+		var x MCPExtAckResult
+		if ok := readMCPExtAckResult(r, &x, rep); r.Finish() && ok {
+			*v.(*MCPExtAckResult) = x
+			return true
+		}
+	case schemaMCPExtResultTypeTask:
+		var x MCPExtResultTypeTask
+		if ok := readMCPExtResultTypeTask(r, &x, rep); r.Finish() && ok {
+			*v.(*MCPExtResultTypeTask) = x
+			return true
+		}
+	case schemaMCPExtTaskError:
+		var x MCPExtTaskError
+		if ok := readMCPExtTaskError(r, &x, rep); r.Finish() && ok {
+			*v.(*MCPExtTaskError) = x
+			return true
+		}
+	case schemaMCPExtTaskStatus:
+		var x MCPExtTaskStatus
+		if ok := readMCPExtTaskStatus(r, &x, rep); r.Finish() && ok {
+			*v.(*MCPExtTaskStatus) = x
+			return true
+		}
+	case schemaMCPExtCreateTaskResult:
+		var x MCPExtCreateTaskResult
+		if ok := readMCPExtCreateTaskResult(r, &x, nil, rep); r.Finish() && ok {
+			*v.(*MCPExtCreateTaskResult) = x
+			return true
+		}
+	case schemaMCPExtToolResult:
+		var x MCPExtToolResult
+		if ok := readMCPExtToolResult(r, &x, rep); r.Finish() && ok {
+			*v.(*MCPExtToolResult) = x
+			return true
+		}
+	case schemaMCPExtDetailedTask:
+		var x MCPExtDetailedTask
+		if ok := readMCPExtDetailedTask(r, &x, nil, rep); r.Finish() && ok {
+			*v.(*MCPExtDetailedTask) = x
 			return true
 		}
 	case schemaMCPTaskStatus:
@@ -207,6 +319,12 @@ func readModel(r *jsonread.Reader, id schemaID, v any, rep *report) bool {
 		var x RetryInfo
 		if ok := readRetryInfo(r, &x, rep); r.Finish() && ok {
 			*v.(*RetryInfo) = x
+			return true
+		}
+	case schemaTaskInput:
+		var x TaskInput
+		if ok := readTaskInput(r, &x, rep); r.Finish() && ok {
+			*v.(*TaskInput) = x
 			return true
 		}
 	case schemaTaskProgress:
@@ -269,6 +387,38 @@ func checkModel(v any) bool {
 		return checkExpectedSchema(&v)
 	case *ExpectedSchema:
 		return v != nil && checkExpectedSchema(v)
+	case MCPExtResultTypeComplete:
+		return checkMCPExtResultTypeComplete(v)
+	case *MCPExtResultTypeComplete:
+		return v != nil && checkMCPExtResultTypeComplete(*v)
+	case MCPExtAckResult:
+		return checkMCPExtAckResult(&v)
+	case *MCPExtAckResult:
+		return v != nil && checkMCPExtAckResult(v)
+	case MCPExtResultTypeTask:
+		return checkMCPExtResultTypeTask(v)
+	case *MCPExtResultTypeTask:
+		return v != nil && checkMCPExtResultTypeTask(*v)
+	case MCPExtTaskError:
+		return checkMCPExtTaskError(&v)
+	case *MCPExtTaskError:
+		return v != nil && checkMCPExtTaskError(v)
+	case MCPExtTaskStatus:
+		return checkMCPExtTaskStatus(v)
+	case *MCPExtTaskStatus:
+		return v != nil && checkMCPExtTaskStatus(*v)
+	case MCPExtCreateTaskResult:
+		return checkMCPExtCreateTaskResult(&v)
+	case *MCPExtCreateTaskResult:
+		return v != nil && checkMCPExtCreateTaskResult(v)
+	case MCPExtToolResult:
+		return checkMCPExtToolResult(&v)
+	case *MCPExtToolResult:
+		return v != nil && checkMCPExtToolResult(v)
+	case MCPExtDetailedTask:
+		return checkMCPExtDetailedTask(&v)
+	case *MCPExtDetailedTask:
+		return v != nil && checkMCPExtDetailedTask(v)
 	case MCPTaskStatus:
 		return checkMCPTaskStatus(v)
 	case *MCPTaskStatus:
@@ -293,6 +443,10 @@ func checkModel(v any) bool {
 		return checkRetryInfo(&v)
 	case *RetryInfo:
 		return v != nil && checkRetryInfo(v)
+	case TaskInput:
+		return checkTaskInput(&v)
+	case *TaskInput:
+		return v != nil && checkTaskInput(v)
 	case TaskProgress:
 		return checkTaskProgress(&v)
 	case *TaskProgress:
@@ -338,6 +492,38 @@ func appendModel(x *jsonread.Extent, b []byte, v any) []byte {
 		return appendExpectedSchema(x, b, &v)
 	case *ExpectedSchema:
 		return appendExpectedSchema(x, b, v)
+	case MCPExtResultTypeComplete:
+		return appendMCPExtResultTypeComplete(b, v)
+	case *MCPExtResultTypeComplete:
+		return appendMCPExtResultTypeComplete(b, *v)
+	case MCPExtAckResult:
+		return appendMCPExtAckResult(x, b, &v)
+	case *MCPExtAckResult:
+		return appendMCPExtAckResult(x, b, v)
+	case MCPExtResultTypeTask:
+		return appendMCPExtResultTypeTask(b, v)
+	case *MCPExtResultTypeTask:
+		return appendMCPExtResultTypeTask(b, *v)
+	case MCPExtTaskError:
+		return appendMCPExtTaskError(x, b, &v)
+	case *MCPExtTaskError:
+		return appendMCPExtTaskError(x, b, v)
+	case MCPExtTaskStatus:
+		return appendMCPExtTaskStatus(b, v)
+	case *MCPExtTaskStatus:
+		return appendMCPExtTaskStatus(b, *v)
+	case MCPExtCreateTaskResult:
+		return appendMCPExtCreateTaskResult(x, b, &v)
+	case *MCPExtCreateTaskResult:
+		return appendMCPExtCreateTaskResult(x, b, v)
+	case MCPExtToolResult:
+		return appendMCPExtToolResult(x, b, &v)
+	case *MCPExtToolResult:
+		return appendMCPExtToolResult(x, b, v)
+	case MCPExtDetailedTask:
+		return appendMCPExtDetailedTask(x, b, &v)
+	case *MCPExtDetailedTask:
+		return appendMCPExtDetailedTask(x, b, v)
 	case MCPTaskStatus:
 		return appendMCPTaskStatus(b, v)
 	case *MCPTaskStatus:
@@ -362,6 +548,10 @@ func appendModel(x *jsonread.Extent, b []byte, v any) []byte {
 		return appendRetryInfo(x, b, &v)
 	case *RetryInfo:
 		return appendRetryInfo(x, b, v)
+	case TaskInput:
+		return appendTaskInput(x, b, &v)
+	case *TaskInput:
+		return appendTaskInput(x, b, v)
 	case TaskProgress:
 		return appendTaskProgress(x, b, &v)
 	case *TaskProgress:
@@ -585,6 +775,723 @@ func (v ExpectedSchema) MarshalJSON() ([]byte, error) {
 // only an ExpectedSchema that the schema accepts, with its defaults for absent
 // keys.
 func (v *ExpectedSchema) UnmarshalJSON(data []byte) error {
+	return Unmarshal(data, v)
+}
+
+// mCPExtResultTypeCompleteEnumMessage is the message of a string that is none
+// of the values of MCPExtResultTypeComplete.
+const mCPExtResultTypeCompleteEnumMessage = "value must be 'complete'"
+
+// readMCPExtResultTypeComplete reads one of the values of
+// MCPExtResultTypeComplete, noting a value the schema rejects in rep.
+func readMCPExtResultTypeComplete(r *jsonread.Reader, v *MCPExtResultTypeComplete, rep *report) bool {
+	if r.Peek() != jsonread.String {
+		return rep.wrongType(r, "string")
+	}
+	switch string(r.ReadStringBytes()) {
+	case "complete":
+		*v = MCPExtResultTypeCompleteComplete
+		return true
+	}
+	return rep.notInEnum(r, mCPExtResultTypeCompleteEnumMessage)
+}
+
+// checkMCPExtResultTypeComplete reports whether v is one of the values of MCPExtResultTypeComplete.
+func checkMCPExtResultTypeComplete(v MCPExtResultTypeComplete) bool {
+	switch v {
+	case MCPExtResultTypeCompleteComplete:
+		return true
+	}
+	return false
+}
+
+// appendMCPExtResultTypeComplete appends the JSON string of v.
+func appendMCPExtResultTypeComplete(b []byte, v MCPExtResultTypeComplete) []byte {
+	return appendString(b, string(v))
+}
+
+// MarshalJSON encodes v as [Marshal] does, so that encoding/json writes only
+// one of the values of MCPExtResultTypeComplete.
+func (v MCPExtResultTypeComplete) MarshalJSON() ([]byte, error) {
+	if !checkMCPExtResultTypeComplete(v) {
+		return nil, explainValue(schemaMCPExtResultTypeComplete, reflect.ValueOf(v))
+	}
+	return encode(DefaultLimits(), schemaMCPExtResultTypeComplete, func(_ *jsonread.Extent, b []byte) []byte { return appendMCPExtResultTypeComplete(b, v) })
+}
+
+// UnmarshalJSON decodes data as [Unmarshal] does, so that encoding/json accepts
+// only one of the values of MCPExtResultTypeComplete.
+func (v *MCPExtResultTypeComplete) UnmarshalJSON(data []byte) error {
+	return Unmarshal(data, v)
+}
+
+// readMCPExtAckResult reads a MCPExtAckResult object into v, which must hold
+// Go's zero value, key by key, checking each value; absent keys keep the
+// schema's defaults. It notes every violation in rep and reads on after each,
+// so that one pass finds them all.
+func readMCPExtAckResult(r *jsonread.Reader, v *MCPExtAckResult, rep *report) bool {
+	if r.Peek() != jsonread.Object {
+		return rep.wrongType(r, "object")
+	}
+	if !r.ReadObject() {
+		return false
+	}
+	n := rep.n
+	var seen uint64      // one bit per required property, in the order of "required"
+	next := "resultType" // the key expected next, in the schema's order
+	for key, more := r.NextKeyExpecting(next); more; key, more = r.NextKeyExpecting(next) {
+		switch string(key) {
+		case "resultType":
+			next = ""
+			seen |= 1 << 0
+			readMCPExtResultTypeComplete(r, &v.ResultType, rep)
+		default:
+			r.Skip()
+		}
+	}
+	if r.Failed() {
+		return false
+	}
+	if seen&(1<<0) == 0 {
+		rep.missing(r, "resultType")
+	}
+	return rep.n == n
+}
+
+// checkMCPExtAckResult reports whether v satisfies the MCPExtAckResult schema.
+func checkMCPExtAckResult(v *MCPExtAckResult) bool {
+	return checkMCPExtResultTypeComplete(v.ResultType)
+}
+
+// appendMCPExtAckResult appends the JSON encoding of v, which
+// checkMCPExtAckResult accepted: its fields in the schema's order. It widens x
+// to cover the json.RawMessage values it writes.
+func appendMCPExtAckResult(x *jsonread.Extent, b []byte, v *MCPExtAckResult) []byte {
+	b = append(b, `{"resultType":`...)
+	b = appendMCPExtResultTypeComplete(b, v.ResultType)
+	return append(b, '}')
+}
+
+// MarshalJSON encodes v as [Marshal] does, so that encoding/json writes only a
+// MCPExtAckResult that the schema accepts, in the schema's field order.
+func (v MCPExtAckResult) MarshalJSON() ([]byte, error) {
+	if !checkMCPExtAckResult(&v) {
+		return nil, explainValue(schemaMCPExtAckResult, reflect.ValueOf(&v))
+	}
+	return encode(DefaultLimits(), schemaMCPExtAckResult, func(x *jsonread.Extent, b []byte) []byte { return appendMCPExtAckResult(x, b, &v) })
+}
+
+// UnmarshalJSON decodes data as [Unmarshal] does, so that encoding/json accepts
+// only a MCPExtAckResult that the schema accepts, with its defaults for absent
+// keys.
+func (v *MCPExtAckResult) UnmarshalJSON(data []byte) error {
+	return Unmarshal(data, v)
+}
+
+// mCPExtResultTypeTaskEnumMessage is the message of a string that is none of
+// the values of MCPExtResultTypeTask.
+const mCPExtResultTypeTaskEnumMessage = "value must be 'task'"
+
+// readMCPExtResultTypeTask reads one of the values of MCPExtResultTypeTask,
+// noting a value the schema rejects in rep.
+func readMCPExtResultTypeTask(r *jsonread.Reader, v *MCPExtResultTypeTask, rep *report) bool {
+	if r.Peek() != jsonread.String {
+		return rep.wrongType(r, "string")
+	}
+	switch string(r.ReadStringBytes()) {
+	case "task":
+		*v = MCPExtResultTypeTaskTask
+		return true
+	}
+	return rep.notInEnum(r, mCPExtResultTypeTaskEnumMessage)
+}
+
+// checkMCPExtResultTypeTask reports whether v is one of the values of MCPExtResultTypeTask.
+func checkMCPExtResultTypeTask(v MCPExtResultTypeTask) bool {
+	switch v {
+	case MCPExtResultTypeTaskTask:
+		return true
+	}
+	return false
+}
+
+// appendMCPExtResultTypeTask appends the JSON string of v.
+func appendMCPExtResultTypeTask(b []byte, v MCPExtResultTypeTask) []byte {
+	return appendString(b, string(v))
+}
+
+// MarshalJSON encodes v as [Marshal] does, so that encoding/json writes only
+// one of the values of MCPExtResultTypeTask.
+func (v MCPExtResultTypeTask) MarshalJSON() ([]byte, error) {
+	if !checkMCPExtResultTypeTask(v) {
+		return nil, explainValue(schemaMCPExtResultTypeTask, reflect.ValueOf(v))
+	}
+	return encode(DefaultLimits(), schemaMCPExtResultTypeTask, func(_ *jsonread.Extent, b []byte) []byte { return appendMCPExtResultTypeTask(b, v) })
+}
+
+// UnmarshalJSON decodes data as [Unmarshal] does, so that encoding/json accepts
+// only one of the values of MCPExtResultTypeTask.
+func (v *MCPExtResultTypeTask) UnmarshalJSON(data []byte) error {
+	return Unmarshal(data, v)
+}
+
+// readMCPExtTaskError reads a MCPExtTaskError object into v, which must hold
+// Go's zero value, key by key, checking each value; absent keys keep the
+// schema's defaults. It notes every violation in rep and reads on after each,
+// so that one pass finds them all.
+func readMCPExtTaskError(r *jsonread.Reader, v *MCPExtTaskError, rep *report) bool {
+	if r.Peek() != jsonread.Object {
+		return rep.wrongType(r, "object")
+	}
+	if !r.ReadObject() {
+		return false
+	}
+	n := rep.n
+	var seen uint64 // one bit per required property, in the order of "required"
+	next := "code"  // the key expected next, in the schema's order
+	for key, more := r.NextKeyExpecting(next); more; key, more = r.NextKeyExpecting(next) {
+		switch string(key) {
+		case "code":
+			next = "message"
+			seen |= 1 << 0
+			readInt(r, &v.Code, mCPExtTaskErrorCodeBounds, "integer", rep)
+		case "message":
+			next = "data"
+			seen |= 1 << 1
+			readString(r, &v.Message, "string", rep)
+		case "data":
+			next = ""
+			readRaw(r, &v.Data, rep)
+		default:
+			r.Skip()
+		}
+	}
+	if r.Failed() {
+		return false
+	}
+	if seen&(1<<0) == 0 {
+		rep.missing(r, "code")
+	}
+	if seen&(1<<1) == 0 {
+		rep.missing(r, "message")
+	}
+	return rep.n == n
+}
+
+// checkMCPExtTaskError reports whether v satisfies the MCPExtTaskError schema.
+func checkMCPExtTaskError(v *MCPExtTaskError) bool {
+	return mCPExtTaskErrorCodeBounds.contains(v.Code) &&
+		validString(v.Message) &&
+		validRaw(v.Data)
+}
+
+// appendMCPExtTaskError appends the JSON encoding of v, which
+// checkMCPExtTaskError accepted: its fields in the schema's order. It widens x
+// to cover the json.RawMessage values it writes.
+func appendMCPExtTaskError(x *jsonread.Extent, b []byte, v *MCPExtTaskError) []byte {
+	b = append(b, `{"code":`...)
+	b = strconv.AppendInt(b, v.Code, 10)
+	b = append(b, `,"message":`...)
+	b = appendString(b, v.Message)
+	b = append(b, `,"data":`...)
+	b = appendRaw(x, b, v.Data)
+	return append(b, '}')
+}
+
+// MarshalJSON encodes v as [Marshal] does, so that encoding/json writes only a
+// MCPExtTaskError that the schema accepts, in the schema's field order.
+func (v MCPExtTaskError) MarshalJSON() ([]byte, error) {
+	if !checkMCPExtTaskError(&v) {
+		return nil, explainValue(schemaMCPExtTaskError, reflect.ValueOf(&v))
+	}
+	return encode(DefaultLimits(), schemaMCPExtTaskError, func(x *jsonread.Extent, b []byte) []byte { return appendMCPExtTaskError(x, b, &v) })
+}
+
+// UnmarshalJSON decodes data as [Unmarshal] does, so that encoding/json accepts
+// only a MCPExtTaskError that the schema accepts, with its defaults for absent
+// keys.
+func (v *MCPExtTaskError) UnmarshalJSON(data []byte) error {
+	return Unmarshal(data, v)
+}
+
+// mCPExtTaskStatusEnumMessage is the message of a string that is none of the
+// values of MCPExtTaskStatus.
+const mCPExtTaskStatusEnumMessage = "value must be one of 'working', 'input_required', 'completed', 'failed', 'cancelled'"
+
+// readMCPExtTaskStatus reads one of the values of MCPExtTaskStatus, noting a
+// value the schema rejects in rep.
+func readMCPExtTaskStatus(r *jsonread.Reader, v *MCPExtTaskStatus, rep *report) bool {
+	if r.Peek() != jsonread.String {
+		return rep.wrongType(r, "string")
+	}
+	switch string(r.ReadStringBytes()) {
+	case "working":
+		*v = MCPExtTaskStatusWorking
+		return true
+	case "input_required":
+		*v = MCPExtTaskStatusInputRequired
+		return true
+	case "completed":
+		*v = MCPExtTaskStatusCompleted
+		return true
+	case "failed":
+		*v = MCPExtTaskStatusFailed
+		return true
+	case "cancelled":
+		*v = MCPExtTaskStatusCancelled
+		return true
+	}
+	return rep.notInEnum(r, mCPExtTaskStatusEnumMessage)
+}
+
+// checkMCPExtTaskStatus reports whether v is one of the values of MCPExtTaskStatus.
+func checkMCPExtTaskStatus(v MCPExtTaskStatus) bool {
+	switch v {
+	case MCPExtTaskStatusWorking, MCPExtTaskStatusInputRequired, MCPExtTaskStatusCompleted, MCPExtTaskStatusFailed, MCPExtTaskStatusCancelled:
+		return true
+	}
+	return false
+}
+
+// appendMCPExtTaskStatus appends the JSON string of v.
+func appendMCPExtTaskStatus(b []byte, v MCPExtTaskStatus) []byte {
+	return appendString(b, string(v))
+}
+
+// MarshalJSON encodes v as [Marshal] does, so that encoding/json writes only
+// one of the values of MCPExtTaskStatus.
+func (v MCPExtTaskStatus) MarshalJSON() ([]byte, error) {
+	if !checkMCPExtTaskStatus(v) {
+		return nil, explainValue(schemaMCPExtTaskStatus, reflect.ValueOf(v))
+	}
+	return encode(DefaultLimits(), schemaMCPExtTaskStatus, func(_ *jsonread.Extent, b []byte) []byte { return appendMCPExtTaskStatus(b, v) })
+}
+
+// UnmarshalJSON decodes data as [Unmarshal] does, so that encoding/json accepts
+// only one of the values of MCPExtTaskStatus.
+func (v *MCPExtTaskStatus) UnmarshalJSON(data []byte) error {
+	return Unmarshal(data, v)
+}
+
+// defaultMCPExtCreateTaskResult returns a MCPExtCreateTaskResult whose fields
+// hold the defaults of the schema; the other fields keep Go's zero value.
+func defaultMCPExtCreateTaskResult() MCPExtCreateTaskResult {
+	return MCPExtCreateTaskResult{
+		PollIntervalMs: 1000,
+	}
+}
+
+// mCPExtCreateTaskResultValues holds the values of the nullable fields of a
+// MCPExtCreateTaskResult, so that reading them allocates once.
+type mCPExtCreateTaskResultValues struct {
+	TtlMs int64
+}
+
+// readMCPExtCreateTaskResult reads a MCPExtCreateTaskResult object into v,
+// which must hold Go's zero value, key by key, checking each value; absent keys
+// keep the schema's defaults. The nullable fields point into vals, allocated at
+// the first one that is not null when nil. It notes every violation in rep and
+// reads on after each, so that one pass finds them all.
+func readMCPExtCreateTaskResult(r *jsonread.Reader, v *MCPExtCreateTaskResult, vals *mCPExtCreateTaskResultValues, rep *report) bool {
+	if r.Peek() != jsonread.Object {
+		return rep.wrongType(r, "object")
+	}
+	if !r.ReadObject() {
+		return false
+	}
+	*v = defaultMCPExtCreateTaskResult()
+	n := rep.n
+	var seen uint64  // one bit per required property, in the order of "required"
+	next := "taskId" // the key expected next, in the schema's order
+	for key, more := r.NextKeyExpecting(next); more; key, more = r.NextKeyExpecting(next) {
+		switch string(key) {
+		case "taskId":
+			next = "status"
+			seen |= 1 << 1
+			readString(r, &v.TaskID, "string", rep)
+		case "status":
+			next = "statusMessage"
+			seen |= 1 << 2
+			readMCPExtTaskStatus(r, &v.Status, rep)
+		case "statusMessage":
+			next = "createdAt"
+			readString(r, &v.StatusMessage, "string", rep)
+		case "createdAt":
+			next = "lastUpdatedAt"
+			seen |= 1 << 3
+			readDateTime(r, &v.CreatedAt, mCPExtCreateTaskResultCreatedAtPattern, "string", rep)
+		case "lastUpdatedAt":
+			next = "ttlMs"
+			seen |= 1 << 4
+			readDateTime(r, &v.LastUpdatedAt, mCPExtCreateTaskResultLastUpdatedAtPattern, "string", rep)
+		case "ttlMs":
+			next = "pollIntervalMs"
+			seen |= 1 << 5
+			if r.Peek() == jsonread.Null {
+				r.ReadNull()
+				continue
+			}
+			if vals == nil {
+				vals = new(mCPExtCreateTaskResultValues)
+			}
+			v.TtlMs = &vals.TtlMs
+			readInt(r, v.TtlMs, mCPExtCreateTaskResultTtlMsBounds, "null or integer", rep)
+		case "pollIntervalMs":
+			next = "resultType"
+			readInt(r, &v.PollIntervalMs, mCPExtCreateTaskResultPollIntervalMsBounds, "integer", rep)
+		case "resultType":
+			next = ""
+			seen |= 1 << 0
+			readMCPExtResultTypeTask(r, &v.ResultType, rep)
+		default:
+			r.Skip()
+		}
+	}
+	if r.Failed() {
+		return false
+	}
+	if seen&(1<<1) == 0 {
+		rep.missing(r, "taskId")
+	}
+	if seen&(1<<2) == 0 {
+		rep.missing(r, "status")
+	}
+	if seen&(1<<3) == 0 {
+		rep.missing(r, "createdAt")
+	}
+	if seen&(1<<4) == 0 {
+		rep.missing(r, "lastUpdatedAt")
+	}
+	if seen&(1<<5) == 0 {
+		rep.missing(r, "ttlMs")
+	}
+	if seen&(1<<0) == 0 {
+		rep.missing(r, "resultType")
+	}
+	return rep.n == n
+}
+
+// checkMCPExtCreateTaskResult reports whether v satisfies the
+// MCPExtCreateTaskResult schema.
+func checkMCPExtCreateTaskResult(v *MCPExtCreateTaskResult) bool {
+	return validString(v.TaskID) &&
+		checkMCPExtTaskStatus(v.Status) &&
+		validString(v.StatusMessage) &&
+		validDateTime(v.CreatedAt) &&
+		validDateTime(v.LastUpdatedAt) &&
+		(v.TtlMs == nil || mCPExtCreateTaskResultTtlMsBounds.contains(*v.TtlMs)) &&
+		mCPExtCreateTaskResultPollIntervalMsBounds.contains(v.PollIntervalMs) &&
+		checkMCPExtResultTypeTask(v.ResultType)
+}
+
+// appendMCPExtCreateTaskResult appends the JSON encoding of v, which
+// checkMCPExtCreateTaskResult accepted: its fields in the schema's order. It
+// widens x to cover the json.RawMessage values it writes.
+func appendMCPExtCreateTaskResult(x *jsonread.Extent, b []byte, v *MCPExtCreateTaskResult) []byte {
+	b = append(b, `{"taskId":`...)
+	b = appendString(b, v.TaskID)
+	b = append(b, `,"status":`...)
+	b = appendMCPExtTaskStatus(b, v.Status)
+	b = append(b, `,"statusMessage":`...)
+	b = appendString(b, v.StatusMessage)
+	b = append(b, `,"createdAt":`...)
+	b = appendDateTime(b, v.CreatedAt)
+	b = append(b, `,"lastUpdatedAt":`...)
+	b = appendDateTime(b, v.LastUpdatedAt)
+	b = append(b, `,"ttlMs":`...)
+	if v.TtlMs == nil {
+		b = append(b, "null"...)
+	} else {
+		b = strconv.AppendInt(b, *v.TtlMs, 10)
+	}
+	b = append(b, `,"pollIntervalMs":`...)
+	b = strconv.AppendInt(b, v.PollIntervalMs, 10)
+	b = append(b, `,"resultType":`...)
+	b = appendMCPExtResultTypeTask(b, v.ResultType)
+	return append(b, '}')
+}
+
+// MarshalJSON encodes v as [Marshal] does, so that encoding/json writes only a
+// MCPExtCreateTaskResult that the schema accepts, in the schema's field order.
+func (v MCPExtCreateTaskResult) MarshalJSON() ([]byte, error) {
+	if !checkMCPExtCreateTaskResult(&v) {
+		return nil, explainValue(schemaMCPExtCreateTaskResult, reflect.ValueOf(&v))
+	}
+	return encode(DefaultLimits(), schemaMCPExtCreateTaskResult, func(x *jsonread.Extent, b []byte) []byte { return appendMCPExtCreateTaskResult(x, b, &v) })
+}
+
+// UnmarshalJSON decodes data as [Unmarshal] does, so that encoding/json accepts
+// only a MCPExtCreateTaskResult that the schema accepts, with its defaults for
+// absent keys.
+func (v *MCPExtCreateTaskResult) UnmarshalJSON(data []byte) error {
+	return Unmarshal(data, v)
+}
+
+// readMCPExtToolResult reads a MCPExtToolResult object into v, which must hold
+// Go's zero value, key by key, checking each value; absent keys keep the
+// schema's defaults. It notes every violation in rep and reads on after each,
+// so that one pass finds them all.
+func readMCPExtToolResult(r *jsonread.Reader, v *MCPExtToolResult, rep *report) bool {
+	if r.Peek() != jsonread.Object {
+		return rep.wrongType(r, "object")
+	}
+	if !r.ReadObject() {
+		return false
+	}
+	n := rep.n
+	var seen uint64   // one bit per required property, in the order of "required"
+	next := "content" // the key expected next, in the schema's order
+	for key, more := r.NextKeyExpecting(next); more; key, more = r.NextKeyExpecting(next) {
+		switch string(key) {
+		case "content":
+			next = "structuredContent"
+			seen |= 1 << 0
+			readRaw(r, &v.Content, rep)
+		case "structuredContent":
+			next = "isError"
+			readRaw(r, &v.StructuredContent, rep)
+		case "isError":
+			next = ""
+			readBool(r, &v.IsError, "boolean", rep)
+		default:
+			r.Skip()
+		}
+	}
+	if r.Failed() {
+		return false
+	}
+	if seen&(1<<0) == 0 {
+		rep.missing(r, "content")
+	}
+	return rep.n == n
+}
+
+// checkMCPExtToolResult reports whether v satisfies the MCPExtToolResult
+// schema.
+func checkMCPExtToolResult(v *MCPExtToolResult) bool {
+	return validRaw(v.Content) &&
+		validRaw(v.StructuredContent)
+}
+
+// appendMCPExtToolResult appends the JSON encoding of v, which
+// checkMCPExtToolResult accepted: its fields in the schema's order. It widens x
+// to cover the json.RawMessage values it writes.
+func appendMCPExtToolResult(x *jsonread.Extent, b []byte, v *MCPExtToolResult) []byte {
+	b = append(b, `{"content":`...)
+	b = appendRaw(x, b, v.Content)
+	b = append(b, `,"structuredContent":`...)
+	b = appendRaw(x, b, v.StructuredContent)
+	b = append(b, `,"isError":`...)
+	b = strconv.AppendBool(b, v.IsError)
+	return append(b, '}')
+}
+
+// MarshalJSON encodes v as [Marshal] does, so that encoding/json writes only a
+// MCPExtToolResult that the schema accepts, in the schema's field order.
+func (v MCPExtToolResult) MarshalJSON() ([]byte, error) {
+	if !checkMCPExtToolResult(&v) {
+		return nil, explainValue(schemaMCPExtToolResult, reflect.ValueOf(&v))
+	}
+	return encode(DefaultLimits(), schemaMCPExtToolResult, func(x *jsonread.Extent, b []byte) []byte { return appendMCPExtToolResult(x, b, &v) })
+}
+
+// UnmarshalJSON decodes data as [Unmarshal] does, so that encoding/json accepts
+// only a MCPExtToolResult that the schema accepts, with its defaults for absent
+// keys.
+func (v *MCPExtToolResult) UnmarshalJSON(data []byte) error {
+	return Unmarshal(data, v)
+}
+
+// defaultMCPExtDetailedTask returns a MCPExtDetailedTask whose fields hold the
+// defaults of the schema; the other fields keep Go's zero value.
+func defaultMCPExtDetailedTask() MCPExtDetailedTask {
+	return MCPExtDetailedTask{
+		PollIntervalMs: 1000,
+		ResultType:     MCPExtResultTypeCompleteComplete,
+	}
+}
+
+// mCPExtDetailedTaskValues holds the values of the nullable fields of a
+// MCPExtDetailedTask, so that reading them allocates once.
+type mCPExtDetailedTaskValues struct {
+	TtlMs int64
+}
+
+// readMCPExtDetailedTask reads a MCPExtDetailedTask object into v, which must
+// hold Go's zero value, key by key, checking each value; absent keys keep the
+// schema's defaults. The nullable fields point into vals, allocated at the
+// first one that is not null when nil. It notes every violation in rep and
+// reads on after each, so that one pass finds them all.
+func readMCPExtDetailedTask(r *jsonread.Reader, v *MCPExtDetailedTask, vals *mCPExtDetailedTaskValues, rep *report) bool {
+	if r.Peek() != jsonread.Object {
+		return rep.wrongType(r, "object")
+	}
+	if !r.ReadObject() {
+		return false
+	}
+	*v = defaultMCPExtDetailedTask()
+	n := rep.n
+	var seen uint64  // one bit per required property, in the order of "required"
+	next := "taskId" // the key expected next, in the schema's order
+	for key, more := r.NextKeyExpecting(next); more; key, more = r.NextKeyExpecting(next) {
+		switch string(key) {
+		case "taskId":
+			next = "status"
+			seen |= 1 << 0
+			readString(r, &v.TaskID, "string", rep)
+		case "status":
+			next = "statusMessage"
+			seen |= 1 << 1
+			readMCPExtTaskStatus(r, &v.Status, rep)
+		case "statusMessage":
+			next = "createdAt"
+			readString(r, &v.StatusMessage, "string", rep)
+		case "createdAt":
+			next = "lastUpdatedAt"
+			seen |= 1 << 2
+			readDateTime(r, &v.CreatedAt, mCPExtDetailedTaskCreatedAtPattern, "string", rep)
+		case "lastUpdatedAt":
+			next = "ttlMs"
+			seen |= 1 << 3
+			readDateTime(r, &v.LastUpdatedAt, mCPExtDetailedTaskLastUpdatedAtPattern, "string", rep)
+		case "ttlMs":
+			next = "pollIntervalMs"
+			seen |= 1 << 4
+			if r.Peek() == jsonread.Null {
+				r.ReadNull()
+				continue
+			}
+			if vals == nil {
+				vals = new(mCPExtDetailedTaskValues)
+			}
+			v.TtlMs = &vals.TtlMs
+			readInt(r, v.TtlMs, mCPExtDetailedTaskTtlMsBounds, "null or integer", rep)
+		case "pollIntervalMs":
+			next = "resultType"
+			readInt(r, &v.PollIntervalMs, mCPExtDetailedTaskPollIntervalMsBounds, "integer", rep)
+		case "resultType":
+			next = "result"
+			readMCPExtResultTypeComplete(r, &v.ResultType, rep)
+		case "result":
+			next = "error"
+			switch r.Peek() {
+			case jsonread.Null:
+				r.ReadNull()
+			case jsonread.Object:
+				v.Result = new(MCPExtToolResult)
+				readMCPExtToolResult(r, v.Result, rep)
+			default:
+				rep.wrongType(r, "object or null")
+			}
+		case "error":
+			next = "inputRequests"
+			switch r.Peek() {
+			case jsonread.Null:
+				r.ReadNull()
+			case jsonread.Object:
+				v.Error = new(MCPExtTaskError)
+				readMCPExtTaskError(r, v.Error, rep)
+			default:
+				rep.wrongType(r, "object or null")
+			}
+		case "inputRequests":
+			next = ""
+			readRaw(r, &v.InputRequests, rep)
+		default:
+			r.Skip()
+		}
+	}
+	if r.Failed() {
+		return false
+	}
+	if seen&(1<<0) == 0 {
+		rep.missing(r, "taskId")
+	}
+	if seen&(1<<1) == 0 {
+		rep.missing(r, "status")
+	}
+	if seen&(1<<2) == 0 {
+		rep.missing(r, "createdAt")
+	}
+	if seen&(1<<3) == 0 {
+		rep.missing(r, "lastUpdatedAt")
+	}
+	if seen&(1<<4) == 0 {
+		rep.missing(r, "ttlMs")
+	}
+	return rep.n == n
+}
+
+// checkMCPExtDetailedTask reports whether v satisfies the MCPExtDetailedTask
+// schema.
+func checkMCPExtDetailedTask(v *MCPExtDetailedTask) bool {
+	return validString(v.TaskID) &&
+		checkMCPExtTaskStatus(v.Status) &&
+		validString(v.StatusMessage) &&
+		validDateTime(v.CreatedAt) &&
+		validDateTime(v.LastUpdatedAt) &&
+		(v.TtlMs == nil || mCPExtDetailedTaskTtlMsBounds.contains(*v.TtlMs)) &&
+		mCPExtDetailedTaskPollIntervalMsBounds.contains(v.PollIntervalMs) &&
+		checkMCPExtResultTypeComplete(v.ResultType) &&
+		(v.Result == nil || checkMCPExtToolResult(v.Result)) &&
+		(v.Error == nil || checkMCPExtTaskError(v.Error)) &&
+		validRaw(v.InputRequests)
+}
+
+// appendMCPExtDetailedTask appends the JSON encoding of v, which
+// checkMCPExtDetailedTask accepted: its fields in the schema's order. It widens
+// x to cover the json.RawMessage values it writes.
+func appendMCPExtDetailedTask(x *jsonread.Extent, b []byte, v *MCPExtDetailedTask) []byte {
+	b = append(b, `{"taskId":`...)
+	b = appendString(b, v.TaskID)
+	b = append(b, `,"status":`...)
+	b = appendMCPExtTaskStatus(b, v.Status)
+	b = append(b, `,"statusMessage":`...)
+	b = appendString(b, v.StatusMessage)
+	b = append(b, `,"createdAt":`...)
+	b = appendDateTime(b, v.CreatedAt)
+	b = append(b, `,"lastUpdatedAt":`...)
+	b = appendDateTime(b, v.LastUpdatedAt)
+	b = append(b, `,"ttlMs":`...)
+	if v.TtlMs == nil {
+		b = append(b, "null"...)
+	} else {
+		b = strconv.AppendInt(b, *v.TtlMs, 10)
+	}
+	b = append(b, `,"pollIntervalMs":`...)
+	b = strconv.AppendInt(b, v.PollIntervalMs, 10)
+	b = append(b, `,"resultType":`...)
+	b = appendMCPExtResultTypeComplete(b, v.ResultType)
+	b = append(b, `,"result":`...)
+	if v.Result == nil {
+		b = append(b, "null"...)
+	} else {
+		b = appendMCPExtToolResult(x, b, v.Result)
+	}
+	b = append(b, `,"error":`...)
+	if v.Error == nil {
+		b = append(b, "null"...)
+	} else {
+		b = appendMCPExtTaskError(x, b, v.Error)
+	}
+	b = append(b, `,"inputRequests":`...)
+	b = appendRaw(x, b, v.InputRequests)
+	return append(b, '}')
+}
+
+// MarshalJSON encodes v as [Marshal] does, so that encoding/json writes only a
+// MCPExtDetailedTask that the schema accepts, in the schema's field order.
+func (v MCPExtDetailedTask) MarshalJSON() ([]byte, error) {
+	if !checkMCPExtDetailedTask(&v) {
+		return nil, explainValue(schemaMCPExtDetailedTask, reflect.ValueOf(&v))
+	}
+	return encode(DefaultLimits(), schemaMCPExtDetailedTask, func(x *jsonread.Extent, b []byte) []byte { return appendMCPExtDetailedTask(x, b, &v) })
+}
+
+// UnmarshalJSON decodes data as [Unmarshal] does, so that encoding/json accepts
+// only a MCPExtDetailedTask that the schema accepts, with its defaults for
+// absent keys.
+func (v *MCPExtDetailedTask) UnmarshalJSON(data []byte) error {
 	return Unmarshal(data, v)
 }
 
@@ -1055,6 +1962,88 @@ func (v RetryInfo) MarshalJSON() ([]byte, error) {
 // UnmarshalJSON decodes data as [Unmarshal] does, so that encoding/json accepts
 // only a RetryInfo that the schema accepts, with its defaults for absent keys.
 func (v *RetryInfo) UnmarshalJSON(data []byte) error {
+	return Unmarshal(data, v)
+}
+
+// readTaskInput reads a TaskInput object into v, which must hold Go's zero
+// value, key by key, checking each value; absent keys keep the schema's
+// defaults. It notes every violation in rep and reads on after each, so that
+// one pass finds them all.
+func readTaskInput(r *jsonread.Reader, v *TaskInput, rep *report) bool {
+	if r.Peek() != jsonread.Object {
+		return rep.wrongType(r, "object")
+	}
+	if !r.ReadObject() {
+		return false
+	}
+	n := rep.n
+	var seen uint64    // one bit per required property, in the order of "required"
+	next := "requests" // the key expected next, in the schema's order
+	for key, more := r.NextKeyExpecting(next); more; key, more = r.NextKeyExpecting(next) {
+		switch string(key) {
+		case "requests":
+			next = "responses"
+			seen |= 1 << 0
+			readRaw(r, &v.Requests, rep)
+		case "responses":
+			next = "next_id"
+			seen |= 1 << 1
+			readRaw(r, &v.Responses, rep)
+		case "next_id":
+			next = ""
+			seen |= 1 << 2
+			readInt(r, &v.NextID, taskInputNextIDBounds, "integer", rep)
+		default:
+			r.Skip()
+		}
+	}
+	if r.Failed() {
+		return false
+	}
+	if seen&(1<<0) == 0 {
+		rep.missing(r, "requests")
+	}
+	if seen&(1<<1) == 0 {
+		rep.missing(r, "responses")
+	}
+	if seen&(1<<2) == 0 {
+		rep.missing(r, "next_id")
+	}
+	return rep.n == n
+}
+
+// checkTaskInput reports whether v satisfies the TaskInput schema.
+func checkTaskInput(v *TaskInput) bool {
+	return validRaw(v.Requests) &&
+		validRaw(v.Responses) &&
+		taskInputNextIDBounds.contains(v.NextID)
+}
+
+// appendTaskInput appends the JSON encoding of v, which checkTaskInput
+// accepted: its fields in the schema's order. It widens x to cover the
+// json.RawMessage values it writes.
+func appendTaskInput(x *jsonread.Extent, b []byte, v *TaskInput) []byte {
+	b = append(b, `{"requests":`...)
+	b = appendRaw(x, b, v.Requests)
+	b = append(b, `,"responses":`...)
+	b = appendRaw(x, b, v.Responses)
+	b = append(b, `,"next_id":`...)
+	b = strconv.AppendInt(b, v.NextID, 10)
+	return append(b, '}')
+}
+
+// MarshalJSON encodes v as [Marshal] does, so that encoding/json writes only a
+// TaskInput that the schema accepts, in the schema's field order.
+func (v TaskInput) MarshalJSON() ([]byte, error) {
+	if !checkTaskInput(&v) {
+		return nil, explainValue(schemaTaskInput, reflect.ValueOf(&v))
+	}
+	return encode(DefaultLimits(), schemaTaskInput, func(x *jsonread.Extent, b []byte) []byte { return appendTaskInput(x, b, &v) })
+}
+
+// UnmarshalJSON decodes data as [Unmarshal] does, so that encoding/json accepts
+// only a TaskInput that the schema accepts, with its defaults for absent keys.
+func (v *TaskInput) UnmarshalJSON(data []byte) error {
 	return Unmarshal(data, v)
 }
 

@@ -20,12 +20,21 @@ type modelCase struct {
 // modelCases lists every model type, in dependency order.
 var modelCases = []modelCase{
 	{name: "expected_schema", title: "ExpectedSchema", model: func() any { return new(models.ExpectedSchema) }, plain: func() any { return new(plainExpectedSchema) }},
+	{name: "mcp_ext_result_type_complete", title: "MCPExtResultTypeComplete", model: func() any { return new(models.MCPExtResultTypeComplete) }, plain: func() any { return new(plainMCPExtResultTypeComplete) }},
+	{name: "mcp_ext_ack_result", title: "MCPExtAckResult", model: func() any { return new(models.MCPExtAckResult) }, plain: func() any { return new(plainMCPExtAckResult) }},
+	{name: "mcp_ext_result_type_task", title: "MCPExtResultTypeTask", model: func() any { return new(models.MCPExtResultTypeTask) }, plain: func() any { return new(plainMCPExtResultTypeTask) }},
+	{name: "mcp_ext_task_error", title: "MCPExtTaskError", model: func() any { return new(models.MCPExtTaskError) }, plain: func() any { return new(plainMCPExtTaskError) }},
+	{name: "mcp_ext_task_status", title: "MCPExtTaskStatus", model: func() any { return new(models.MCPExtTaskStatus) }, plain: func() any { return new(plainMCPExtTaskStatus) }},
+	{name: "mcp_ext_create_task_result", title: "MCPExtCreateTaskResult", model: func() any { return new(models.MCPExtCreateTaskResult) }, plain: func() any { return new(plainMCPExtCreateTaskResult) }},
+	{name: "mcp_ext_tool_result", title: "MCPExtToolResult", model: func() any { return new(models.MCPExtToolResult) }, plain: func() any { return new(plainMCPExtToolResult) }},
+	{name: "mcp_ext_detailed_task", title: "MCPExtDetailedTask", model: func() any { return new(models.MCPExtDetailedTask) }, plain: func() any { return new(plainMCPExtDetailedTask) }},
 	{name: "mcp_task_status", title: "MCPTaskStatus", model: func() any { return new(models.MCPTaskStatus) }, plain: func() any { return new(plainMCPTaskStatus) }},
 	{name: "mcp_task", title: "MCPTask", model: func() any { return new(models.MCPTask) }, plain: func() any { return new(plainMCPTask) }},
 	{name: "mcp_create_task_result", title: "MCPCreateTaskResult", model: func() any { return new(models.MCPCreateTaskResult) }, plain: func() any { return new(plainMCPCreateTaskResult) }},
 	{name: "mcp_list_tasks_result", title: "MCPListTasksResult", model: func() any { return new(models.MCPListTasksResult) }, plain: func() any { return new(plainMCPListTasksResult) }},
 	{name: "response_format", title: "ResponseFormat", model: func() any { return new(models.ResponseFormat) }, plain: func() any { return new(plainResponseFormat) }},
 	{name: "retry_info", title: "RetryInfo", model: func() any { return new(models.RetryInfo) }, plain: func() any { return new(plainRetryInfo) }},
+	{name: "task_input", title: "TaskInput", model: func() any { return new(models.TaskInput) }, plain: func() any { return new(plainTaskInput) }},
 	{name: "task_progress", title: "TaskProgress", model: func() any { return new(models.TaskProgress) }, plain: func() any { return new(plainTaskProgress) }},
 	{name: "task_status", title: "TaskStatus", model: func() any { return new(models.TaskStatus) }, plain: func() any { return new(plainTaskStatus) }},
 	{name: "async_task_response", title: "AsyncTaskResponse", model: func() any { return new(models.AsyncTaskResponse) }, plain: func() any { return new(plainAsyncTaskResponse) }},
@@ -46,6 +55,61 @@ type plainExpectedSchema struct {
 	Fields      map[string]string `json:"fields"`
 	Example     json.RawMessage   `json:"example"`
 	Description *string           `json:"description"`
+}
+
+// plainMCPExtResultTypeComplete mirrors [models.MCPExtResultTypeComplete].
+type plainMCPExtResultTypeComplete string
+
+// plainMCPExtAckResult mirrors [models.MCPExtAckResult].
+type plainMCPExtAckResult struct {
+	ResultType plainMCPExtResultTypeComplete `json:"resultType"`
+}
+
+// plainMCPExtResultTypeTask mirrors [models.MCPExtResultTypeTask].
+type plainMCPExtResultTypeTask string
+
+// plainMCPExtTaskError mirrors [models.MCPExtTaskError].
+type plainMCPExtTaskError struct {
+	Code    int64           `json:"code"`
+	Message string          `json:"message"`
+	Data    json.RawMessage `json:"data"`
+}
+
+// plainMCPExtTaskStatus mirrors [models.MCPExtTaskStatus].
+type plainMCPExtTaskStatus string
+
+// plainMCPExtCreateTaskResult mirrors [models.MCPExtCreateTaskResult].
+type plainMCPExtCreateTaskResult struct {
+	TaskID         string                    `json:"taskId"`
+	Status         plainMCPExtTaskStatus     `json:"status"`
+	StatusMessage  string                    `json:"statusMessage"`
+	CreatedAt      time.Time                 `json:"createdAt"`
+	LastUpdatedAt  time.Time                 `json:"lastUpdatedAt"`
+	TtlMs          *int64                    `json:"ttlMs"`
+	PollIntervalMs int64                     `json:"pollIntervalMs"`
+	ResultType     plainMCPExtResultTypeTask `json:"resultType"`
+}
+
+// plainMCPExtToolResult mirrors [models.MCPExtToolResult].
+type plainMCPExtToolResult struct {
+	Content           json.RawMessage `json:"content"`
+	StructuredContent json.RawMessage `json:"structuredContent"`
+	IsError           bool            `json:"isError"`
+}
+
+// plainMCPExtDetailedTask mirrors [models.MCPExtDetailedTask].
+type plainMCPExtDetailedTask struct {
+	TaskID         string                        `json:"taskId"`
+	Status         plainMCPExtTaskStatus         `json:"status"`
+	StatusMessage  string                        `json:"statusMessage"`
+	CreatedAt      time.Time                     `json:"createdAt"`
+	LastUpdatedAt  time.Time                     `json:"lastUpdatedAt"`
+	TtlMs          *int64                        `json:"ttlMs"`
+	PollIntervalMs int64                         `json:"pollIntervalMs"`
+	ResultType     plainMCPExtResultTypeComplete `json:"resultType"`
+	Result         *plainMCPExtToolResult        `json:"result"`
+	Error          *plainMCPExtTaskError         `json:"error"`
+	InputRequests  json.RawMessage               `json:"inputRequests"`
 }
 
 // plainMCPTaskStatus mirrors [models.MCPTaskStatus].
@@ -81,6 +145,13 @@ type plainRetryInfo struct {
 	Attempt   int64   `json:"attempt"`
 	Error     string  `json:"error"`
 	Timestamp float64 `json:"timestamp"`
+}
+
+// plainTaskInput mirrors [models.TaskInput].
+type plainTaskInput struct {
+	Requests  json.RawMessage `json:"requests"`
+	Responses json.RawMessage `json:"responses"`
+	NextID    int64           `json:"next_id"`
 }
 
 // plainTaskProgress mirrors [models.TaskProgress].

@@ -34,8 +34,8 @@ func TestRegistryCompilesEverySchema(t *testing.T) {
 			t.Errorf("schema %s not compiled", s.name)
 		}
 	}
-	if len(reg.enumMessages) != 3 {
-		t.Errorf("%d enum messages, want 3 (task_status, mcp_task_status, response_format)", len(reg.enumMessages))
+	if len(reg.enumMessages) != 6 {
+		t.Errorf("%d enum messages, want 6 (task_status, mcp_task_status, response_format, mcp_ext_task_status, mcp_ext_result_type_task, mcp_ext_result_type_complete)", len(reg.enumMessages))
 	}
 }
 

@@ -25,6 +25,189 @@ type ExpectedSchema struct {
 	Description *string `json:"description"`
 }
 
+// The resultType of every other result on the tools and tasks surface of
+// protocol revision 2026-07-28 (a plain tools/call result, tasks/get, the
+// tasks/update and tasks/cancel acknowledgements): always complete.
+type MCPExtResultTypeComplete string
+
+// The values of MCPExtResultTypeComplete, in the schema's order.
+const (
+	// MCPExtResultTypeCompleteComplete is the MCPExtResultTypeComplete value "complete".
+	MCPExtResultTypeCompleteComplete MCPExtResultTypeComplete = "complete"
+)
+
+// The acknowledgement of tasks/update and tasks/cancel in the MCP tasks
+// extension: an empty result with resultType complete, never the task's members
+// (the task's state is read with tasks/get).
+type MCPExtAckResult struct {
+	// Always complete.
+	ResultType MCPExtResultTypeComplete `json:"resultType"`
+}
+
+// The resultType of a CreateTaskResult in the MCP tasks extension
+// (io.modelcontextprotocol/tasks, protocol revision 2026-07-28): always task.
+type MCPExtResultTypeTask string
+
+// The values of MCPExtResultTypeTask, in the schema's order.
+const (
+	// MCPExtResultTypeTaskTask is the MCPExtResultTypeTask value "task".
+	MCPExtResultTypeTaskTask MCPExtResultTypeTask = "task"
+)
+
+// The JSON-RPC error of a failed task in the MCP tasks extension: the error the
+// request would have been answered with.
+type MCPExtTaskError struct {
+	// The JSON-RPC error code, a 32-bit signed integer as JSON-RPC implementations
+	// read it.
+	Code int64 `json:"code"`
+
+	// A short description of the error.
+	Message string `json:"message"`
+
+	// Further information about the error, any JSON value; absent when there is
+	// none.
+	Data json.RawMessage `json:"data"`
+}
+
+// The state of a task in the MCP tasks extension
+// (io.modelcontextprotocol/tasks, protocol revision 2026-07-28): working (in
+// progress), input_required (waiting for the client to answer the task's
+// inputRequests with tasks/update), completed (the request has a result, which
+// may be a tool result with isError true), failed (the request ended with a
+// JSON-RPC error) or cancelled (stopped on request). completed, failed and
+// cancelled never change.
+type MCPExtTaskStatus string
+
+// The values of MCPExtTaskStatus, in the schema's order.
+const (
+	// MCPExtTaskStatusWorking is the MCPExtTaskStatus value "working".
+	MCPExtTaskStatusWorking MCPExtTaskStatus = "working"
+	// MCPExtTaskStatusInputRequired is the MCPExtTaskStatus value "input_required".
+	MCPExtTaskStatusInputRequired MCPExtTaskStatus = "input_required"
+	// MCPExtTaskStatusCompleted is the MCPExtTaskStatus value "completed".
+	MCPExtTaskStatusCompleted MCPExtTaskStatus = "completed"
+	// MCPExtTaskStatusFailed is the MCPExtTaskStatus value "failed".
+	MCPExtTaskStatusFailed MCPExtTaskStatus = "failed"
+	// MCPExtTaskStatusCancelled is the MCPExtTaskStatus value "cancelled".
+	MCPExtTaskStatusCancelled MCPExtTaskStatus = "cancelled"
+)
+
+// The answer of the MCP tasks extension (io.modelcontextprotocol/tasks,
+// protocol revision 2026-07-28) to a request the server chose to run as a task:
+// the task's members at the top level of the result (no nested task object),
+// with resultType task. It never carries result, error or inputRequests (those
+// are on tasks/get) and may have _meta.
+type MCPExtCreateTaskResult struct {
+	// The identifier the server gave the task: unguessable, unique among the tasks
+	// it keeps, and the value of the Mcp-Name header of tasks/get, tasks/update
+	// and tasks/cancel over streamable HTTP.
+	TaskID string `json:"taskId"`
+
+	// The task's current status.
+	Status MCPExtTaskStatus `json:"status"`
+
+	// A human-readable message about the current state (progress while working,
+	// what went wrong when failed); empty when there is none.
+	StatusMessage string `json:"statusMessage"`
+
+	// When the server created the task, as an RFC 3339 date-time with an offset (Z
+	// or +hh:mm). A leap second (second 60) and the year 0000 are not accepted.
+	CreatedAt time.Time `json:"createdAt"`
+
+	// When the task last changed, as an RFC 3339 date-time with an offset (Z or
+	// +hh:mm). A leap second (second 60) and the year 0000 are not accepted.
+	LastUpdatedAt time.Time `json:"lastUpdatedAt"`
+
+	// How long the server keeps the task, in whole milliseconds from its creation,
+	// or null when it keeps it without limit. The member is required even when
+	// null. Stricter than the extension's schema, which allows any number: the
+	// prose says integer milliseconds.
+	TtlMs *int64 `json:"ttlMs"`
+
+	// The time the server suggests between two polls of the task, in whole
+	// milliseconds; absent is read as 1000. Stricter than the extension's schema,
+	// which allows any number: the prose says integer milliseconds.
+	PollIntervalMs int64 `json:"pollIntervalMs"`
+
+	// Marks the result as a task the client polls, not the request's own result.
+	ResultType MCPExtResultTypeTask `json:"resultType"`
+}
+
+// The result of a tool call as a completed task of the MCP tasks extension
+// inlines it (tasks/get, notifications/tasks): a CallToolResult, with isError
+// true when the tool ran and reported an error.
+type MCPExtToolResult struct {
+	// The result's content blocks (an array of text, image, audio, resource link
+	// or embedded resource objects).
+	Content json.RawMessage `json:"content"`
+
+	// The tool's structured output, a JSON object, or absent.
+	StructuredContent json.RawMessage `json:"structuredContent"`
+
+	// True when the tool ran and reported an error; the task is completed all the
+	// same (failed is only for JSON-RPC errors).
+	IsError bool `json:"isError"`
+}
+
+// A task of the MCP tasks extension (io.modelcontextprotocol/tasks, protocol
+// revision 2026-07-28) with what its status adds: the result of tasks/get
+// (resultType complete) and the params of notifications/tasks. A completed task
+// inlines result, a failed one error, an input_required one inputRequests; the
+// other statuses carry none of them (the generated model checks the members;
+// the pairing with status is checked by package mcptasks, see
+// docs/COMPATIBILITY.md).
+type MCPExtDetailedTask struct {
+	// The identifier the server gave the task: unguessable, unique among the tasks
+	// it keeps, and the value of the Mcp-Name header of tasks/get, tasks/update
+	// and tasks/cancel over streamable HTTP.
+	TaskID string `json:"taskId"`
+
+	// The task's current status.
+	Status MCPExtTaskStatus `json:"status"`
+
+	// A human-readable message about the current state (progress while working,
+	// what went wrong when failed); empty when there is none.
+	StatusMessage string `json:"statusMessage"`
+
+	// When the server created the task, as an RFC 3339 date-time with an offset (Z
+	// or +hh:mm). A leap second (second 60) and the year 0000 are not accepted.
+	CreatedAt time.Time `json:"createdAt"`
+
+	// When the task last changed, as an RFC 3339 date-time with an offset (Z or
+	// +hh:mm). A leap second (second 60) and the year 0000 are not accepted.
+	LastUpdatedAt time.Time `json:"lastUpdatedAt"`
+
+	// How long the server keeps the task, in whole milliseconds from its creation,
+	// or null when it keeps it without limit. The member is required even when
+	// null. Stricter than the extension's schema, which allows any number: the
+	// prose says integer milliseconds.
+	TtlMs *int64 `json:"ttlMs"`
+
+	// The time the server suggests between two polls of the task, in whole
+	// milliseconds; absent is read as 1000. Stricter than the extension's schema,
+	// which allows any number: the prose says integer milliseconds.
+	PollIntervalMs int64 `json:"pollIntervalMs"`
+
+	// Always complete: the result of tasks/get carries it, and the model writes it
+	// on the params of notifications/tasks too (the extension lets them carry
+	// other members).
+	ResultType MCPExtResultTypeComplete `json:"resultType"`
+
+	// The request's result, inlined: present exactly when status is completed.
+	// null is read as absent.
+	Result *MCPExtToolResult `json:"result"`
+
+	// The JSON-RPC error the request ended with: present exactly when status is
+	// failed. null is read as absent.
+	Error *MCPExtTaskError `json:"error"`
+
+	// The requests the server waits on, keyed by ids the server minted and never
+	// reuses within the task (an object whose values are elicitation/create or
+	// sampling/createMessage requests with method and params): present exactly
+	// when status is input_required, with at least one key.
+	InputRequests json.RawMessage `json:"inputRequests"`
+}
+
 // The state of a task in the Tasks utility of MCP (protocol revision
 // 2025-11-25): working (in progress), input_required (waiting for the requestor
 // to answer a request of the receiver), completed (finished successfully),
@@ -127,6 +310,30 @@ type RetryInfo struct {
 	// When the attempt failed, in Unix seconds (at most 253402300799, the end of
 	// year 9999 UTC).
 	Timestamp float64 `json:"timestamp"`
+}
+
+// The input a running task waits on, stored with the task (tasks.Record.Input)
+// so that every replica sharing the store sees it: the requests its function
+// asked the client to answer (an elicitation or a sampling request each), keyed
+// by ids the runner mints and never reuses, and the answers that arrived for
+// them. A task whose requests are not all answered is input_required in the MCP
+// tasks extension.
+type TaskInput struct {
+	// The outstanding requests: an object whose keys are the minted ids and whose
+	// values are JSON-RPC requests without id (an object with method, such as
+	// elicitation/create or sampling/createMessage, and params). An answered
+	// request leaves it when the function resumes.
+	Requests json.RawMessage `json:"requests"`
+
+	// The answers received for outstanding requests, keyed by the same ids: an
+	// object whose values are the clients' results (an ElicitResult or a
+	// CreateMessageResult). An answer for an id that is not outstanding is never
+	// stored.
+	Responses json.RawMessage `json:"responses"`
+
+	// How many ids the runner has minted for the task: the next id is in-<next_id
+	// + 1>, so no id is used twice in the task's life.
+	NextID int64 `json:"next_id"`
 }
 
 // Progress information that a long-running task reports.

@@ -387,8 +387,17 @@ func TestOneVerdict(t *testing.T) {
 	t.Run("mcp_task", func(t *testing.T) { runVerdict[MCPTask](t, "mcp_task") })
 	t.Run("mcp_create_task_result", func(t *testing.T) { runVerdict[MCPCreateTaskResult](t, "mcp_create_task_result") })
 	t.Run("mcp_list_tasks_result", func(t *testing.T) { runVerdict[MCPListTasksResult](t, "mcp_list_tasks_result") })
-	if n := len(SchemaNames()); n != 15 {
-		t.Errorf("TestOneVerdict runs 15 schemas; models has %d: add the new ones", n)
+	t.Run("mcp_ext_task_status", func(t *testing.T) { runVerdict[MCPExtTaskStatus](t, "mcp_ext_task_status") })
+	t.Run("mcp_ext_result_type_task", func(t *testing.T) { runVerdict[MCPExtResultTypeTask](t, "mcp_ext_result_type_task") })
+	t.Run("mcp_ext_result_type_complete", func(t *testing.T) { runVerdict[MCPExtResultTypeComplete](t, "mcp_ext_result_type_complete") })
+	t.Run("mcp_ext_task_error", func(t *testing.T) { runVerdict[MCPExtTaskError](t, "mcp_ext_task_error") })
+	t.Run("mcp_ext_tool_result", func(t *testing.T) { runVerdict[MCPExtToolResult](t, "mcp_ext_tool_result") })
+	t.Run("mcp_ext_create_task_result", func(t *testing.T) { runVerdict[MCPExtCreateTaskResult](t, "mcp_ext_create_task_result") })
+	t.Run("mcp_ext_detailed_task", func(t *testing.T) { runVerdict[MCPExtDetailedTask](t, "mcp_ext_detailed_task") })
+	t.Run("mcp_ext_ack_result", func(t *testing.T) { runVerdict[MCPExtAckResult](t, "mcp_ext_ack_result") })
+	t.Run("task_input", func(t *testing.T) { runVerdict[TaskInput](t, "task_input") })
+	if n := len(SchemaNames()); n != 24 {
+		t.Errorf("TestOneVerdict runs 24 schemas; models has %d: add the new ones", n)
 	}
 }
 

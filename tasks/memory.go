@@ -57,6 +57,7 @@ type keyClaim struct {
 type memEntry struct {
 	task     []byte // models.Marshal of the TaskInfo
 	result   []byte
+	input    []byte // Record.Input
 	key      string
 	owner    string
 	req      string // the requestor
@@ -299,6 +300,7 @@ func (s *MemoryStore) fill(id string, e *memEntry, rec Record, data []byte, now 
 	}
 	e.task = data
 	e.result = slices.Clone(rec.Result)
+	e.input = slices.Clone(rec.Input)
 	e.key = rec.Key
 	e.owner = rec.Owner
 	e.req = rec.Requestor
@@ -469,7 +471,7 @@ func (e *memEntry) expired(now int64) bool { return e.expires != 0 && now >= e.e
 // record decodes the entry through models.Unmarshal.
 func (e *memEntry) record(id string) (Record, error) {
 	rec := Record{Key: e.key, Owner: e.owner, Requestor: e.req, Version: e.version, Result: slices.Clone(e.result),
-		Func: e.fn, Args: slices.Clone(e.args)}
+		Input: slices.Clone(e.input), Func: e.fn, Args: slices.Clone(e.args)}
 	if err := models.Unmarshal(e.task, &rec.Task); err != nil {
 		return Record{}, fmt.Errorf("%w: stored task %s: %w", ErrInvalid, id, err)
 	}

@@ -2,6 +2,7 @@ package tasks
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"math"
 	"sync"
@@ -15,6 +16,9 @@ import (
 // Its methods are safe for concurrent use.
 type Progress struct {
 	ctx context.Context
+	// ask is the runner's AskInput for the task (input.go); nil for a
+	// Progress no runner made.
+	ask func(context.Context, []json.RawMessage) ([]json.RawMessage, error)
 
 	mu    sync.Mutex
 	last  *models.TaskProgress

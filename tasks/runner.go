@@ -596,8 +596,10 @@ type flight struct {
 	result    json.RawMessage
 	err       error
 	lastWrite time.Time
-	claimed   time.Time // when the key was last claimed, while not stored
-	handOver  bool      // Shutdown cancelled the task: its lease ends at once
+	claimed   time.Time     // when the key was last claimed, while not stored
+	handOver  bool          // Shutdown cancelled the task: its lease ends at once
+	input     inputState    // what the function asked the client for (input.go)
+	inputWake chan struct{} // Respond in this runner wakes AskInput
 }
 
 func (r *Runner) newFlight(reqCtx context.Context, id string, call Call) *flight {
@@ -607,7 +609,8 @@ func (r *Runner) newFlight(reqCtx context.Context, id string, call Call) *flight
 		maxRetries: call.MaxRetries, retryDelay: call.RetryDelay, maxDelay: call.MaxRetryDelay,
 		ctx: ctx, done: make(chan struct{}), task: newTask(id, call.MaxRetries, time.Now())}
 	f.cancel = func(cause error) { stopOnClose(); cancel(cause) }
-	f.progress = &Progress{ctx: ctx}
+	f.progress = &Progress{ctx: ctx, ask: f.askInput}
+	f.inputWake = make(chan struct{}, 1)
 	return f
 }
 
@@ -647,7 +650,7 @@ func (f *flight) handoff() (Outcome, error) {
 		now := time.Now()
 		ctx, cancel := r.storeCtx()
 		want := Record{Task: t, Key: f.key, Owner: r.owner, Requestor: f.requestor, LeaseExpires: now.Add(r.opts.LeaseDuration),
-			Func: f.fn, Args: f.args}
+			Func: f.fn, Args: f.args, Input: f.inputJSON()}
 		got, err := r.store.Create(ctx, want)
 		cancel()
 		if errors.Is(err, ErrExists) {
@@ -851,6 +854,7 @@ func (f *flight) writeLocked(t models.TaskInfo, result json.RawMessage, retry bo
 	for {
 		rec := f.rec
 		rec.Task, rec.Result, rec.Owner = t, result, r.owner
+		rec.Input = f.inputJSON()
 		rec.LeaseExpires = time.Time{}
 		if HoldsKey(t) {
 			rec.LeaseExpires = time.Now().Add(r.opts.LeaseDuration)
@@ -886,6 +890,7 @@ func (f *flight) writeLocked(t models.TaskInfo, result json.RawMessage, retry bo
 				return f.stopLocked(fmt.Errorf("%w: task %s is now %s (owner %q)", errStopped, f.id, cur.Task.Status, cur.Owner))
 			case gerr == nil:
 				f.rec.Version = cur.Version
+				f.mergeStoredInput(cur.Input) // answers another runner wrote
 				continue
 			}
 			err = gerr

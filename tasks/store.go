@@ -42,6 +42,11 @@ type Record struct {
 	Task models.TaskInfo
 	// Result is the JSON result of a complete task; nil for any other status.
 	Result json.RawMessage
+	// Input is what a running task waits on, a TaskInput
+	// (schema/task_input.schema.json): the requests its function asked the
+	// client to answer and the answers that arrived; nil when it never
+	// asked. See [Progress.AskInput] and [Runner.Respond].
+	Input json.RawMessage
 	// Key is the deduplication key of the call that started the task, or "".
 	Key string
 	// Owner names the runner that runs the task and holds its lease.
@@ -242,6 +247,11 @@ func CheckRecord(rec Record) error {
 		}
 		if !json.Valid(rec.Result) {
 			return fmt.Errorf("%w: task %s: result is not valid JSON", ErrInvalid, rec.Task.RefID)
+		}
+	}
+	if rec.Input != nil {
+		if err := models.ValidateJSON("task_input", rec.Input); err != nil {
+			return fmt.Errorf("%w: task %s: input: %w", ErrInvalid, rec.Task.RefID, err)
 		}
 	}
 	return nil

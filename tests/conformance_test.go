@@ -61,7 +61,7 @@ func skipAllBut(stems ...string) func(string, fixture) bool {
 
 // dateTimeStems are the schemas with a date-time pattern, which the
 // no-pattern runners judge without it.
-var dateTimeStems = []string{"async_task_response", "standard_task_response", "full_task_response", "mcp_task"}
+var dateTimeStems = []string{"async_task_response", "standard_task_response", "full_task_response", "mcp_task", "mcp_ext_create_task_result", "mcp_ext_detailed_task"}
 
 // externalRunners lists the runners of TestConformance.
 var externalRunners = []runner{

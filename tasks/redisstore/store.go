@@ -178,10 +178,10 @@ var createScript = redis.NewScript(pruneLua + requestorLua + keyLua + `
 -- KEYS: 1 task hash, 2 index of all, 3 index of the status, 4 dedup key, 5 expiry index,
 --       6 index of the requestor, 7 the requestor's tasks in flight, 8 lease index
 -- ARGV: 1 id, 2 task, 3 status, 4 finished, 5 result, 6 key, 7 owner, 8 lease, 9 ttl ms, 10 now ms, 11 status index prefix,
---       12 requestor, 13 index ttl ms, 14 most tasks in flight per requestor (0: no limit), 15 task hash prefix,
---       16 holds its key, 17 function name, 18 arguments
+--       12 requestor, 13 index ttl ms, 14 most tasks in flight per requestor (0: no limit), 15 task hash prefix, 16 input,
+--       17 holds its key, 18 function name, 19 arguments
 if redis.call('EXISTS', KEYS[1]) == 1 then return {'exists', ''} end
-if ARGV[6] ~= '' and ARGV[16] == '1' then
+if ARGV[6] ~= '' and ARGV[17] == '1' then
   local h = holder(KEYS[4], ARGV[10])
   if h and h ~= ARGV[1] then return {'key', h} end
 end
@@ -197,9 +197,9 @@ if ARGV[12] ~= '' and ARGV[4] == '0' and tonumber(ARGV[14]) > 0 then
     if n >= tonumber(ARGV[14]) then return {'limit', tostring(n)} end
   end
 end
-if ARGV[6] ~= '' and ARGV[16] == '1' then claim(KEYS[4], ARGV[1], ARGV[8] ~= '' and ARGV[8] or '0', ARGV[10]) end
+if ARGV[6] ~= '' and ARGV[17] == '1' then claim(KEYS[4], ARGV[1], ARGV[8] ~= '' and ARGV[8] or '0', ARGV[10]) end
 redis.call('HSET', KEYS[1], 'task', ARGV[2], 'st', ARGV[3], 'ver', 1, 'result', ARGV[5], 'key', ARGV[6], 'owner', ARGV[7], 'lease', ARGV[8],
-  'fn', ARGV[17], 'args', ARGV[18])
+  'input', ARGV[16], 'fn', ARGV[18], 'args', ARGV[19])
 if ARGV[12] ~= '' then redis.call('HSET', KEYS[1], 'req', ARGV[12]) end
 requestorIndex(ARGV[1], ARGV[4])
 redis.call('ZADD', KEYS[2], 0, ARGV[1])
@@ -208,7 +208,7 @@ if ARGV[4] == '1' then
   redis.call('PEXPIRE', KEYS[1], ARGV[9])
   redis.call('ZADD', KEYS[5], tonumber(ARGV[10]) + tonumber(ARGV[9]), ARGV[1])
 end
-if ARGV[16] == '1' and ARGV[8] ~= '' then redis.call('ZADD', KEYS[8], ARGV[8], ARGV[1]) end
+if ARGV[17] == '1' and ARGV[8] ~= '' then redis.call('ZADD', KEYS[8], ARGV[8], ARGV[1]) end
 redis.call('PUBLISH', KEYS[1], ARGV[3])
 return {'ok', '1'}
 `)
@@ -217,23 +217,23 @@ var updateScript = redis.NewScript(requestorLua + keyLua + `
 -- KEYS: 1 task hash, 2 index of the old status, 3 index of the new status, 4 dedup key, 5 expiry index,
 --       6 index of the requestor, 7 the requestor's tasks in flight, 8 lease index
 -- ARGV: 1 id, 2 expected version, 3 task, 4 status, 5 finished, 6 result, 7 key, 8 owner, 9 lease, 10 ttl ms, 11 now ms,
---       12 requestor (unchanged, checked by the caller), 13 index ttl ms, 14 holds its key, 15 function name, 16 arguments
+--       12 requestor (unchanged, checked by the caller), 13 index ttl ms, 14 input, 15 holds its key, 16 function name, 17 arguments
 local ver = redis.call('HGET', KEYS[1], 'ver')
 if not ver then return {'missing', ''} end
 if ver ~= ARGV[2] then return {'conflict', ver} end
-if ARGV[7] ~= '' and ARGV[14] == '1' then
+if ARGV[7] ~= '' and ARGV[15] == '1' then
   local h = holder(KEYS[4], ARGV[11])
   if h and h ~= ARGV[1] then return {'key', h} end
 end
 local nv = tostring(tonumber(ver) + 1)
 redis.call('HSET', KEYS[1], 'task', ARGV[3], 'st', ARGV[4], 'ver', nv, 'result', ARGV[6], 'key', ARGV[7], 'owner', ARGV[8], 'lease', ARGV[9],
-  'fn', ARGV[15], 'args', ARGV[16])
+  'input', ARGV[14], 'fn', ARGV[16], 'args', ARGV[17])
 if KEYS[2] ~= KEYS[3] then
   redis.call('ZREM', KEYS[2], ARGV[1])
   redis.call('ZADD', KEYS[3], 0, ARGV[1])
 end
 if ARGV[7] ~= '' then
-  if ARGV[14] == '1' then
+  if ARGV[15] == '1' then
     claim(KEYS[4], ARGV[1], ARGV[9] ~= '' and ARGV[9] or '0', ARGV[11])
   else
     release(KEYS[4], ARGV[1])
@@ -247,12 +247,12 @@ else
   redis.call('ZREM', KEYS[5], ARGV[1])
 end
 requestorIndex(ARGV[1], ARGV[5])
-if ARGV[14] == '1' and ARGV[9] ~= '' then
+if ARGV[15] == '1' and ARGV[9] ~= '' then
   redis.call('ZADD', KEYS[8], ARGV[9], ARGV[1])
 else
   redis.call('ZREM', KEYS[8], ARGV[1])
 end
-if KEYS[2] ~= KEYS[3] or ARGV[14] ~= '1' then redis.call('PUBLISH', KEYS[1], ARGV[4]) end
+if KEYS[2] ~= KEYS[3] or ARGV[15] ~= '1' then redis.call('PUBLISH', KEYS[1], ARGV[4]) end
 return {'ok', nv}
 `)
 
@@ -309,7 +309,7 @@ func (s *Store) Create(ctx context.Context, rec tasks.Record) (tasks.Record, err
 		s.reqKey(rec.Requestor), s.flightKey(rec.Requestor), s.leaseKey()}
 	res, err := createScript.Run(ctx, s.rdb, keys, id, e.task, string(rec.Task.Status), e.finished, e.result,
 		rec.Key, rec.Owner, e.lease, s.ttl.Milliseconds(), time.Now().UnixMilli(), s.statusKey(""),
-		rec.Requestor, s.indexTTL(), s.maxInFlight, s.taskKey(""), e.holds, rec.Func, string(rec.Args)).StringSlice()
+		rec.Requestor, s.indexTTL(), s.maxInFlight, s.taskKey(""), string(rec.Input), e.holds, rec.Func, string(rec.Args)).StringSlice()
 	if err != nil {
 		return tasks.Record{}, fmt.Errorf("redisstore: create %s: %w", id, err)
 	}
@@ -383,6 +383,9 @@ func decode(id string, h map[string]string) (tasks.Record, error) {
 	if r := h["result"]; r != "" {
 		rec.Result = []byte(r)
 	}
+	if in := h["input"]; in != "" {
+		rec.Input = []byte(in)
+	}
 	if rec.Task.RefID != id || h["st"] != string(rec.Task.Status) {
 		return tasks.Record{}, fmt.Errorf("%w: stored task %s: hash holds ref_id %q, status %q for %q", tasks.ErrInvalid, id, rec.Task.RefID, h["st"], rec.Task.Status)
 	}
@@ -420,7 +423,7 @@ func (s *Store) Update(ctx context.Context, rec tasks.Record) (tasks.Record, err
 		s.reqKey(rec.Requestor), s.flightKey(rec.Requestor), s.leaseKey()}
 	res, err := updateScript.Run(ctx, s.rdb, keys, id, strconv.FormatInt(rec.Version, 10), e.task, string(rec.Task.Status),
 		e.finished, e.result, rec.Key, rec.Owner, e.lease, s.ttl.Milliseconds(), time.Now().UnixMilli(),
-		rec.Requestor, s.indexTTL(), e.holds, rec.Func, string(rec.Args)).StringSlice()
+		rec.Requestor, s.indexTTL(), string(rec.Input), e.holds, rec.Func, string(rec.Args)).StringSlice()
 	if err != nil {
 		return tasks.Record{}, fmt.Errorf("redisstore: update %s: %w", id, err)
 	}

@@ -13,6 +13,86 @@ export function validateExpectedSchema(value: unknown): Result<T.ExpectedSchema>
   return validate("expected_schema", value);
 }
 
+/** Reads a JSON payload (text or UTF-8 bytes) as a MCPExtResultTypeComplete (schema/mcp_ext_result_type_complete.schema.json). */
+export function parseMCPExtResultTypeComplete(payload: Payload): Result<T.MCPExtResultTypeComplete> {
+  return parse("mcp_ext_result_type_complete", payload);
+}
+
+/** Checks a value already parsed from JSON against schema/mcp_ext_result_type_complete.schema.json. */
+export function validateMCPExtResultTypeComplete(value: unknown): Result<T.MCPExtResultTypeComplete> {
+  return validate("mcp_ext_result_type_complete", value);
+}
+
+/** Reads a JSON payload (text or UTF-8 bytes) as a MCPExtAckResult (schema/mcp_ext_ack_result.schema.json). */
+export function parseMCPExtAckResult(payload: Payload): Result<T.MCPExtAckResult> {
+  return parse("mcp_ext_ack_result", payload);
+}
+
+/** Checks a value already parsed from JSON against schema/mcp_ext_ack_result.schema.json. */
+export function validateMCPExtAckResult(value: unknown): Result<T.MCPExtAckResult> {
+  return validate("mcp_ext_ack_result", value);
+}
+
+/** Reads a JSON payload (text or UTF-8 bytes) as a MCPExtResultTypeTask (schema/mcp_ext_result_type_task.schema.json). */
+export function parseMCPExtResultTypeTask(payload: Payload): Result<T.MCPExtResultTypeTask> {
+  return parse("mcp_ext_result_type_task", payload);
+}
+
+/** Checks a value already parsed from JSON against schema/mcp_ext_result_type_task.schema.json. */
+export function validateMCPExtResultTypeTask(value: unknown): Result<T.MCPExtResultTypeTask> {
+  return validate("mcp_ext_result_type_task", value);
+}
+
+/** Reads a JSON payload (text or UTF-8 bytes) as a MCPExtTaskError (schema/mcp_ext_task_error.schema.json). */
+export function parseMCPExtTaskError(payload: Payload): Result<T.MCPExtTaskError> {
+  return parse("mcp_ext_task_error", payload);
+}
+
+/** Checks a value already parsed from JSON against schema/mcp_ext_task_error.schema.json. */
+export function validateMCPExtTaskError(value: unknown): Result<T.MCPExtTaskError> {
+  return validate("mcp_ext_task_error", value);
+}
+
+/** Reads a JSON payload (text or UTF-8 bytes) as a MCPExtTaskStatus (schema/mcp_ext_task_status.schema.json). */
+export function parseMCPExtTaskStatus(payload: Payload): Result<T.MCPExtTaskStatus> {
+  return parse("mcp_ext_task_status", payload);
+}
+
+/** Checks a value already parsed from JSON against schema/mcp_ext_task_status.schema.json. */
+export function validateMCPExtTaskStatus(value: unknown): Result<T.MCPExtTaskStatus> {
+  return validate("mcp_ext_task_status", value);
+}
+
+/** Reads a JSON payload (text or UTF-8 bytes) as a MCPExtCreateTaskResult (schema/mcp_ext_create_task_result.schema.json). */
+export function parseMCPExtCreateTaskResult(payload: Payload): Result<T.MCPExtCreateTaskResult> {
+  return parse("mcp_ext_create_task_result", payload);
+}
+
+/** Checks a value already parsed from JSON against schema/mcp_ext_create_task_result.schema.json. */
+export function validateMCPExtCreateTaskResult(value: unknown): Result<T.MCPExtCreateTaskResult> {
+  return validate("mcp_ext_create_task_result", value);
+}
+
+/** Reads a JSON payload (text or UTF-8 bytes) as a MCPExtToolResult (schema/mcp_ext_tool_result.schema.json). */
+export function parseMCPExtToolResult(payload: Payload): Result<T.MCPExtToolResult> {
+  return parse("mcp_ext_tool_result", payload);
+}
+
+/** Checks a value already parsed from JSON against schema/mcp_ext_tool_result.schema.json. */
+export function validateMCPExtToolResult(value: unknown): Result<T.MCPExtToolResult> {
+  return validate("mcp_ext_tool_result", value);
+}
+
+/** Reads a JSON payload (text or UTF-8 bytes) as a MCPExtDetailedTask (schema/mcp_ext_detailed_task.schema.json). */
+export function parseMCPExtDetailedTask(payload: Payload): Result<T.MCPExtDetailedTask> {
+  return parse("mcp_ext_detailed_task", payload);
+}
+
+/** Checks a value already parsed from JSON against schema/mcp_ext_detailed_task.schema.json. */
+export function validateMCPExtDetailedTask(value: unknown): Result<T.MCPExtDetailedTask> {
+  return validate("mcp_ext_detailed_task", value);
+}
+
 /** Reads a JSON payload (text or UTF-8 bytes) as a MCPTaskStatus (schema/mcp_task_status.schema.json). */
 export function parseMCPTaskStatus(payload: Payload): Result<T.MCPTaskStatus> {
   return parse("mcp_task_status", payload);
@@ -71,6 +151,16 @@ export function parseRetryInfo(payload: Payload): Result<T.RetryInfo> {
 /** Checks a value already parsed from JSON against schema/retry_info.schema.json. */
 export function validateRetryInfo(value: unknown): Result<T.RetryInfo> {
   return validate("retry_info", value);
+}
+
+/** Reads a JSON payload (text or UTF-8 bytes) as a TaskInput (schema/task_input.schema.json). */
+export function parseTaskInput(payload: Payload): Result<T.TaskInput> {
+  return parse("task_input", payload);
+}
+
+/** Checks a value already parsed from JSON against schema/task_input.schema.json. */
+export function validateTaskInput(value: unknown): Result<T.TaskInput> {
+  return validate("task_input", value);
 }
 
 /** Reads a JSON payload (text or UTF-8 bytes) as a TaskProgress (schema/task_progress.schema.json). */

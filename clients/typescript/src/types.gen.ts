@@ -30,6 +30,259 @@ export interface ExpectedSchema {
 }
 
 /**
+ * The resultType of every other result on the tools and tasks surface of
+ * protocol revision 2026-07-28 (a plain tools/call result, tasks/get, the
+ * tasks/update and tasks/cancel acknowledgements): always complete.
+ */
+export type MCPExtResultTypeComplete = "complete";
+
+/** The values of MCPExtResultTypeComplete, in the schema's order. */
+export const MCPExtResultTypeCompleteValues = ["complete"] as const;
+
+/**
+ * The acknowledgement of tasks/update and tasks/cancel in the MCP tasks
+ * extension: an empty result with resultType complete, never the task's
+ * members (the task's state is read with tasks/get).
+ */
+export interface MCPExtAckResult {
+  /**
+   * Always complete.
+   */
+  resultType: MCPExtResultTypeComplete;
+}
+
+/**
+ * The resultType of a CreateTaskResult in the MCP tasks extension
+ * (io.modelcontextprotocol/tasks, protocol revision 2026-07-28): always task.
+ */
+export type MCPExtResultTypeTask = "task";
+
+/** The values of MCPExtResultTypeTask, in the schema's order. */
+export const MCPExtResultTypeTaskValues = ["task"] as const;
+
+/**
+ * The JSON-RPC error of a failed task in the MCP tasks extension: the error
+ * the request would have been answered with.
+ */
+export interface MCPExtTaskError {
+  /**
+   * The JSON-RPC error code, a 32-bit signed integer as JSON-RPC
+   * implementations read it.
+   * @integer
+   * @minimum -2147483648
+   * @maximum 2147483647
+   */
+  code: number;
+  /**
+   * A short description of the error.
+   */
+  message: string;
+  /**
+   * Further information about the error, any JSON value; absent when there is
+   * none.
+   * @default null
+   */
+  data?: unknown;
+}
+
+/**
+ * The state of a task in the MCP tasks extension
+ * (io.modelcontextprotocol/tasks, protocol revision 2026-07-28): working (in
+ * progress), input_required (waiting for the client to answer the task's
+ * inputRequests with tasks/update), completed (the request has a result, which
+ * may be a tool result with isError true), failed (the request ended with a
+ * JSON-RPC error) or cancelled (stopped on request). completed, failed and
+ * cancelled never change.
+ */
+export type MCPExtTaskStatus = "working" | "input_required" | "completed" | "failed" | "cancelled";
+
+/** The values of MCPExtTaskStatus, in the schema's order. */
+export const MCPExtTaskStatusValues = ["working", "input_required", "completed", "failed", "cancelled"] as const;
+
+/**
+ * The answer of the MCP tasks extension (io.modelcontextprotocol/tasks,
+ * protocol revision 2026-07-28) to a request the server chose to run as a
+ * task: the task's members at the top level of the result (no nested task
+ * object), with resultType task. It never carries result, error or
+ * inputRequests (those are on tasks/get) and may have _meta.
+ */
+export interface MCPExtCreateTaskResult {
+  /**
+   * The identifier the server gave the task: unguessable, unique among the
+   * tasks it keeps, and the value of the Mcp-Name header of tasks/get,
+   * tasks/update and tasks/cancel over streamable HTTP.
+   */
+  taskId: string;
+  /**
+   * The task's current status.
+   */
+  status: MCPExtTaskStatus;
+  /**
+   * A human-readable message about the current state (progress while working,
+   * what went wrong when failed); empty when there is none.
+   * @default ""
+   */
+  statusMessage?: string;
+  /**
+   * When the server created the task, as an RFC 3339 date-time with an offset
+   * (Z or +hh:mm). A leap second (second 60) and the year 0000 are not
+   * accepted.
+   * @format date-time (RFC 3339 with an offset)
+   * @pattern
+   * ^(?:[1-9][0-9]{3}|0[1-9][0-9]{2}|00[1-9][0-9]|000[1-9])-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-5][0-9](?:\.[0-9]+)?(?:[Zz]|[+-][0-9]{2}:[0-9]{2})$
+   */
+  createdAt: string;
+  /**
+   * When the task last changed, as an RFC 3339 date-time with an offset (Z or
+   * +hh:mm). A leap second (second 60) and the year 0000 are not accepted.
+   * @format date-time (RFC 3339 with an offset)
+   * @pattern
+   * ^(?:[1-9][0-9]{3}|0[1-9][0-9]{2}|00[1-9][0-9]|000[1-9])-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-5][0-9](?:\.[0-9]+)?(?:[Zz]|[+-][0-9]{2}:[0-9]{2})$
+   */
+  lastUpdatedAt: string;
+  /**
+   * How long the server keeps the task, in whole milliseconds from its
+   * creation, or null when it keeps it without limit. The member is required
+   * even when null. Stricter than the extension's schema, which allows any
+   * number: the prose says integer milliseconds.
+   * @integer
+   * @minimum 0
+   * @maximum 9007199254740991
+   */
+  ttlMs: number | null;
+  /**
+   * The time the server suggests between two polls of the task, in whole
+   * milliseconds; absent is read as 1000. Stricter than the extension's
+   * schema, which allows any number: the prose says integer milliseconds.
+   * @integer
+   * @minimum 0
+   * @maximum 9007199254740991
+   * @default 1000
+   */
+  pollIntervalMs?: number;
+  /**
+   * Marks the result as a task the client polls, not the request's own result.
+   */
+  resultType: MCPExtResultTypeTask;
+}
+
+/**
+ * The result of a tool call as a completed task of the MCP tasks extension
+ * inlines it (tasks/get, notifications/tasks): a CallToolResult, with isError
+ * true when the tool ran and reported an error.
+ */
+export interface MCPExtToolResult {
+  /**
+   * The result's content blocks (an array of text, image, audio, resource link
+   * or embedded resource objects).
+   */
+  content: unknown;
+  /**
+   * The tool's structured output, a JSON object, or absent.
+   * @default null
+   */
+  structuredContent?: unknown;
+  /**
+   * True when the tool ran and reported an error; the task is completed all
+   * the same (failed is only for JSON-RPC errors).
+   * @default false
+   */
+  isError?: boolean;
+}
+
+/**
+ * A task of the MCP tasks extension (io.modelcontextprotocol/tasks, protocol
+ * revision 2026-07-28) with what its status adds: the result of tasks/get
+ * (resultType complete) and the params of notifications/tasks. A completed
+ * task inlines result, a failed one error, an input_required one
+ * inputRequests; the other statuses carry none of them (the generated model
+ * checks the members; the pairing with status is checked by package mcptasks,
+ * see docs/COMPATIBILITY.md).
+ */
+export interface MCPExtDetailedTask {
+  /**
+   * The identifier the server gave the task: unguessable, unique among the
+   * tasks it keeps, and the value of the Mcp-Name header of tasks/get,
+   * tasks/update and tasks/cancel over streamable HTTP.
+   */
+  taskId: string;
+  /**
+   * The task's current status.
+   */
+  status: MCPExtTaskStatus;
+  /**
+   * A human-readable message about the current state (progress while working,
+   * what went wrong when failed); empty when there is none.
+   * @default ""
+   */
+  statusMessage?: string;
+  /**
+   * When the server created the task, as an RFC 3339 date-time with an offset
+   * (Z or +hh:mm). A leap second (second 60) and the year 0000 are not
+   * accepted.
+   * @format date-time (RFC 3339 with an offset)
+   * @pattern
+   * ^(?:[1-9][0-9]{3}|0[1-9][0-9]{2}|00[1-9][0-9]|000[1-9])-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-5][0-9](?:\.[0-9]+)?(?:[Zz]|[+-][0-9]{2}:[0-9]{2})$
+   */
+  createdAt: string;
+  /**
+   * When the task last changed, as an RFC 3339 date-time with an offset (Z or
+   * +hh:mm). A leap second (second 60) and the year 0000 are not accepted.
+   * @format date-time (RFC 3339 with an offset)
+   * @pattern
+   * ^(?:[1-9][0-9]{3}|0[1-9][0-9]{2}|00[1-9][0-9]|000[1-9])-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-5][0-9](?:\.[0-9]+)?(?:[Zz]|[+-][0-9]{2}:[0-9]{2})$
+   */
+  lastUpdatedAt: string;
+  /**
+   * How long the server keeps the task, in whole milliseconds from its
+   * creation, or null when it keeps it without limit. The member is required
+   * even when null. Stricter than the extension's schema, which allows any
+   * number: the prose says integer milliseconds.
+   * @integer
+   * @minimum 0
+   * @maximum 9007199254740991
+   */
+  ttlMs: number | null;
+  /**
+   * The time the server suggests between two polls of the task, in whole
+   * milliseconds; absent is read as 1000. Stricter than the extension's
+   * schema, which allows any number: the prose says integer milliseconds.
+   * @integer
+   * @minimum 0
+   * @maximum 9007199254740991
+   * @default 1000
+   */
+  pollIntervalMs?: number;
+  /**
+   * Always complete: the result of tasks/get carries it, and the model writes
+   * it on the params of notifications/tasks too (the extension lets them carry
+   * other members).
+   * @default "complete"
+   */
+  resultType?: MCPExtResultTypeComplete;
+  /**
+   * The request's result, inlined: present exactly when status is completed.
+   * null is read as absent.
+   * @default null
+   */
+  result?: MCPExtToolResult | null;
+  /**
+   * The JSON-RPC error the request ended with: present exactly when status is
+   * failed. null is read as absent.
+   * @default null
+   */
+  error?: MCPExtTaskError | null;
+  /**
+   * The requests the server waits on, keyed by ids the server minted and never
+   * reuses within the task (an object whose values are elicitation/create or
+   * sampling/createMessage requests with method and params): present exactly
+   * when status is input_required, with at least one key.
+   * @default null
+   */
+  inputRequests?: unknown;
+}
+
+/**
  * The state of a task in the Tasks utility of MCP (protocol revision
  * 2025-11-25): working (in progress), input_required (waiting for the
  * requestor to answer a request of the receiver), completed (finished
@@ -167,6 +420,41 @@ export interface RetryInfo {
    * @maximum 253402300799
    */
   timestamp: number;
+}
+
+/**
+ * The input a running task waits on, stored with the task (tasks.Record.Input)
+ * so that every replica sharing the store sees it: the requests its function
+ * asked the client to answer (an elicitation or a sampling request each),
+ * keyed by ids the runner mints and never reuses, and the answers that arrived
+ * for them. A task whose requests are not all answered is input_required in
+ * the MCP tasks extension.
+ */
+export interface TaskInput {
+  /**
+   * The outstanding requests: an object whose keys are the minted ids and
+   * whose values are JSON-RPC requests without id (an object with method, such
+   * as elicitation/create or sampling/createMessage, and params). An answered
+   * request leaves it when the function resumes.
+   * @default null
+   */
+  requests: unknown;
+  /**
+   * The answers received for outstanding requests, keyed by the same ids: an
+   * object whose values are the clients' results (an ElicitResult or a
+   * CreateMessageResult). An answer for an id that is not outstanding is never
+   * stored.
+   * @default null
+   */
+  responses: unknown;
+  /**
+   * How many ids the runner has minted for the task: the next id is
+   * in-<next_id + 1>, so no id is used twice in the task's life.
+   * @integer
+   * @minimum 0
+   * @maximum 9007199254740991
+   */
+  next_id: number;
 }
 
 /**
@@ -503,12 +791,21 @@ export interface TaskInfo {
 /** The type of each schema, by its stem. */
 export interface Types {
   expected_schema: ExpectedSchema;
+  mcp_ext_result_type_complete: MCPExtResultTypeComplete;
+  mcp_ext_ack_result: MCPExtAckResult;
+  mcp_ext_result_type_task: MCPExtResultTypeTask;
+  mcp_ext_task_error: MCPExtTaskError;
+  mcp_ext_task_status: MCPExtTaskStatus;
+  mcp_ext_create_task_result: MCPExtCreateTaskResult;
+  mcp_ext_tool_result: MCPExtToolResult;
+  mcp_ext_detailed_task: MCPExtDetailedTask;
   mcp_task_status: MCPTaskStatus;
   mcp_task: MCPTask;
   mcp_create_task_result: MCPCreateTaskResult;
   mcp_list_tasks_result: MCPListTasksResult;
   response_format: ResponseFormat;
   retry_info: RetryInfo;
+  task_input: TaskInput;
   task_progress: TaskProgress;
   task_status: TaskStatus;
   async_task_response: AsyncTaskResponse;
@@ -522,12 +819,21 @@ export interface Types {
 /** The title of each schema, by its stem, in dependency order. */
 export const titles = {
   expected_schema: "ExpectedSchema",
+  mcp_ext_result_type_complete: "MCPExtResultTypeComplete",
+  mcp_ext_ack_result: "MCPExtAckResult",
+  mcp_ext_result_type_task: "MCPExtResultTypeTask",
+  mcp_ext_task_error: "MCPExtTaskError",
+  mcp_ext_task_status: "MCPExtTaskStatus",
+  mcp_ext_create_task_result: "MCPExtCreateTaskResult",
+  mcp_ext_tool_result: "MCPExtToolResult",
+  mcp_ext_detailed_task: "MCPExtDetailedTask",
   mcp_task_status: "MCPTaskStatus",
   mcp_task: "MCPTask",
   mcp_create_task_result: "MCPCreateTaskResult",
   mcp_list_tasks_result: "MCPListTasksResult",
   response_format: "ResponseFormat",
   retry_info: "RetryInfo",
+  task_input: "TaskInput",
   task_progress: "TaskProgress",
   task_status: "TaskStatus",
   async_task_response: "AsyncTaskResponse",

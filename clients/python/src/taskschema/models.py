@@ -18,12 +18,21 @@ from ._types import DateTime, Integer
 
 __all__ = [
     "ExpectedSchema",
+    "MCPExtResultTypeComplete",
+    "MCPExtAckResult",
+    "MCPExtResultTypeTask",
+    "MCPExtTaskError",
+    "MCPExtTaskStatus",
+    "MCPExtCreateTaskResult",
+    "MCPExtToolResult",
+    "MCPExtDetailedTask",
     "MCPTaskStatus",
     "MCPTask",
     "MCPCreateTaskResult",
     "MCPListTasksResult",
     "ResponseFormat",
     "RetryInfo",
+    "TaskInput",
     "TaskProgress",
     "TaskStatus",
     "AsyncTaskResponse",
@@ -46,6 +55,114 @@ class ExpectedSchema(BaseModel):
     fields: Optional[Dict[str, str]] = Field(default=None, description="The result's field names, each with its type as text, or null when the result has no named fields or they are unknown.")
     example: JsonValue = Field(default=None, description="An example of the result: any JSON value. Null stands for no example.")
     description: Optional[str] = Field(default=None, description="What the result contains, in words, or null.")
+
+
+class MCPExtResultTypeComplete(str, Enum):
+    """The resultType of every other result on the tools and tasks surface of
+    protocol revision 2026-07-28 (a plain tools/call result, tasks/get, the
+    tasks/update and tasks/cancel acknowledgements): always complete."""
+
+    COMPLETE = "complete"
+
+
+class MCPExtAckResult(BaseModel):
+    """The acknowledgement of tasks/update and tasks/cancel in the MCP tasks
+    extension: an empty result with resultType complete, never the task's
+    members (the task's state is read with tasks/get)."""
+
+    model_config = ConfigDict(strict=True, extra="allow", allow_inf_nan=False, populate_by_name=True)
+
+    resultType: MCPExtResultTypeComplete = Field(description="Always complete.")
+
+
+class MCPExtResultTypeTask(str, Enum):
+    """The resultType of a CreateTaskResult in the MCP tasks extension
+    (io.modelcontextprotocol/tasks, protocol revision 2026-07-28): always
+    task."""
+
+    TASK = "task"
+
+
+class MCPExtTaskError(BaseModel):
+    """The JSON-RPC error of a failed task in the MCP tasks extension: the
+    error the request would have been answered with."""
+
+    model_config = ConfigDict(strict=True, extra="allow", allow_inf_nan=False, populate_by_name=True)
+
+    code: Integer = Field(ge=-2147483648, le=2147483647, description="The JSON-RPC error code, a 32-bit signed integer as JSON-RPC implementations read it.")
+    message: str = Field(description="A short description of the error.")
+    data: JsonValue = Field(default=None, description="Further information about the error, any JSON value; absent when there is none.")
+
+
+class MCPExtTaskStatus(str, Enum):
+    """The state of a task in the MCP tasks extension
+    (io.modelcontextprotocol/tasks, protocol revision 2026-07-28): working
+    (in progress), input_required (waiting for the client to answer the
+    task's inputRequests with tasks/update), completed (the request has a
+    result, which may be a tool result with isError true), failed (the
+    request ended with a JSON-RPC error) or cancelled (stopped on request).
+    completed, failed and cancelled never change."""
+
+    WORKING = "working"
+    INPUT_REQUIRED = "input_required"
+    COMPLETED = "completed"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+
+class MCPExtCreateTaskResult(BaseModel):
+    """The answer of the MCP tasks extension (io.modelcontextprotocol/tasks,
+    protocol revision 2026-07-28) to a request the server chose to run as a
+    task: the task's members at the top level of the result (no nested task
+    object), with resultType task. It never carries result, error or
+    inputRequests (those are on tasks/get) and may have _meta."""
+
+    model_config = ConfigDict(strict=True, extra="allow", allow_inf_nan=False, populate_by_name=True)
+
+    taskId: str = Field(description="The identifier the server gave the task: unguessable, unique among the tasks it keeps, and the value of the Mcp-Name header of tasks/get, tasks/update and tasks/cancel over streamable HTTP.")
+    status: MCPExtTaskStatus = Field(description="The task's current status.")
+    statusMessage: str = Field(default="", description="A human-readable message about the current state (progress while working, what went wrong when failed); empty when there is none.")
+    createdAt: DateTime = Field(description="When the server created the task, as an RFC 3339 date-time with an offset (Z or +hh:mm). A leap second (second 60) and the year 0000 are not accepted.")
+    lastUpdatedAt: DateTime = Field(description="When the task last changed, as an RFC 3339 date-time with an offset (Z or +hh:mm). A leap second (second 60) and the year 0000 are not accepted.")
+    ttlMs: Optional[Integer] = Field(ge=0, le=9007199254740991, description="How long the server keeps the task, in whole milliseconds from its creation, or null when it keeps it without limit. The member is required even when null. Stricter than the extension's schema, which allows any number: the prose says integer milliseconds.")
+    pollIntervalMs: Integer = Field(default=1000, ge=0, le=9007199254740991, description="The time the server suggests between two polls of the task, in whole milliseconds; absent is read as 1000. Stricter than the extension's schema, which allows any number: the prose says integer milliseconds.")
+    resultType: MCPExtResultTypeTask = Field(description="Marks the result as a task the client polls, not the request's own result.")
+
+
+class MCPExtToolResult(BaseModel):
+    """The result of a tool call as a completed task of the MCP tasks extension
+    inlines it (tasks/get, notifications/tasks): a CallToolResult, with
+    isError true when the tool ran and reported an error."""
+
+    model_config = ConfigDict(strict=True, extra="allow", allow_inf_nan=False, populate_by_name=True)
+
+    content: JsonValue = Field(description="The result's content blocks (an array of text, image, audio, resource link or embedded resource objects).")
+    structuredContent: JsonValue = Field(default=None, description="The tool's structured output, a JSON object, or absent.")
+    isError: bool = Field(default=False, description="True when the tool ran and reported an error; the task is completed all the same (failed is only for JSON-RPC errors).")
+
+
+class MCPExtDetailedTask(BaseModel):
+    """A task of the MCP tasks extension (io.modelcontextprotocol/tasks,
+    protocol revision 2026-07-28) with what its status adds: the result of
+    tasks/get (resultType complete) and the params of notifications/tasks. A
+    completed task inlines result, a failed one error, an input_required one
+    inputRequests; the other statuses carry none of them (the generated
+    model checks the members; the pairing with status is checked by package
+    mcptasks, see docs/COMPATIBILITY.md)."""
+
+    model_config = ConfigDict(strict=True, extra="allow", allow_inf_nan=False, populate_by_name=True)
+
+    taskId: str = Field(description="The identifier the server gave the task: unguessable, unique among the tasks it keeps, and the value of the Mcp-Name header of tasks/get, tasks/update and tasks/cancel over streamable HTTP.")
+    status: MCPExtTaskStatus = Field(description="The task's current status.")
+    statusMessage: str = Field(default="", description="A human-readable message about the current state (progress while working, what went wrong when failed); empty when there is none.")
+    createdAt: DateTime = Field(description="When the server created the task, as an RFC 3339 date-time with an offset (Z or +hh:mm). A leap second (second 60) and the year 0000 are not accepted.")
+    lastUpdatedAt: DateTime = Field(description="When the task last changed, as an RFC 3339 date-time with an offset (Z or +hh:mm). A leap second (second 60) and the year 0000 are not accepted.")
+    ttlMs: Optional[Integer] = Field(ge=0, le=9007199254740991, description="How long the server keeps the task, in whole milliseconds from its creation, or null when it keeps it without limit. The member is required even when null. Stricter than the extension's schema, which allows any number: the prose says integer milliseconds.")
+    pollIntervalMs: Integer = Field(default=1000, ge=0, le=9007199254740991, description="The time the server suggests between two polls of the task, in whole milliseconds; absent is read as 1000. Stricter than the extension's schema, which allows any number: the prose says integer milliseconds.")
+    resultType: MCPExtResultTypeComplete = Field(default=MCPExtResultTypeComplete.COMPLETE, description="Always complete: the result of tasks/get carries it, and the model writes it on the params of notifications/tasks too (the extension lets them carry other members).")
+    result: Optional[MCPExtToolResult] = Field(default=None, description="The request's result, inlined: present exactly when status is completed. null is read as absent.")
+    error: Optional[MCPExtTaskError] = Field(default=None, description="The JSON-RPC error the request ended with: present exactly when status is failed. null is read as absent.")
+    inputRequests: JsonValue = Field(default=None, description="The requests the server waits on, keyed by ids the server minted and never reuses within the task (an object whose values are elicitation/create or sampling/createMessage requests with method and params): present exactly when status is input_required, with at least one key.")
 
 
 class MCPTaskStatus(str, Enum):
@@ -122,6 +239,21 @@ class RetryInfo(BaseModel):
     attempt: Integer = Field(ge=1, le=9007199254740991, description="The number of the attempt that failed, counting from 1.")
     error: str = Field(description="The error message of the failed attempt.")
     timestamp: float = Field(ge=0, le=253402300799, description="When the attempt failed, in Unix seconds (at most 253402300799, the end of year 9999 UTC).")
+
+
+class TaskInput(BaseModel):
+    """The input a running task waits on, stored with the task
+    (tasks.Record.Input) so that every replica sharing the store sees it:
+    the requests its function asked the client to answer (an elicitation or
+    a sampling request each), keyed by ids the runner mints and never
+    reuses, and the answers that arrived for them. A task whose requests are
+    not all answered is input_required in the MCP tasks extension."""
+
+    model_config = ConfigDict(strict=True, extra="allow", allow_inf_nan=False, populate_by_name=True)
+
+    requests: JsonValue = Field(description="The outstanding requests: an object whose keys are the minted ids and whose values are JSON-RPC requests without id (an object with method, such as elicitation/create or sampling/createMessage, and params). An answered request leaves it when the function resumes.")
+    responses: JsonValue = Field(description="The answers received for outstanding requests, keyed by the same ids: an object whose values are the clients' results (an ElicitResult or a CreateMessageResult). An answer for an id that is not outstanding is never stored.")
+    next_id: Integer = Field(ge=0, le=9007199254740991, description="How many ids the runner has minted for the task: the next id is in-<next_id + 1>, so no id is used twice in the task's life.")
 
 
 class TaskProgress(BaseModel):
@@ -248,12 +380,21 @@ class TaskInfo(BaseModel):
 # Every model by its schema's stem.
 MODELS = {
     "expected_schema": ExpectedSchema,
+    "mcp_ext_result_type_complete": MCPExtResultTypeComplete,
+    "mcp_ext_ack_result": MCPExtAckResult,
+    "mcp_ext_result_type_task": MCPExtResultTypeTask,
+    "mcp_ext_task_error": MCPExtTaskError,
+    "mcp_ext_task_status": MCPExtTaskStatus,
+    "mcp_ext_create_task_result": MCPExtCreateTaskResult,
+    "mcp_ext_tool_result": MCPExtToolResult,
+    "mcp_ext_detailed_task": MCPExtDetailedTask,
     "mcp_task_status": MCPTaskStatus,
     "mcp_task": MCPTask,
     "mcp_create_task_result": MCPCreateTaskResult,
     "mcp_list_tasks_result": MCPListTasksResult,
     "response_format": ResponseFormat,
     "retry_info": RetryInfo,
+    "task_input": TaskInput,
     "task_progress": TaskProgress,
     "task_status": TaskStatus,
     "async_task_response": AsyncTaskResponse,
