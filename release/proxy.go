@@ -26,7 +26,7 @@ const rootModule = "github.com/mcp-refcache/taskschema"
 
 // released lists the directories of the modules that are released and
 // tagged together, relative to the repository root ("" is the root).
-var released = []string{"", "tasks/redisstore", "mcp"}
+var released = []string{"", "tasks/redisstore", "tasks/otelmetrics", "mcp"}
 
 // modulePath is the module path of the module in directory dir of the
 // repository ("" for the root).

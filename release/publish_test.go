@@ -21,7 +21,7 @@ import (
 // file-based module proxy whose zips golang.org/x/mod/zip made from `git
 // archive` of each tag, and from a module outside the repository, with
 // GOWORK=off and a module cache of its own: gets models, tasks,
-// tasks/redisstore and mcp by their tags alone, builds a program with a slow
+// tasks/redisstore, tasks/otelmetrics and mcp by their tags alone, builds a program with a slow
 // tool on a Redis store and runs it against a real redis-server, and
 // installs cmd/taskschema and the example MCP server at the tag and runs
 // them. It fails when a go.mod a user downloads has a replace line or
@@ -60,7 +60,7 @@ func TestPublish(t *testing.T) {
 	run(t, repo, gitEnv, "git", "add", "-A")
 	run(t, repo, gitEnv, "git", "commit", "--quiet", "-m", "a change between releases")
 	run(t, repo, gitEnv, "bash", script, "v0.1.1", repo)
-	for _, dir := range []string{"tasks/redisstore", "mcp", "tests", "bench/peers"} {
+	for _, dir := range []string{"tasks/redisstore", "tasks/otelmetrics", "mcp", "tests", "bench/peers"} {
 		mod, err := os.ReadFile(filepath.Join(repo, dir, "go.mod"))
 		if err != nil {
 			t.Fatal(err)
@@ -100,10 +100,11 @@ func TestPublish(t *testing.T) {
 	run(t, user, env, "go", "get",
 		rootModule+"@v0.1.1",
 		rootModule+"/tasks/redisstore@v0.1.1",
+		rootModule+"/tasks/otelmetrics@v0.1.1",
 		rootModule+"/mcp@v0.1.1")
 	run(t, user, env, "go", "mod", "tidy")
 	list := run(t, user, env, "go", "list", "-m", "all")
-	for _, m := range []string{rootModule + " v0.1.1", rootModule + "/tasks/redisstore v0.1.1", rootModule + "/mcp v0.1.1"} {
+	for _, m := range []string{rootModule + " v0.1.1", rootModule + "/tasks/redisstore v0.1.1", rootModule + "/tasks/otelmetrics v0.1.1", rootModule + "/mcp v0.1.1"} {
 		if !strings.Contains(list, m+"\n") {
 			t.Errorf("the consumer's build list lacks %q:\n%s", m, list)
 		}

@@ -13,7 +13,8 @@
 #    lines of go.work to match;
 # 4. checks that every module is tidy (go -C release run . tidy);
 # 5. commits "release vX.Y.Z" (when the bump changed anything) and tags
-#    that commit vX.Y.Z, tasks/redisstore/vX.Y.Z and mcp/vX.Y.Z.
+#    that commit vX.Y.Z, tasks/redisstore/vX.Y.Z, tasks/otelmetrics/vX.Y.Z
+#    and mcp/vX.Y.Z.
 #
 # It pushes nothing: it prints the git push command to run.
 set -euo pipefail
@@ -22,7 +23,7 @@ version=${1:?usage: release.sh vX.Y.Z [REPO]}
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "${2:-$here/..}" && pwd)
 root=github.com/mcp-refcache/taskschema
-released=("" tasks/redisstore mcp)
+released=("" tasks/redisstore tasks/otelmetrics mcp)
 
 if ! [[ $version =~ ^v(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)$ ]]; then
 	echo "release: $version is not a version vX.Y.Z" >&2
@@ -91,5 +92,7 @@ fi
 for dir in "${released[@]}"; do
 	git tag "${dir:+$dir/}$version"
 done
-echo "tagged $(git rev-parse --short HEAD) as $version, tasks/redisstore/$version and mcp/$version"
-echo "publish with: git push origin HEAD $version tasks/redisstore/$version mcp/$version"
+tags=()
+for dir in "${released[@]}"; do tags+=("${dir:+$dir/}$version"); done
+echo "tagged $(git rev-parse --short HEAD) as ${tags[*]}"
+echo "publish with: git push origin HEAD ${tags[*]}"

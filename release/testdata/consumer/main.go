@@ -15,9 +15,11 @@ import (
 	mcptasks "github.com/mcp-refcache/taskschema/mcp"
 	"github.com/mcp-refcache/taskschema/models"
 	"github.com/mcp-refcache/taskschema/tasks"
+	"github.com/mcp-refcache/taskschema/tasks/otelmetrics"
 	"github.com/mcp-refcache/taskschema/tasks/redisstore"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 	"github.com/redis/go-redis/v9"
+	"go.opentelemetry.io/otel/metric/noop"
 )
 
 type input struct {
@@ -35,7 +37,11 @@ func main() {
 	ctx := context.Background()
 	rdb := redis.NewClient(&redis.Options{Addr: os.Args[1]})
 	defer rdb.Close()
-	runner, err := tasks.NewRunner(tasks.Options{Store: redisstore.New(rdb, redisstore.Options{Prefix: "consumer:"})})
+	metrics, err := otelmetrics.New(noop.NewMeterProvider())
+	if err != nil {
+		log.Fatal(err)
+	}
+	runner, err := tasks.NewRunner(metrics.Hooks(tasks.Options{Store: redisstore.New(rdb, redisstore.Options{Prefix: "consumer:"})}))
 	if err != nil {
 		log.Fatal(err)
 	}
