@@ -42,6 +42,27 @@ type CallOptions struct {
 	// protocol version, or a tool whose taskSupport is forbidden, which is
 	// an error) is handled as without it.
 	Task *TaskMetadata
+	// NoExtension, when set, keeps CallTool from declaring the tasks
+	// extension (io.modelcontextprotocol/tasks) on a session that
+	// negotiated 2026-07-28. By default CallTool declares it on its
+	// tools/call (and on its tasks/get, tasks/update, tasks/cancel), so the
+	// server may answer with a task of the extension, which CallTool
+	// follows; the session must be connected through a [ClientTransport]
+	// and its client must have had [RegisterTaskMethods] (without them the
+	// declaration does not reach the server, which then answers as to a
+	// client without tasks: the result, or the timeout fallback's task).
+	NoExtension bool
+	// OnInput, when set, answers the input requests of a task of the
+	// extension that is input_required (delivered with tasks/update).
+	// Without it such a call ends with an error wrapping
+	// [ErrInputRequired], and the task is cancelled. The multi round-trip
+	// phase of a tools/call (an InputRequiredResult, before any task) is
+	// answered by go-sdk's own middleware with the client's handlers
+	// (ClientOptions.ElicitationHandler, ...); only when a client turns it
+	// off (ClientOptions.MultiRoundTrip.Disabled) does CallTool see it, and
+	// then it answers with OnInput and retries the call (or, without
+	// OnInput, returns an error wrapping ErrInputRequired).
+	OnInput InputFunc
 }
 
 // Update is one progress report that [CallTool] or [WaitTask] passes to
@@ -96,16 +117,29 @@ func (o *CallOptions) withDefaults() CallOptions {
 // With opts.Task, the call asks for a task of the Tasks utility; when the
 // server creates one, CallTool follows it with [WaitTask].
 //
+// On a session that negotiated 2026-07-28, CallTool declares the tasks
+// extension on the call (unless opts.NoExtension) and, when the server
+// answers with a CreateTaskResult, polls tasks/get, paced by the task's
+// pollIntervalMs, reporting each statusMessage (and the TaskProgress under
+// [ProgressMetaKey]) to opts.OnProgress: a completed task gives its inlined
+// result (isError as the server set it), a failed one an error wrapping
+// [ErrTaskFailed] and the task's *jsonrpc.Error (its code and message), a
+// cancelled one an error wrapping ErrTaskFailed. An input_required task is
+// answered with opts.OnInput and tasks/update; without OnInput the task is
+// cancelled and the error wraps [ErrInputRequired]. Every result of the
+// extension is checked against its schema (schema/mcp_ext_*.schema.json).
+//
 // When ctx is cancelled while the task runs, CallTool cancels the task
-// (the cancel tool, on a context of its own with a bounded wait) and returns
-// ctx's error.
+// (the cancel tool, tasks/cancel for a task of either revision, on a
+// context of its own with a bounded wait) and returns ctx's error.
 //
 // A result is taken for the fallback answer only when it is not an error and
 // its structuredContent is a valid AsyncTaskResponse (models.Unmarshal)
 // whose status is pending or processing.
 func CallTool(ctx context.Context, cs *mcp.ClientSession, params *mcp.CallToolParams, opts *CallOptions) (*mcp.CallToolResult, error) {
 	o := opts.withDefaults()
-	if o.Task != nil || o.Progress != nil && o.OnProgress != nil {
+	ext := o.usesExt(cs)
+	if ext || o.Task != nil || o.Progress != nil && o.OnProgress != nil {
 		p := *params
 		p.Meta = mcp.Meta{}
 		for k, v := range params.Meta {
@@ -114,6 +148,9 @@ func CallTool(ctx context.Context, cs *mcp.ClientSession, params *mcp.CallToolPa
 		if o.Task != nil {
 			p.Meta[TaskMetaKey] = o.Task
 		}
+		if ext {
+			p.Meta[extOptInKey] = true
+		}
 		if o.Progress != nil && o.OnProgress != nil {
 			token, done := o.Progress.add(o.OnProgress)
 			defer done()
@@ -121,10 +158,23 @@ func CallTool(ctx context.Context, cs *mcp.ClientSession, params *mcp.CallToolPa
 		}
 		params = &p
 	}
+	if ext {
+		res, done, err := o.callExt(ctx, cs, params)
+		if done || err != nil {
+			return res, err
+		}
+		return o.afterCall(ctx, cs, params, res)
+	}
 	res, err := cs.CallTool(ctx, params)
 	if err != nil {
 		return nil, err
 	}
+	return o.afterCall(ctx, cs, params, res)
+}
+
+// afterCall follows what a tools/call answered: a task of the Tasks
+// utility, the fallback's AsyncTaskResponse, or the result itself.
+func (o CallOptions) afterCall(ctx context.Context, cs *mcp.ClientSession, params *mcp.CallToolParams, res *mcp.CallToolResult) (*mcp.CallToolResult, error) {
 	if raw, ok := res.Meta[TaskMetaKey]; ok && o.Task != nil {
 		var task Task
 		b, err := json.Marshal(raw)
@@ -134,7 +184,7 @@ func CallTool(ctx context.Context, cs *mcp.ClientSession, params *mcp.CallToolPa
 		if err != nil {
 			return nil, fmt.Errorf("the CreateTaskResult of %s: %w", params.Name, err)
 		}
-		return WaitTask(ctx, cs, task, opts)
+		return WaitTask(ctx, cs, task, &o)
 	}
 	if o.Task != nil && res.Content == nil && res.StructuredContent == nil {
 		return nil, fmt.Errorf("%s: the answer has no content: a CreateTaskResult read without mcptasks.ClientTransport?", params.Name)
@@ -256,13 +306,16 @@ func resultText(res *mcp.CallToolResult) string {
 // (go-sdk mcp/client.go, AddSendingCustomMethod and CallCustomMethod).
 
 // RegisterTaskMethods lets a go-sdk client send tasks/get, tasks/result and
-// tasks/cancel, which [WaitTask] needs. Call it once on the client before
+// tasks/cancel, which [WaitTask] needs, and tasks/update, which [CallTool]
+// needs for the tasks extension (tasks/get and tasks/cancel serve both
+// revisions). Call it once on the client before
 // its sessions are used.
 func RegisterTaskMethods(c *mcp.Client) error {
 	return errors.Join(
 		mcp.AddSendingCustomMethod[*TaskIDParams, *TaskResult](c, "tasks/get"),
 		mcp.AddSendingCustomMethod[*TaskIDParams, *TaskResult](c, "tasks/cancel"),
 		mcp.AddSendingCustomMethod[*TaskIDParams, *mcp.CallToolResult](c, "tasks/result"),
+		mcp.AddSendingCustomMethod[*UpdateTaskParams, *extRaw](c, "tasks/update"),
 	)
 }
 
@@ -277,8 +330,7 @@ func RegisterTaskMethods(c *mcp.Client) error {
 //
 // [CallTool] with CallOptions.Task creates the task and calls WaitTask; a
 // task created otherwise (another SDK, a raw request) can be handed to it
-// too. The tasks extension of 2026-07-28 will be followed the same way,
-// with its method names, once the server speaks it.
+// too. A task of the tasks extension (2026-07-28) is followed by CallTool.
 func WaitTask(ctx context.Context, cs *mcp.ClientSession, task Task, opts *CallOptions) (*mcp.CallToolResult, error) {
 	o := opts.withDefaults()
 	wait := o.MinInterval
@@ -317,8 +369,19 @@ func WaitTask(ctx context.Context, cs *mcp.ClientSession, task Task, opts *CallO
 
 // UnmarshalJSON reads the Task's members at the top level of the result,
 // checked against schema/mcp_task.schema.json (other members, such as
-// _meta, are allowed and left out).
-func (r *TaskResult) UnmarshalJSON(b []byte) error { return models.Unmarshal(b, &r.Task) }
+// _meta, are allowed and left out). A result of the tasks extension
+// (2026-07-28: it has a resultType) is kept as it came, for [CallTool],
+// which checks it against the extension's schemas; its Task stays empty.
+func (r *TaskResult) UnmarshalJSON(b []byte) error {
+	var probe struct {
+		ResultType *string `json:"resultType"`
+	}
+	if json.Unmarshal(b, &probe) == nil && probe.ResultType != nil {
+		r.ext = append(json.RawMessage(nil), b...)
+		return nil
+	}
+	return models.Unmarshal(b, &r.Task)
+}
 
 func (o CallOptions) cancelTask(ctx context.Context, cs *mcp.ClientSession, id string, err error) error {
 	if ctx.Err() == nil {

@@ -65,19 +65,22 @@ func (rt taskRoundTripper) RoundTrip(req *http.Request) (*http.Response, error) 
 // wireMessage is a JSON-RPC message as it is read and written here.
 type wireMessage map[string]json.RawMessage
 
-// lowerBody rewrites each task-augmented tools/call of a POST body and
-// returns the IDs (as written) of the calls it rewrote.
+// lowerBody rewrites each task-augmented tools/call, and each request that
+// opts in to the tasks extension, of a POST body and returns the IDs (as
+// written) of the tools/call requests it rewrote.
 func lowerBody(body []byte) ([]byte, map[string]bool) {
 	ids := map[string]bool{}
 	lower := func(m wireMessage) bool {
 		var method string
-		if json.Unmarshal(m["method"], &method) != nil || method != "tools/call" || m["id"] == nil {
+		if json.Unmarshal(m["method"], &method) != nil || m["id"] == nil {
 			return false
 		}
-		p, moved := lowerTaskParams(m["params"])
+		p, moved := lowerParams(method, m["params"])
 		if moved {
 			m["params"] = p
-			ids[string(m["id"])] = true
+			if method == "tools/call" {
+				ids[string(m["id"])] = true
+			}
 		}
 		return moved
 	}
@@ -90,7 +93,7 @@ func raiseAnswers(data []byte, ids map[string]bool) []byte {
 		if !ids[string(m["id"])] || m["result"] == nil {
 			return false
 		}
-		r, ok := taskAsToolResult(m["result"])
+		r, ok := raiseResult(m["result"])
 		if ok {
 			m["result"] = r
 		}

@@ -23,8 +23,22 @@ import (
 //     member and no "content"), reaches go-sdk as a CallToolResult with no
 //     content whose _meta[TaskMetaKey] holds the task.
 //
-// [CallTool] with CallOptions.Task uses it; the tasks extension of
-// 2026-07-28 (another shape of the same answer) belongs here too.
+// and, for the tasks extension of 2026-07-28 (ext_client.go):
+//
+//   - an outgoing request (tools/call, tasks/get, tasks/update,
+//     tasks/cancel) whose params._meta has extOptInKey gets the extension
+//     added to the per-request client capabilities go-sdk wrote there
+//     (_meta["io.modelcontextprotocol/clientCapabilities"].extensions), and
+//     the key is removed: go-sdk v1.8.0 has no setting for a client's
+//     extensions (client.go, injectRequestMeta writes the capabilities of
+//     ClientOptions, which have none);
+//   - the answer to such a tools/call, when it is the extension's
+//     CreateTaskResult (resultType "task"), reaches go-sdk as a
+//     CallToolResult with no content whose _meta[extTaskMetaKey] holds the
+//     CreateTaskResult as the server wrote it: go-sdk's CallToolResult has
+//     no taskId, status or pollIntervalMs.
+//
+// [CallTool] uses both.
 
 // ClientTransport wraps the transport of a go-sdk client (streamable HTTP,
 // stdio, in-memory) so that [CallTool] can ask for tasks; see above, and
@@ -63,19 +77,21 @@ func (t *ClientTransport) Connect(ctx context.Context) (mcp.Connection, error) {
 type clientConn struct {
 	mcp.Connection
 	mu    sync.Mutex
-	calls map[any]bool // IDs of task-augmented tools/call requests awaiting their answer
+	calls map[any]bool // IDs of task-augmented or extension tools/call requests awaiting their answer
 }
 
 // Write implements mcp.Connection: a task-augmented call's _meta entry
 // becomes params.task.
 func (c *clientConn) Write(ctx context.Context, msg jsonrpc.Message) error {
-	if req, ok := msg.(*jsonrpc.Request); ok && req.Method == "tools/call" && req.ID.IsValid() {
-		if p, moved := lowerTaskParams(req.Params); moved {
+	if req, ok := msg.(*jsonrpc.Request); ok && req.ID.IsValid() {
+		if p, moved := lowerParams(req.Method, req.Params); moved {
 			copied := *req
 			copied.Params = p
-			c.mu.Lock()
-			c.calls[req.ID.Raw()] = true
-			c.mu.Unlock()
+			if req.Method == "tools/call" {
+				c.mu.Lock()
+				c.calls[req.ID.Raw()] = true
+				c.mu.Unlock()
+			}
 			msg = &copied
 		}
 	}
@@ -95,11 +111,23 @@ func (c *clientConn) Read(ctx context.Context) (jsonrpc.Message, error) {
 	delete(c.calls, resp.ID.Raw())
 	c.mu.Unlock()
 	if pending && resp.Error == nil {
-		if r, ok := taskAsToolResult(resp.Result); ok {
+		if r, ok := raiseResult(resp.Result); ok {
 			resp.Result = r
 		}
 	}
 	return msg, err
+}
+
+// lowerParams rewrites the params of an outgoing request: a tools/call's
+// task (lowerTaskParams), and the extension's opt-in on any request
+// (declareExt).
+func lowerParams(method string, params json.RawMessage) (json.RawMessage, bool) {
+	moved := false
+	if method == "tools/call" {
+		params, moved = lowerTaskParams(params)
+	}
+	p, declared := declareExt(params)
+	return p, moved || declared
 }
 
 // lowerTaskParams moves params._meta[TaskMetaKey] to params.task.
@@ -137,4 +165,13 @@ func taskAsToolResult(result json.RawMessage) (json.RawMessage, bool) {
 	meta[TaskMetaKey] = obj["task"]
 	out, err := json.Marshal(map[string]any{"content": []any{}, "_meta": meta})
 	return out, err == nil
+}
+
+// raiseResult rewrites a CreateTaskResult of either revision into a
+// CallToolResult that go-sdk reads without losing the task.
+func raiseResult(result json.RawMessage) (json.RawMessage, bool) {
+	if r, ok := extTaskAsToolResult(result); ok {
+		return r, true
+	}
+	return taskAsToolResult(result)
 }

@@ -62,6 +62,7 @@ func (r CreateTaskResult) MarshalJSON() ([]byte, error) {
 type TaskResult struct {
 	mcp.ResultBase
 	Task Task
+	ext  json.RawMessage // a result of the tasks extension, as it came (see UnmarshalJSON)
 }
 
 // MarshalJSON writes the Task, checked against its schema.
