@@ -1,64 +1,16 @@
 package mcptasks_test
 
 import (
-	"context"
 	"encoding/json"
-	"net"
-	"os/exec"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	mcptasks "github.com/mcp-refcache/taskschema/mcp"
 	"github.com/mcp-refcache/taskschema/tasks/redisstore"
+	"github.com/mcp-refcache/taskschema/tasks/redisstore/redistest"
 	"github.com/redis/go-redis/v9"
 )
-
-// startRedis starts a redis-server of its own on a free loopback port
-// (no persistence) and stops it after the test; the same start and stop
-// as the tests of tasks/redisstore.
-func startRedis(t *testing.T) string {
-	t.Helper()
-	path, err := exec.LookPath("redis-server")
-	if err != nil {
-		t.Fatalf("redis-server is not on PATH (%v): this test needs a real Redis; install the Debian package redis-server (.ci/run does)", err)
-	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	port := l.Addr().(*net.TCPAddr).Port
-	l.Close()
-	cmd := exec.Command(path, "--port", strconv.Itoa(port), "--bind", "127.0.0.1", "--dir", t.TempDir(),
-		"--save", "", "--appendonly", "no", "--daemonize", "no", "--logfile", "")
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("start redis-server: %v", err)
-	}
-	done := make(chan struct{})
-	go func() { cmd.Wait(); close(done) }()
-	t.Cleanup(func() { cmd.Process.Kill(); <-done })
-	addr := "127.0.0.1:" + strconv.Itoa(port)
-	c := redis.NewClient(&redis.Options{Addr: addr, MaxRetries: -1})
-	defer c.Close()
-	for deadline := time.Now().Add(10 * time.Second); ; {
-		ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
-		err := c.Ping(ctx).Err()
-		cancel()
-		if err == nil {
-			return addr
-		}
-		select {
-		case <-done:
-			t.Fatalf("redis-server exited at start: %v", err)
-		default:
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("redis-server did not answer within 10s: %v", err)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-}
 
 // TestReplicasShareTasks runs two servers, each with its own runner, on
 // one Redis: what one replica started, the other answers for.
@@ -137,3 +89,6 @@ func TestReplicasShareTasks(t *testing.T) {
 		t.Errorf("get_task_result on B: %+v", got)
 	}
 }
+
+// startRedis starts a redis-server of the test's own (redistest.Start).
+func startRedis(t *testing.T) string { return redistest.Start(t) }

@@ -2,8 +2,6 @@ package main
 
 import (
 	"bufio"
-	"context"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -13,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/redis/go-redis/v9"
+	"github.com/mcp-refcache/taskschema/tasks/redisstore/redistest"
 )
 
 // need returns the path of tool, or skips the test outside CI (fails it
@@ -146,44 +144,5 @@ func TestReplicasOnRedis(t *testing.T) {
 	checkPolled(t, poll(t, 1500, a, b), b)
 }
 
-// startRedis starts a redis-server of its own on a free loopback port
-// (no persistence) and stops it after the test, as the tests of
-// tasks/redisstore and mcp do.
-func startRedis(t *testing.T) string {
-	t.Helper()
-	path := need(t, "redis-server")
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	port := l.Addr().(*net.TCPAddr).Port
-	l.Close()
-	cmd := exec.Command(path, "--port", strconv.Itoa(port), "--bind", "127.0.0.1", "--dir", t.TempDir(),
-		"--save", "", "--appendonly", "no", "--daemonize", "no", "--logfile", "")
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("start redis-server: %v", err)
-	}
-	done := make(chan struct{})
-	go func() { cmd.Wait(); close(done) }()
-	t.Cleanup(func() { cmd.Process.Kill(); <-done })
-	addr := "127.0.0.1:" + strconv.Itoa(port)
-	c := redis.NewClient(&redis.Options{Addr: addr, MaxRetries: -1})
-	defer c.Close()
-	for deadline := time.Now().Add(10 * time.Second); ; {
-		ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
-		err := c.Ping(ctx).Err()
-		cancel()
-		if err == nil {
-			return addr
-		}
-		select {
-		case <-done:
-			t.Fatalf("redis-server exited at start: %v", err)
-		default:
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("redis-server did not answer within 10s: %v", err)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-}
+// startRedis starts a redis-server of the test's own (redistest.Start).
+func startRedis(t *testing.T) string { return redistest.Start(t) }

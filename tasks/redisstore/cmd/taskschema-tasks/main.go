@@ -9,7 +9,8 @@
 // (its TaskInfo), its requestor, owner (the runner), lease, deduplication
 // key and version, and get also the result. cancel cancels a pending or
 // processing task through tasks.Runner.Cancel, as a poller's cancel does:
-// the runner running it stops its function at its next heartbeat. The
+// the runner running it stops its function as soon as the store's
+// notification reaches it, and at its next heartbeat at the latest. The
 // exit status is 0 on success, 1 when the task is unknown, has finished
 // (cancel) or Redis fails, 2 for a usage error.
 //
@@ -190,7 +191,8 @@ func list(ctx context.Context, store tasks.Store, args []string, enc *json.Encod
 
 // cancelTask cancels through a runner of its own, so that the cancel is
 // the one every poller makes (tasks.Runner.Cancel: compare-and-set, the
-// running owner stops at its next heartbeat).
+// running owner stops on the store's notification, or at its next
+// heartbeat at the latest).
 func cancelTask(ctx context.Context, store tasks.Store, id string, enc *json.Encoder) error {
 	host, _ := os.Hostname()
 	// ReapInterval -1: an inspector never takes a task over.

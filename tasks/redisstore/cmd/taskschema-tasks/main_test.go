@@ -4,9 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"net"
-	"os/exec"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -14,42 +11,9 @@ import (
 	"github.com/mcp-refcache/taskschema/models"
 	"github.com/mcp-refcache/taskschema/tasks"
 	"github.com/mcp-refcache/taskschema/tasks/redisstore"
+	"github.com/mcp-refcache/taskschema/tasks/redisstore/redistest"
 	"github.com/redis/go-redis/v9"
 )
-
-// startRedis starts a redis-server of the test's own on a free loopback
-// port, without persistence, and kills it at the end (as the tests of
-// package redisstore do).
-func startRedis(t *testing.T) string {
-	t.Helper()
-	path, err := exec.LookPath("redis-server")
-	if err != nil {
-		t.Fatalf("redis-server is not on PATH (%v): install the Debian package redis-server", err)
-	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	port := l.Addr().(*net.TCPAddr).Port
-	l.Close()
-	cmd := exec.Command(path, "--port", strconv.Itoa(port), "--bind", "127.0.0.1", "--dir", t.TempDir(),
-		"--save", "", "--appendonly", "no", "--daemonize", "no", "--logfile", "")
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan struct{})
-	go func() { cmd.Wait(); close(done) }()
-	t.Cleanup(func() { cmd.Process.Kill(); <-done })
-	addr := "127.0.0.1:" + strconv.Itoa(port)
-	c := redis.NewClient(&redis.Options{Addr: addr, MaxRetries: -1})
-	defer c.Close()
-	for deadline := time.Now().Add(10 * time.Second); c.Ping(context.Background()).Err() != nil; time.Sleep(20 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatal("redis-server did not answer within 10s")
-		}
-	}
-	return addr
-}
 
 func cli(t *testing.T, args ...string) (int, string, string) {
 	t.Helper()
@@ -151,3 +115,6 @@ func TestInspector(t *testing.T) {
 		}
 	}
 }
+
+// startRedis starts a redis-server of the test's own (redistest.Start).
+func startRedis(t *testing.T) string { return redistest.Start(t) }
