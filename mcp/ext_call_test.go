@@ -107,12 +107,13 @@ func TestCallToolExt(t *testing.T) {
 				if len(rec.updates) < 2 || rec.updates[0].Status != "working" || rec.updates[len(rec.updates)-1].Status != "completed" {
 					t.Fatalf("updates %+v: want working first (a task of the extension) and completed last", rec.updates)
 				}
-				messages := false
+				messages, progress := false, false
 				for _, u := range rec.updates {
-					messages = messages || u.Message != ""
+					messages = messages || strings.HasPrefix(u.Message, "computing late")
+					progress = progress || u.Progress != nil && u.Progress.Current != nil && *u.Progress.Current > 0 && u.Progress.Total != nil && *u.Progress.Total == 10
 				}
-				if !messages {
-					t.Errorf("no statusMessage in %+v", rec.updates)
+				if !messages || !progress {
+					t.Errorf("updates %+v: want the statusMessage and the TaskProgress of _meta", rec.updates)
 				}
 				if chk.seen("mcp_ext_create_task_result") != 1 || chk.seen("ext:task:completed") == 0 {
 					t.Fatalf("checked %v", chk.n)
