@@ -74,8 +74,9 @@ func runnerStatus(t *testing.T, ts *testServer, id string) models.TaskStatus {
 func TestExtStdioListenEndsWhenPeerLeaves(t *testing.T) {
 	ts := newTestServer(t, serverOpts{})
 	t.Cleanup(ts.gate.open)
-	if n, stacks := goroutinesIn(listenFrame); n != 0 {
-		t.Fatalf("a listen is running before the test starts:\n%s", stacks)
+	if !waitFor(5*time.Second, func() bool { n, _ := goroutinesIn(listenFrame); return n == 0 }) {
+		_, stacks := goroutinesIn(listenFrame)
+		t.Fatalf("a listen of an earlier test is still running:\n%s", stacks)
 	}
 	base := runtime.NumGoroutine()
 
@@ -182,8 +183,9 @@ func TestExtHTTPListenEndsWhenClientLeaves(t *testing.T) {
 	tr := &http.Transport{}
 	t.Cleanup(tr.CloseIdleConnections)
 	client := &http.Client{Transport: tr}
-	if n, stacks := goroutinesIn(listenFrame); n != 0 {
-		t.Fatalf("a listen is running before the test starts:\n%s", stacks)
+	if !waitFor(5*time.Second, func() bool { n, _ := goroutinesIn(listenFrame); return n == 0 }) {
+		_, stacks := goroutinesIn(listenFrame)
+		t.Fatalf("a listen of an earlier test is still running:\n%s", stacks)
 	}
 	base := runtime.NumGoroutine()
 
