@@ -26,7 +26,8 @@ type Options struct {
 	// replicas see a task. Required.
 	Runner *tasks.Runner
 	// PollInterval is the Task.pollInterval the server suggests; default
-	// one second. tasks/result checks the store at most this far apart.
+	// one second. tasks/result waits for the task's end with
+	// tasks.Runner.Wait, woken by the store's notifications.
 	PollInterval time.Duration
 	// TTL is Task.ttl: how long the store keeps a finished task; default
 	// one hour, MemoryStore's default. Negative means without limit (null).

@@ -9,7 +9,7 @@
 #    a breaking change needs a major version or a CHANGELOG.md record);
 # 3. bumps every requirement of a nested module on a sibling module to
 #    vX.Y.Z (mcp requires the root and tasks/redisstore; tasks/redisstore,
-#    tests and bench/peers require the root) and the versioned replace
+#    tasks/otelmetrics, tests and bench/peers require the root) and the versioned replace
 #    lines of go.work to match;
 # 4. checks that every module is tidy (go -C release run . tidy);
 # 5. commits "release vX.Y.Z" (when the bump changed anything) and tags

@@ -47,9 +47,10 @@ func (r *Runner) named(name string, args json.RawMessage) Func {
 
 // Cancel cancels the task with the given ref_id and returns it as stored.
 // A pending or processing task becomes cancelled at once, in the store;
-// the function's context is cancelled at once in this runner, and at the
-// owner's next lease renewal in another (see docs/OPERATIONS.md for what
-// is measured); what the function returns afterwards is discarded. A
+// the function's context is cancelled at once in this runner, and in
+// another as soon as the store's notification reaches it, or at its next
+// lease renewal at the latest (see docs/OPERATIONS.md for what is
+// measured); what the function returns afterwards is discarded. A
 // finished task gives an error wrapping ErrFinished. A task whose owner
 // died is cancelled like any other.
 func (r *Runner) Cancel(ctx context.Context, refID string) (models.TaskInfo, error) {

@@ -32,7 +32,9 @@ type Options struct {
 	// name. Two runners sharing a store must have different owners.
 	Owner string
 	// LeaseDuration is how long a task's lease lasts without renewal;
-	// default 10s. A task whose lease expired is failed by whoever reads it.
+	// default 10s. A task whose lease expired is taken over by a live
+	// runner's reaper: run again when its function is registered and
+	// retries are left, else failed with can_retry false.
 	LeaseDuration time.Duration
 	// HeartbeatInterval is how often the runner renews the lease of each
 	// task it runs and learns whether another runner cancelled it; default
