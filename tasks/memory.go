@@ -43,8 +43,8 @@ type MemoryStore struct {
 	inFlight map[string]int      // requestor -> its pending or processing tasks
 	all      ordered             // ref_ids of all entries
 	byStatus map[models.TaskStatus]*ordered
-	byReq    map[string]*ordered                            // requestor -> ref_ids of its entries
-	watchers map[string]map[chan models.TaskStatus]struct{} // ref_id -> channels told of its next status change
+	byReq    map[string]*ordered // requestor -> ref_ids of its entries
+	watchers Watchers
 }
 
 // keyClaim is who holds a deduplication key, and until when (Unix
@@ -83,7 +83,7 @@ func NewMemoryStore(opts MemoryOptions) *MemoryStore {
 	}
 	s := &MemoryStore{ttl: opts.TTL, max: opts.MaxTasks, maxInFlight: opts.MaxInFlightPerRequestor, now: opts.Now,
 		entries: map[string]*memEntry{}, keys: map[string]keyClaim{}, finished: list.New(), inFlight: map[string]int{},
-		byStatus: map[models.TaskStatus]*ordered{}, byReq: map[string]*ordered{}, watchers: map[string]map[chan models.TaskStatus]struct{}{}}
+		byStatus: map[models.TaskStatus]*ordered{}, byReq: map[string]*ordered{}}
 	for _, st := range []models.TaskStatus{models.TaskStatusPending, models.TaskStatusProcessing,
 		models.TaskStatusComplete, models.TaskStatusFailed, models.TaskStatusCancelled} {
 		s.byStatus[st] = &ordered{}
@@ -96,34 +96,8 @@ func (s *MemoryStore) Watch(ctx context.Context, refID string) (<-chan models.Ta
 	if err := ctx.Err(); err != nil {
 		return nil, nil, err
 	}
-	ch := make(chan models.TaskStatus, 1)
-	s.mu.Lock()
-	w := s.watchers[refID]
-	if w == nil {
-		w = map[chan models.TaskStatus]struct{}{}
-		s.watchers[refID] = w
-	}
-	w[ch] = struct{}{}
-	s.mu.Unlock()
-	return ch, func() {
-		s.mu.Lock()
-		defer s.mu.Unlock()
-		if w := s.watchers[refID]; w != nil {
-			delete(w, ch)
-			if len(w) == 0 {
-				delete(s.watchers, refID)
-			}
-		}
-	}, nil
-}
-
-// notify tells the watchers of id its new status; s.mu is held.
-func (s *MemoryStore) notify(id string, st models.TaskStatus) {
-	for ch := range s.watchers[id] {
-		ch <- st
-		close(ch)
-	}
-	delete(s.watchers, id)
+	ch, stop := s.watchers.Add(refID)
+	return ch, stop, nil
 }
 
 // holder returns who holds key at now, or "".
@@ -296,7 +270,7 @@ func (s *MemoryStore) Update(ctx context.Context, rec Record) (Record, error) {
 // fill writes rec into e and indexes it.
 func (s *MemoryStore) fill(id string, e *memEntry, rec Record, data []byte, now int64) {
 	if e.status != rec.Task.Status || !HoldsKey(rec.Task) {
-		defer s.notify(id, rec.Task.Status)
+		defer s.watchers.Notify(id, rec.Task.Status)
 	}
 	e.task = data
 	e.result = slices.Clone(rec.Result)
@@ -432,7 +406,7 @@ func (s *MemoryStore) expire(now int64) {
 }
 
 func (s *MemoryStore) remove(id string, e *memEntry) {
-	defer s.notify(id, "")
+	defer s.watchers.Notify(id, "")
 	if e.finished != nil {
 		s.finished.Remove(e.finished)
 	}

@@ -57,8 +57,8 @@ type Store struct {
 	maxInFlight int
 
 	mu       sync.Mutex
-	sub      *redis.PubSub                                  // the one subscription of Watch, or nil
-	watchers map[string]map[chan models.TaskStatus]struct{} // ref_id -> channels told of its next status change
+	sub      *redis.PubSub // the one subscription of Watch, or nil
+	watchers tasks.Watchers
 }
 
 // New returns a store that keeps its tasks in rdb.
@@ -358,6 +358,47 @@ func (s *Store) corrupt(id string, err error) *tasks.CorruptError {
 		Err: fmt.Errorf("%w: the key holds another type than a hash (%v)", tasks.ErrInvalid, err)}
 }
 
+// fetched is one task hash that fetch read, in the order of its ids: the
+// record, or missing (the hash is gone and an index still names it), or
+// corrupt (a key of another type, or a hash that does not decode).
+type fetched struct {
+	id      string
+	rec     tasks.Record
+	missing bool
+	corrupt *tasks.CorruptError
+}
+
+// fetch reads the task hashes of ids in one pipeline. Any error other than
+// a corrupt record ends the read.
+func (s *Store) fetch(ctx context.Context, ids []string) ([]fetched, error) {
+	pipe := s.rdb.Pipeline()
+	cmds := make([]*redis.MapStringStringCmd, len(ids))
+	for i, id := range ids {
+		cmds[i] = pipe.HGetAll(ctx, s.taskKey(id))
+	}
+	pipe.Exec(ctx) // each command's error is looked at below
+	out := make([]fetched, len(ids))
+	for i, id := range ids {
+		out[i].id = id
+		h, err := cmds[i].Result()
+		if c := s.corrupt(id, err); c != nil {
+			out[i].corrupt = c
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		if len(h) == 0 {
+			out[i].missing = true
+			continue
+		}
+		if out[i].rec, err = decode(id, h); err != nil {
+			out[i].corrupt = &tasks.CorruptError{RefID: id, Location: "redis key " + s.taskKey(id), Err: err}
+		}
+	}
+	return out, nil
+}
+
 func decode(id string, h map[string]string) (tasks.Record, error) {
 	if len(h) == 0 {
 		return tasks.Record{}, fmt.Errorf("%w: %s", tasks.ErrNotFound, id)
@@ -465,31 +506,21 @@ func (s *Store) List(ctx context.Context, opts tasks.ListOptions) (tasks.Page, e
 		if len(ids) == 0 {
 			return page, nil
 		}
-		pipe := s.rdb.Pipeline()
-		cmds := make([]*redis.MapStringStringCmd, len(ids))
-		for i, id := range ids {
-			cmds[i] = pipe.HGetAll(ctx, s.taskKey(id))
+		got, err := s.fetch(ctx, ids)
+		if err != nil {
+			return tasks.Page{}, fmt.Errorf("redisstore: list: %w", err)
 		}
-		pipe.Exec(ctx) // each command's error is looked at below
-		for i, id := range ids {
-			h, err := cmds[i].Result()
-			if c := s.corrupt(id, err); c != nil {
-				page.Corrupt = append(page.Corrupt, c)
+		for _, f := range got {
+			if f.corrupt != nil {
+				page.Corrupt = append(page.Corrupt, f.corrupt)
 				continue
 			}
-			if err != nil {
-				return tasks.Page{}, fmt.Errorf("redisstore: list: %w", err)
-			}
-			if len(h) == 0 {
-				s.rdb.ZRem(ctx, set, id)
-				s.rdb.ZRem(ctx, s.allKey(), id)
+			if f.missing {
+				s.rdb.ZRem(ctx, set, f.id)
+				s.rdb.ZRem(ctx, s.allKey(), f.id)
 				continue
 			}
-			rec, err := decode(id, h)
-			if err != nil {
-				page.Corrupt = append(page.Corrupt, &tasks.CorruptError{RefID: id, Location: "redis key " + s.taskKey(id), Err: err})
-				continue
-			}
+			rec := f.rec
 			if opts.Status != "" && rec.Task.Status != opts.Status {
 				continue // moved since the index was read
 			}
@@ -522,26 +553,11 @@ func (s *Store) Watch(ctx context.Context, refID string) (<-chan models.TaskStat
 			sub.Close()
 			return nil, nil, fmt.Errorf("redisstore: subscribe: %w", err)
 		}
-		s.sub, s.watchers = sub, map[string]map[chan models.TaskStatus]struct{}{}
+		s.sub = sub
 		go s.dispatch(sub.Channel(redis.WithChannelSize(1000)))
 	}
-	ch := make(chan models.TaskStatus, 1)
-	w := s.watchers[refID]
-	if w == nil {
-		w = map[chan models.TaskStatus]struct{}{}
-		s.watchers[refID] = w
-	}
-	w[ch] = struct{}{}
-	return ch, func() {
-		s.mu.Lock()
-		defer s.mu.Unlock()
-		if w := s.watchers[refID]; w != nil {
-			delete(w, ch)
-			if len(w) == 0 {
-				delete(s.watchers, refID)
-			}
-		}
-	}, nil
+	ch, stop := s.watchers.Add(refID)
+	return ch, stop, nil
 }
 
 // globEscape escapes the characters special to Redis patterns, so that a
@@ -565,13 +581,7 @@ func (s *Store) dispatch(msgs <-chan *redis.Message) {
 		if m.Payload == "deleted" {
 			st = ""
 		}
-		s.mu.Lock()
-		for ch := range s.watchers[id] {
-			ch <- st
-			close(ch)
-		}
-		delete(s.watchers, id)
-		s.mu.Unlock()
+		s.watchers.Notify(id, st)
 	}
 }
 
@@ -604,31 +614,19 @@ func (s *Store) ListExpired(ctx context.Context, before time.Time, offset, limit
 	if len(ids) == 0 {
 		return page, nil
 	}
-	pipe := s.rdb.Pipeline()
-	cmds := make([]*redis.MapStringStringCmd, len(ids))
-	for i, id := range ids {
-		cmds[i] = pipe.HGetAll(ctx, s.taskKey(id))
+	got, err := s.fetch(ctx, ids)
+	if err != nil {
+		return tasks.Page{}, fmt.Errorf("redisstore: list expired: %w", err)
 	}
-	pipe.Exec(ctx) // each command's error is looked at below
-	for i, id := range ids {
-		h, err := cmds[i].Result()
-		if c := s.corrupt(id, err); c != nil {
-			page.Corrupt = append(page.Corrupt, c)
-			continue
+	for _, f := range got {
+		switch {
+		case f.corrupt != nil:
+			page.Corrupt = append(page.Corrupt, f.corrupt)
+		case f.missing:
+			s.rdb.ZRem(ctx, s.leaseKey(), f.id)
+		default:
+			page.Records = append(page.Records, f.rec)
 		}
-		if err != nil {
-			return tasks.Page{}, fmt.Errorf("redisstore: list expired: %w", err)
-		}
-		if len(h) == 0 {
-			s.rdb.ZRem(ctx, s.leaseKey(), id)
-			continue
-		}
-		rec, err := decode(id, h)
-		if err != nil {
-			page.Corrupt = append(page.Corrupt, &tasks.CorruptError{RefID: id, Location: "redis key " + s.taskKey(id), Err: err})
-			continue
-		}
-		page.Records = append(page.Records, rec)
 	}
 	if len(ids) == limit {
 		page.Next = ids[len(ids)-1]
