@@ -268,6 +268,16 @@ func (o CallOptions) next(last time.Duration, eta *float64) time.Duration {
 	return min(max(w, o.MinInterval), o.MaxInterval)
 }
 
+// nextTaskPoll is the wait before the next look at a task: the interval
+// its server suggests in milliseconds (0 for none), else twice the last
+// wait, within the bounds.
+func (o CallOptions) nextTaskPoll(last time.Duration, suggestedMs int64) time.Duration {
+	if suggestedMs > 0 {
+		return min(max(time.Duration(suggestedMs)*time.Millisecond, o.MinInterval), o.MaxInterval)
+	}
+	return min(2*last, o.MaxInterval)
+}
+
 func (o CallOptions) report(resp models.AsyncTaskResponse) {
 	if o.OnProgress == nil {
 		return
@@ -348,10 +358,7 @@ func WaitTask(ctx context.Context, cs *mcp.ClientSession, task Task, opts *CallO
 		case StatusCancelled:
 			return nil, fmt.Errorf("task %s %w: cancelled: %s", task.TaskID, ErrTaskFailed, task.StatusMessage)
 		}
-		wait = min(2*wait, o.MaxInterval)
-		if task.PollInterval > 0 {
-			wait = min(max(time.Duration(task.PollInterval)*time.Millisecond, o.MinInterval), o.MaxInterval)
-		}
+		wait = o.nextTaskPoll(wait, task.PollInterval)
 		t := time.NewTimer(wait)
 		select {
 		case <-ctx.Done():

@@ -132,16 +132,27 @@ func lowerParams(method string, params json.RawMessage) (json.RawMessage, bool) 
 
 // lowerTaskParams moves params._meta[TaskMetaKey] to params.task.
 func lowerTaskParams(params json.RawMessage) (json.RawMessage, bool) {
-	var obj map[string]json.RawMessage
-	if json.Unmarshal(params, &obj) != nil {
-		return params, false
-	}
-	var meta map[string]json.RawMessage
-	if json.Unmarshal(obj["_meta"], &meta) != nil || meta[TaskMetaKey] == nil {
+	obj, meta := splitMeta(params)
+	if meta[TaskMetaKey] == nil {
 		return params, false
 	}
 	obj["task"] = meta[TaskMetaKey]
 	delete(meta, TaskMetaKey)
+	return joinMeta(obj, meta)
+}
+
+// splitMeta decodes params into its members and those of its _meta; meta
+// is nil when params or its _meta is not an object.
+func splitMeta(params json.RawMessage) (obj, meta map[string]json.RawMessage) {
+	if json.Unmarshal(params, &obj) != nil || json.Unmarshal(obj["_meta"], &meta) != nil {
+		return obj, nil
+	}
+	return obj, meta
+}
+
+// joinMeta puts meta back as obj's _meta (left out when empty) and encodes
+// obj.
+func joinMeta(obj, meta map[string]json.RawMessage) (json.RawMessage, bool) {
 	if len(meta) == 0 {
 		delete(obj, "_meta")
 	} else {

@@ -50,12 +50,8 @@ func (o CallOptions) usesExt(cs *mcp.ClientSession) bool {
 // declareExt adds the tasks extension to the per-request client
 // capabilities of params whose _meta has extOptInKey, and removes the key.
 func declareExt(params json.RawMessage) (json.RawMessage, bool) {
-	var obj map[string]json.RawMessage
-	if json.Unmarshal(params, &obj) != nil {
-		return params, false
-	}
-	var meta map[string]json.RawMessage
-	if json.Unmarshal(obj["_meta"], &meta) != nil || meta[extOptInKey] == nil {
+	obj, meta := splitMeta(params)
+	if meta[extOptInKey] == nil {
 		return params, false
 	}
 	delete(meta, extOptInKey)
@@ -74,13 +70,7 @@ func declareExt(params json.RawMessage) (json.RawMessage, bool) {
 		caps["extensions"], _ = json.Marshal(exts)
 		meta[mcp.MetaKeyClientCapabilities], _ = json.Marshal(caps)
 	}
-	if len(meta) == 0 {
-		delete(obj, "_meta")
-	} else {
-		obj["_meta"], _ = json.Marshal(meta)
-	}
-	out, err := json.Marshal(obj)
-	return out, err == nil
+	return joinMeta(obj, meta)
 }
 
 // extTaskAsToolResult rewrites the extension's CreateTaskResult into a
@@ -204,10 +194,7 @@ func (o CallOptions) followExt(ctx context.Context, cs *mcp.ClientSession, task 
 				return nil, o.cancelExt(ctx, cs, id, err, true)
 			}
 		}
-		wait = min(2*wait, o.MaxInterval)
-		if task.PollIntervalMs > 0 {
-			wait = min(max(time.Duration(task.PollIntervalMs)*time.Millisecond, o.MinInterval), o.MaxInterval)
-		}
+		wait = o.nextTaskPoll(wait, task.PollIntervalMs)
 		t := time.NewTimer(wait)
 		select {
 		case <-ctx.Done():
